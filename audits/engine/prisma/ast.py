@@ -1,0 +1,186 @@
+"""The syntax tree of a Prisma schema, as the parser produces it and lowering consumes it.
+
+It keeps the source's shape (attributes with their raw arguments) and positions, and resolves
+nothing: which field is a relation, what a default means for a dialect, and what a name maps to
+are lowering's business. Attribute names are stored without their ``@``/``@@`` prefix but with
+their namespace: ``id``, ``default``, ``db.VarChar``, ``index``, ``map``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Position:
+    file: str
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+# --- values -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StringValue:
+    value: str  # unescaped
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class NumberValue:
+    text: str  # as written: "10", "-1", "1.5"
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class BooleanValue:
+    value: bool
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class ConstantValue:
+    """A bare identifier: an enum value (``USER``), a referential action (``Cascade``),
+    a sort order (``Desc``), an index type (``Hash``), or a field name in ``fields: [a, b]``."""
+
+    name: str
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class FunctionValue:
+    """``now()``, ``uuid(7)``, ``dbgenerated("gen_random_uuid()")``, ``env("DATABASE_URL")``,
+    or a field with arguments inside an index list: ``title(sort: Desc, length: 10)``."""
+
+    name: str
+    arguments: tuple[Argument, ...] = ()
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class ArrayValue:
+    items: tuple[Value, ...] = ()
+    position: Position | None = None
+
+
+Value = StringValue | NumberValue | BooleanValue | ConstantValue | FunctionValue | ArrayValue
+
+
+@dataclass(frozen=True)
+class Argument:
+    name: str | None  # None for a positional argument
+    value: Value
+    position: Position | None = None
+
+
+# --- declarations -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str  # "id", "default", "db.VarChar", "index", "unique", "map", ...
+    arguments: tuple[Argument, ...] = ()
+    position: Position | None = None
+    block: bool = False  # True for @@attributes
+
+    def argument(self, name: str, positional_index: int | None = 0) -> Value | None:
+        """The named argument, or else the positional one at ``positional_index``."""
+        for argument in self.arguments:
+            if argument.name == name:
+                return argument.value
+        if positional_index is None:
+            return None
+        positional = [argument.value for argument in self.arguments if argument.name is None]
+        if positional_index < len(positional):
+            return positional[positional_index]
+        return None
+
+
+@dataclass(frozen=True)
+class FieldType:
+    name: str  # "String", "Int", a model, enum or composite type name; "Unsupported"
+    optional: bool = False  # ?
+    list: bool = False  # []
+    unsupported: str | None = None  # the text inside Unsupported("...")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: FieldType
+    attributes: tuple[Attribute, ...] = ()
+    documentation: str | None = None  # /// lines joined with newlines
+    position: Position | None = None
+
+    def attribute(self, name: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+
+@dataclass(frozen=True)
+class Model:
+    name: str
+    fields: tuple[Field, ...] = ()
+    attributes: tuple[Attribute, ...] = ()  # block attributes (@@...)
+    documentation: str | None = None
+    position: Position | None = None
+    kind: str = "model"  # "model", "view" or "type" (a composite type)
+
+    def attribute(self, name: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+    def attributes_named(self, name: str) -> tuple[Attribute, ...]:
+        return tuple(a for a in self.attributes if a.name == name)
+
+    def field(self, name: str) -> Field | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+@dataclass(frozen=True)
+class EnumValue:
+    name: str
+    attributes: tuple[Attribute, ...] = ()  # @map("...")
+    documentation: str | None = None
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class EnumDecl:
+    name: str
+    values: tuple[EnumValue, ...] = ()
+    attributes: tuple[Attribute, ...] = ()  # @@map, @@schema
+    documentation: str | None = None
+    position: Position | None = None
+
+    def attribute(self, name: str) -> Attribute | None:
+        return next((a for a in self.attributes if a.name == name), None)
+
+
+@dataclass(frozen=True)
+class ConfigBlock:
+    """A ``datasource`` or ``generator`` block: ``key = value`` properties in source order."""
+
+    kind: str  # "datasource" or "generator"
+    name: str
+    properties: tuple[tuple[str, Value], ...] = ()
+    position: Position | None = None
+
+    def get(self, key: str) -> Value | None:
+        return next((value for name, value in self.properties if name == key), None)
+
+
+@dataclass(frozen=True)
+class PrismaSchema:
+    """One schema, possibly assembled from several files of a folder."""
+
+    models: tuple[Model, ...] = ()  # models, views and composite types, in source order
+    enums: tuple[EnumDecl, ...] = ()
+    datasources: tuple[ConfigBlock, ...] = ()
+    generators: tuple[ConfigBlock, ...] = ()
+    files: tuple[str, ...] = ()
+
+    def model(self, name: str) -> Model | None:
+        return next((m for m in self.models if m.name == name), None)
+
+    def enum(self, name: str) -> EnumDecl | None:
+        return next((e for e in self.enums if e.name == name), None)

@@ -1,0 +1,31 @@
+"""The two roles: `backend` writes, `mobile` reads. Checked on the server for every write."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+BACKEND_GROUP = "backend"
+MOBILE_GROUP = "mobile"
+
+
+def can_write(user: Any) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name=BACKEND_GROUP).exists()
+
+
+def write_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Anonymous users are sent to the login page by the middleware; read-only users get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not can_write(request.user):
+            raise PermissionDenied("Your role may read but not change anything.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
