@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "MechanicProfile" ADD COLUMN     "rating" DOUBLE PRECISION NOT NULL DEFAULT 0,
+ADD COLUMN     "totalReviews" INTEGER NOT NULL DEFAULT 0;
