@@ -1,0 +1,9 @@
+ALTER TABLE "User" ADD COLUMN "username" TEXT;
+ALTER TABLE "User" ADD COLUMN "verificationCode" TEXT;
+ALTER TABLE "User" ADD COLUMN "verificationExpiry" DATETIME;
+ALTER TABLE "User" ADD COLUMN "resetToken" TEXT;
+ALTER TABLE "User" ADD COLUMN "resetTokenExpiry" DATETIME;
+ALTER TABLE "User" ADD COLUMN "isGoogleAuth" BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE "User" ADD COLUMN "hasCompletedOnboarding" BOOLEAN NOT NULL DEFAULT false;
+ALTER TABLE "User" ADD COLUMN "hasPassword" BOOLEAN NOT NULL DEFAULT true;
+ALTER TABLE "User" ADD COLUMN "googleId" TEXT;

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Booking_status_scheduledAt_idx" ON "Booking"("status", "scheduledAt");
