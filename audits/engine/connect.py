@@ -1,0 +1,421 @@
+"""Read-only connections to target databases, and DSNs that are safe to show.
+
+Driftwatch never writes to a target. A PostgreSQL session opened here is read-only in layers,
+so that no single mistake (or a caller's ``SET``) can turn it into a writer:
+
+1. the session starts with ``default_transaction_read_only=on`` plus statement, lock and
+   idle timeouts, passed as startup ``options`` (no extra round trip);
+2. the helper itself opens one ``REPEATABLE READ READ ONLY`` transaction and takes its snapshot
+   at once, after which PostgreSQL refuses ``SET TRANSACTION READ WRITE``;
+3. callers get a :class:`ReadOnlyPostgres`, not the connection: every query goes through the
+   extended protocol (one statement per call, so no ``...; COMMIT; INSERT`` smuggling), and a
+   query that ends the helper's transaction (``COMMIT``, ``ROLLBACK``...) closes the session
+   instead of letting the next statement run in a fresh, possibly writable, transaction;
+4. the transaction is always rolled back at the end.
+
+SQLite files are opened with ``mode=ro`` and an authorizer that denies anything but reading.
+
+Every failure becomes :class:`~audits.engine.errors.TargetError` with a one-line reason built
+from :func:`redact_dsn` output, never from the raw DSN.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import quote, unquote
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.pq import TransactionStatus
+
+from audits.engine.errors import TargetError
+
+POSTGRESQL = "postgresql"
+SQLITE = "sqlite"
+
+_URL_SCHEMES = ("postgresql://", "postgres://")
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+_MASK = "***"
+_KEYWORD_PASSWORD = re.compile(
+    r"""\b(password|sslpassword)(\s*=\s*)('(?:[^'\\]|\\.)*'?|\S*)""", re.IGNORECASE
+)
+_QUERY_PASSWORD = re.compile(r"([?&](?:password|sslpassword)=)([^&#]*)", re.IGNORECASE)
+_SECRET_SPLIT = re.compile(r"[@:/?#&]")
+
+Params = Sequence[Any] | Mapping[str, Any] | None
+
+
+# --- DSNs -----------------------------------------------------------------------------------
+
+
+def dialect_of(dsn: str) -> str:
+    """``"postgresql"`` or ``"sqlite"`` for a DSN; TargetError for anything else."""
+    text = dsn.strip()
+    lowered = text.lower()
+    if lowered.startswith(_URL_SCHEMES):
+        return POSTGRESQL
+    if lowered.startswith(("sqlite:", "file:")) or lowered.endswith(_SQLITE_SUFFIXES):
+        return SQLITE
+    if "=" in text and not lowered.startswith(("mysql:", "mariadb:", "sqlserver:", "mongodb")):
+        return POSTGRESQL  # libpq keyword form: "host=... dbname=..."
+    raise TargetError(
+        f"unsupported database URL {redact_dsn(text)!r}: expected postgresql://..., "
+        "sqlite:///abs/path.db, file:path.db or a path ending .db/.sqlite/.sqlite3"
+    )
+
+
+def redact_dsn(dsn: str) -> str:
+    """The DSN with every password replaced by ``***``; safe for messages, logs and pages.
+
+    When the text is ambiguous (a raw ``@`` or ``?`` in a password) this hides too much rather
+    than too little.
+    """
+    text = dsn
+    scheme, sep, rest = text.partition("://")
+    if sep:
+        end = _userinfo_end(rest)
+        if end >= 0:
+            user, colon, _password = rest[:end].partition(":")
+            userinfo = f"{user}:{_MASK}" if colon else user
+            rest = f"{userinfo}{rest[end:]}"
+        text = f"{scheme}{sep}{rest}"
+        text = _QUERY_PASSWORD.sub(lambda match: match.group(1) + _MASK, text)
+    return _KEYWORD_PASSWORD.sub(lambda match: match.group(1) + match.group(2) + _MASK, text)
+
+
+def _userinfo_end(rest: str) -> int:
+    """Index of the ``@`` that ends the userinfo of a URL (after ``scheme://``), or -1."""
+    head = rest.split("?", 1)[0]
+    end = head.rfind("@")
+    return end if end >= 0 else rest.rfind("@")
+
+
+def _secrets_in(dsn: str) -> set[str]:
+    """Every password-like piece of a DSN, to scrub from driver messages as a last resort."""
+    found: set[str] = set()
+    _scheme, sep, rest = dsn.partition("://")
+    if sep:
+        end = _userinfo_end(rest)
+        if end >= 0:
+            _user, colon, password = rest[:end].partition(":")
+            if colon:
+                found.add(password)
+                found.add(unquote(password))
+        found.update(unquote(match.group(2)) for match in _QUERY_PASSWORD.finditer(dsn))
+    for match in _KEYWORD_PASSWORD.finditer(dsn):
+        found.add(match.group(3).strip("'"))
+    pieces = {piece for secret in found for piece in _SECRET_SPLIT.split(secret)}
+    return {secret for secret in found | pieces if len(secret) >= 3}
+
+
+def _scrub(message: str, dsn: str) -> str:
+    for secret in sorted(_secrets_in(dsn), key=len, reverse=True):
+        message = message.replace(secret, _MASK)
+    return message
+
+
+def sqlite_path(dsn: str) -> str:
+    """The file path named by a SQLite DSN (``sqlite:///abs``, ``file:path``, plain path)."""
+    text = dsn.strip()
+    lowered = text.lower()
+    if lowered.startswith("sqlite:"):
+        path = text[len("sqlite:") :]
+        if path.startswith("//"):
+            path = "/" + path.lstrip("/")
+    elif lowered.startswith("file:"):
+        path = text[len("file:") :].split("?", 1)[0].split("#", 1)[0]
+        if path.startswith("//"):  # file://host/path: only the local host is meaningful
+            authority, _, tail = path[2:].partition("/")
+            if authority not in ("", "localhost"):
+                raise TargetError(f"SQLite URL {text!r} names a remote host")
+            path = "/" + tail
+        path = unquote(path)
+    else:
+        path = text
+    if not path:
+        raise TargetError(f"SQLite URL {text!r} names no file")
+    return path
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+class ReadOnlyPostgres:
+    """Queries against a target inside the one read-only transaction the helper opened."""
+
+    def __init__(self, connection: psycopg.Connection[Any], dsn: str, statement_timeout_ms: int,
+                 lock_timeout_ms: int) -> None:
+        self._connection = connection
+        self._dsn = dsn
+        self.statement_timeout_ms = statement_timeout_ms
+        self.lock_timeout_ms = lock_timeout_ms
+        self.statements_sent = 0
+
+    @property
+    def pgconn(self) -> psycopg.pq.abc.PGconn:
+        """The libpq connection, for diagnostics such as ``pgconn.trace()`` in tests."""
+        return self._connection.pgconn
+
+    @property
+    def server_version(self) -> int:
+        return self._connection.info.server_version
+
+    def fetch_all(self, query: str, params: Params = None) -> list[tuple[Any, ...]]:
+        """Run ONE statement in the read-only transaction and return its rows."""
+        self._require_transaction()
+        self.statements_sent += 1
+        try:
+            with self._connection.cursor() as cursor:
+                # binary=True forces the extended protocol: one statement, never a batch
+                cursor.execute(query, params, prepare=False, binary=True)
+                rows = cursor.fetchall() if cursor.description is not None else []
+        except psycopg.Error as exc:
+            raise self._target_error(exc) from None
+        self._require_transaction()
+        return rows
+
+    def fetch_one(self, query: str, params: Params = None) -> tuple[Any, ...] | None:
+        rows = self.fetch_all(query, params)
+        return rows[0] if rows else None
+
+    def _require_transaction(self) -> None:
+        status = self._connection.info.transaction_status
+        if status != TransactionStatus.INTRANS:
+            self._connection.close()
+            raise TargetError(
+                f"{redact_dsn(self._dsn)}: the read-only transaction was ended by a query; "
+                "the session was closed so that nothing runs outside it"
+            )
+
+    def _target_error(self, exc: psycopg.Error) -> TargetError:
+        return TargetError(
+            f"{redact_dsn(self._dsn)}: "
+            f"{postgres_reason(exc, self._dsn, self.statement_timeout_ms, self.lock_timeout_ms)}"
+        )
+
+
+@contextmanager
+def readonly_postgres(
+    dsn: str,
+    *,
+    connect_timeout_s: int = 5,
+    statement_timeout_ms: int = 30000,
+    lock_timeout_ms: int = 2000,
+    application_name: str = "driftwatch",
+) -> Iterator[ReadOnlyPostgres]:
+    """A read-only session on a PostgreSQL target (see the module docstring for the layers)."""
+    connection = _connect(dsn, connect_timeout_s, statement_timeout_ms, lock_timeout_ms,
+                          application_name)
+    session = ReadOnlyPostgres(connection, dsn, statement_timeout_ms, lock_timeout_ms)
+    try:
+        _begin_read_only(connection, session)
+        yield session
+    finally:
+        _close_quietly(connection)
+
+
+def _connect(dsn: str, connect_timeout_s: int, statement_timeout_ms: int, lock_timeout_ms: int,
+             application_name: str) -> psycopg.Connection[Any]:
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(dsn.strip())
+    except psycopg.Error:
+        raise TargetError(f"{redact_dsn(dsn)}: the PostgreSQL URL cannot be parsed") from None
+    ours = (
+        f"-c default_transaction_read_only=on -c statement_timeout={int(statement_timeout_ms)} "
+        f"-c lock_timeout={int(lock_timeout_ms)} "
+        f"-c idle_in_transaction_session_timeout={int(statement_timeout_ms) * 2}"
+    )
+    theirs = str(params.get("options") or "")
+    params["options"] = f"{theirs} {ours}".strip()  # ours come last, so they win
+    params["connect_timeout"] = max(int(connect_timeout_s), 1)
+    params.setdefault("application_name", application_name)
+    try:
+        # autocommit: psycopg must never BEGIN a transaction on its own; the helper does
+        return psycopg.connect(psycopg.conninfo.make_conninfo("", **params), autocommit=True)
+    except psycopg.Error as exc:
+        reason = postgres_reason(exc, dsn, statement_timeout_ms, lock_timeout_ms)
+        raise TargetError(f"cannot connect to {redact_dsn(dsn)}: {reason}") from None
+
+
+def _begin_read_only(connection: psycopg.Connection[Any], session: ReadOnlyPostgres) -> None:
+    try:
+        # The SELECT takes the snapshot now, so SET TRANSACTION READ WRITE is refused later.
+        connection.execute(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_catalog.now()"
+        )
+    except psycopg.Error as exc:
+        raise session._target_error(exc) from None
+    session.statements_sent += 1
+    session._require_transaction()
+
+
+def _close_quietly(connection: psycopg.Connection[Any]) -> None:
+    if connection.closed:
+        return
+    try:
+        if connection.info.transaction_status != TransactionStatus.IDLE:
+            connection.execute("ROLLBACK")
+    except psycopg.Error:
+        pass
+    finally:
+        connection.close()
+
+
+def postgres_reason(exc: psycopg.Error, dsn: str, statement_timeout_ms: int,
+                    lock_timeout_ms: int) -> str:
+    """One line saying why a PostgreSQL call failed, without any password."""
+    raw = str(exc).strip()
+    first = raw.splitlines()[0] if raw else type(exc).__name__
+    detail = _scrub(_strip_prefixes(first), dsn)
+    lowered = raw.lower()
+    sqlstate = exc.sqlstate or ""
+    if isinstance(exc, pg_errors.QueryCanceled) and "statement timeout" in lowered:
+        return f"the audit query exceeded the statement timeout of {statement_timeout_ms} ms"
+    if isinstance(exc, pg_errors.LockNotAvailable) or "lock timeout" in lowered:
+        return f"the audit query waited longer than the lock timeout of {lock_timeout_ms} ms"
+    if isinstance(exc, pg_errors.QueryCanceled):
+        return f"the audit query was cancelled ({detail})"
+    if isinstance(exc, pg_errors.ReadOnlySqlTransaction):
+        return f"refused: the connection is read-only ({detail})"
+    if isinstance(exc, pg_errors.InsufficientPrivilege) or "permission denied" in lowered:
+        return f"permission denied ({detail})"
+    for needle, reason in _CONNECT_REASONS:
+        if needle in lowered:
+            return f"{reason} ({detail})"
+    if sqlstate:
+        return f"{detail} [SQLSTATE {sqlstate}]"
+    return detail
+
+
+_CONNECT_REASONS: tuple[tuple[str, str], ...] = (
+    ("password authentication failed", "authentication failed: wrong user name or password"),
+    ("authentication failed", "authentication failed"),
+    ("no password supplied", "authentication failed: the server wants a password"),
+    ("no pg_hba.conf entry", "the server refuses connections from this host/user/database"),
+    ("role \"", "authentication failed: the role does not exist"),  # 'role "x" does not exist'
+    ("database \"", "the database does not exist"),
+    ("timeout expired", "the server did not answer within the connect timeout"),
+    ("connection timeout", "the server did not answer within the connect timeout"),
+    ("connection refused", "the host is unreachable: nothing listens on that port"),
+    ("failed to resolve host", "the host name cannot be resolved"),
+    ("could not translate host name", "the host name cannot be resolved"),
+    ("no route to host", "the host is unreachable"),
+    ("network is unreachable", "the host is unreachable"),
+    ("too many connections", "the server has too many connections"),
+    ("the database system is", "the server is not accepting connections now"),
+    ("server closed the connection", "the server closed the connection"),
+    ("ssl", "the SSL negotiation failed"),
+)
+
+
+def _strip_prefixes(message: str) -> str:
+    for prefix in ("connection failed: ",):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    return message.replace("FATAL:  ", "").replace("ERROR:  ", "").strip()
+
+
+# --- SQLite ---------------------------------------------------------------------------------
+
+_SQLITE_READ_ACTIONS = frozenset(
+    {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
+     sqlite3.SQLITE_RECURSIVE}
+)
+
+# Pragmas whose argument names a table or index to describe, not a value to set
+_READ_PRAGMAS = frozenset({
+    "table_info", "table_xinfo", "index_list", "index_info", "index_xinfo", "foreign_key_list",
+    "table_list", "foreign_key_check", "integrity_check", "quick_check",
+})
+
+
+class ReadOnlySqlite:
+    """Queries against a SQLite file opened read-only, with a per-query time limit."""
+
+    def __init__(self, connection: sqlite3.Connection, path: str,
+                 statement_timeout_ms: int) -> None:
+        self._connection = connection
+        self._path = path
+        self.statement_timeout_ms = statement_timeout_ms
+        self.statements_sent = 0
+        self._deadline = 0.0
+
+    def fetch_all(self, query: str, params: Sequence[Any] | Mapping[str, Any] = ()
+                  ) -> list[tuple[Any, ...]]:
+        self.statements_sent += 1
+        self._deadline = time.monotonic() + self.statement_timeout_ms / 1000
+        try:
+            rows = self._connection.execute(query, params).fetchall()
+        except sqlite3.Error as exc:
+            raise TargetError(f"SQLite file {self._path}: {self._reason(exc)}") from None
+        return [tuple(row) for row in rows]
+
+    def _reason(self, exc: sqlite3.Error) -> str:
+        message = str(exc)
+        if message == "interrupted":
+            limit = self.statement_timeout_ms
+            return f"the audit query exceeded the statement timeout of {limit} ms"
+        if "not authorized" in message or "readonly" in message or "read-only" in message:
+            return f"refused: the connection is read-only ({message})"
+        if "not a database" in message:
+            return "the file is not a SQLite database"
+        return message
+
+    def _past_deadline(self) -> int:
+        return 1 if time.monotonic() > self._deadline else 0
+
+
+@contextmanager
+def readonly_sqlite(dsn_or_path: str, *, statement_timeout_ms: int = 30000,
+                    lock_timeout_ms: int = 2000) -> Iterator[ReadOnlySqlite]:
+    """A SQLite file opened read-only; refuses a missing file instead of creating one."""
+    path = sqlite_path(dsn_or_path) if dialect_of(dsn_or_path) == SQLITE else dsn_or_path
+    if not os.path.isfile(path):
+        what = "is a directory" if os.path.isdir(path) else "does not exist"
+        raise TargetError(f"SQLite file {path} {what}")
+    uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True, timeout=lock_timeout_ms / 1000,
+                                     check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise TargetError(f"SQLite file {path} cannot be opened: {exc}") from None
+    session = ReadOnlySqlite(connection, path, statement_timeout_ms)
+    try:
+        connection.set_authorizer(_sqlite_authorizer)
+        connection.set_progress_handler(session._past_deadline, 1000)
+        session.fetch_all("SELECT count(*) FROM sqlite_master")  # "file is not a database" now
+        yield session
+    finally:
+        connection.close()
+
+
+def _sqlite_authorizer(action: int, arg1: str | None, arg2: str | None, _db: str | None,
+                       _trigger: str | None) -> int:
+    if action in _SQLITE_READ_ACTIONS:
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_UPDATE and arg1 == "sqlite_master":
+        # SQLite asks this when a query reads sqlite_master; writing it would need
+        # writable_schema, a pragma this authorizer refuses to set, on a mode=ro file
+        return sqlite3.SQLITE_OK
+    if action == sqlite3.SQLITE_PRAGMA and (arg2 is None or (arg1 or "").lower() in _READ_PRAGMAS):
+        return sqlite3.SQLITE_OK  # reading a setting or a schema listing, never setting one
+    return sqlite3.SQLITE_DENY
+
+__all__ = [
+    "POSTGRESQL",
+    "SQLITE",
+    "ReadOnlyPostgres",
+    "ReadOnlySqlite",
+    "dialect_of",
+    "postgres_reason",
+    "readonly_postgres",
+    "readonly_sqlite",
+    "redact_dsn",
+    "sqlite_path",
+]
