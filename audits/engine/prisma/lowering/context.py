@@ -1,0 +1,156 @@
+"""What every lowering step needs: the dialect, the datasource settings, and name lookups.
+
+A model's table is ``@@map`` or the model name, in ``@@schema`` or the default schema; a
+field's column is ``@map`` or the field name. PostgreSQL cuts every identifier to 63 bytes, so
+the names here are already cut the way the database will report them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+from audits.engine.errors import SchemaError
+from audits.engine.prisma import ast
+from audits.engine.prisma.lowering.names import (
+    PG_MAX_IDENTIFIER,
+    SQLITE_MAX_IDENTIFIER,
+    truncate,
+)
+
+POSTGRESQL = "postgresql"
+SQLITE = "sqlite"
+_PROVIDERS = {"postgresql": POSTGRESQL, "postgres": POSTGRESQL, "sqlite": SQLITE}
+DEFAULT_SCHEMA = "public"
+
+
+def schema_error(
+    message: str,
+    position: ast.Position | None,
+    fallback_file: str = "schema.prisma",
+    expected: str | None = None,
+) -> SchemaError:
+    """A SchemaError located at ``position`` (the offending attribute, argument or field)."""
+    if position is None:
+        return SchemaError(message, fallback_file, expected=expected)
+    return SchemaError(message, position.file, position.line, position.column, expected=expected)
+
+
+def string_of(value: ast.Value | None) -> str | None:
+    return value.value if isinstance(value, ast.StringValue) else None
+
+
+@dataclass(frozen=True)
+class Datasource:
+    name: str  # the block name: native type attributes are spelled @<name>.VarChar
+    dialect: str
+    relation_mode: str  # "foreignKeys" or "prisma"
+    schemas: tuple[str, ...]  # the datasource's `schemas = [...]`, empty when not set
+    default_schema: str
+
+    @property
+    def identifier_limit(self) -> int:
+        return PG_MAX_IDENTIFIER if self.dialect == POSTGRESQL else SQLITE_MAX_IDENTIFIER
+
+    @property
+    def namespaces(self) -> tuple[str, ...]:
+        return self.schemas or (self.default_schema,)
+
+
+def read_datasource(schema: ast.PrismaSchema) -> Datasource:
+    if not schema.datasources:
+        file = schema.files[0] if schema.files else "schema.prisma"
+        raise SchemaError(
+            "the schema has no datasource block", file, expected="datasource db { provider = ... }"
+        )
+    block = schema.datasources[0]
+    provider_value = block.get("provider")
+    provider = string_of(provider_value)
+    if provider is None or provider not in _PROVIDERS:
+        where = getattr(provider_value, "position", None) or block.position
+        raise schema_error(
+            f"unsupported datasource provider {provider!r}",
+            where,
+            expected='"postgresql" or "sqlite"',
+        )
+    mode = string_of(block.get("relationMode")) or string_of(block.get("referentialIntegrity"))
+    schemas_value = block.get("schemas")
+    schemas: tuple[str, ...] = ()
+    if isinstance(schemas_value, ast.ArrayValue):
+        schemas = tuple(
+            item.value for item in schemas_value.items if isinstance(item, ast.StringValue)
+        )
+    return Datasource(
+        name=block.name,
+        dialect=_PROVIDERS[provider],
+        relation_mode=mode or "foreignKeys",
+        schemas=schemas,
+        default_schema=_url_schema(block) if _PROVIDERS[provider] == POSTGRESQL else DEFAULT_SCHEMA,
+    )
+
+
+def _url_schema(block: ast.ConfigBlock) -> str:
+    """``?schema=`` of a literal URL; env("...") URLs cannot be read here, so "public"."""
+    url = string_of(block.get("url"))
+    if not url:
+        return DEFAULT_SCHEMA
+    values = parse_qs(urlsplit(url).query).get("schema")
+    return values[0] if values else DEFAULT_SCHEMA
+
+
+@dataclass(frozen=True)
+class Context:
+    schema: ast.PrismaSchema
+    datasource: Datasource
+
+    @property
+    def dialect(self) -> str:
+        return self.datasource.dialect
+
+    @property
+    def limit(self) -> int:
+        return self.datasource.identifier_limit
+
+    def identifier(self, name: str) -> str:
+        return truncate(name, self.limit)
+
+    def table_name(self, model: ast.Model) -> str:
+        return self.identifier(_mapped(model.attribute("map")) or model.name)
+
+    def column_name(self, field: ast.Field) -> str:
+        return self.identifier(_mapped(field.attribute("map")) or field.name)
+
+    def schema_of(self, decl: ast.Model | ast.EnumDecl) -> str:
+        attribute = decl.attribute("schema")
+        named = _mapped(attribute)
+        if named is None:
+            return self.datasource.default_schema
+        if self.datasource.schemas and named not in self.datasource.schemas:
+            raise schema_error(
+                f"schema {named!r} is not listed in the datasource's schemas",
+                attribute.position if attribute else None,
+                expected=", ".join(self.datasource.schemas),
+            )
+        return named
+
+    def enum_name(self, enum: ast.EnumDecl) -> str:
+        return self.identifier(_mapped(enum.attribute("map")) or enum.name)
+
+    def enum_value_name(self, value: ast.EnumValue) -> str:
+        mapped = next((a for a in value.attributes if a.name == "map"), None)
+        return _mapped(mapped) or value.name
+
+    def table_model(self, name: str) -> ast.Model | None:
+        """The model (not a view or composite type) called ``name``."""
+        model = self.schema.model(name)
+        return model if model is not None and model.kind == "model" else None
+
+    def native_attribute(self, field: ast.Field) -> ast.Attribute | None:
+        prefix = f"{self.datasource.name}."
+        return next((a for a in field.attributes if a.name.startswith(prefix)), None)
+
+
+def _mapped(attribute: ast.Attribute | None) -> str | None:
+    if attribute is None:
+        return None
+    return string_of(attribute.argument("name", 0)) or string_of(attribute.argument("map", 0))

@@ -1,0 +1,170 @@
+"""Primary keys, unique indexes and indexes from ``@id``/``@@id``, ``@unique``/``@@unique`` and
+``@@index``.
+
+Names follow Prisma: ``<table>_pkey``, ``<table>_<columns>_key``, ``<table>_<columns>_idx`` with
+database (mapped) table and column names, or ``map:`` (``name:`` on ``@@index`` too, a legacy
+spelling of ``map:``; on ``@@id``/``@@unique`` ``name:`` only names the client API). Prisma
+creates uniques as unique indexes, not constraints. Operator classes are lower-case PostgreSQL
+names, "" standing for a column's default class; ``orders`` and ``opclasses`` stay empty when
+every column uses the default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from audits.engine import model as m
+from audits.engine.prisma import ast
+from audits.engine.prisma.lowering.context import Context, schema_error, string_of
+from audits.engine.prisma.lowering.names import index_name, primary_key_name, unique_index_name
+from audits.engine.prisma.lowering.relations import relation_target
+
+INDEX_METHODS = {
+    "BTree": "btree",
+    "Hash": "hash",
+    "Gist": "gist",
+    "Gin": "gin",
+    "SpGist": "spgist",
+    "Brin": "brin",
+}
+
+
+@dataclass(frozen=True)
+class _Part:
+    column: str
+    order: str  # "ASC" or "DESC"
+    opclass: str  # "" for the default
+
+
+def primary_key(ctx: Context, model: ast.Model, table: str) -> m.PrimaryKey | None:
+    block = model.attribute("id")
+    if block is not None:
+        parts = _parts(ctx, model, block.argument("fields", 0), block)
+        name = string_of(block.argument("map", None))
+    else:
+        field = next((f for f in model.fields if f.attribute("id") is not None), None)
+        if field is None:
+            return None
+        attribute = field.attribute("id")
+        assert attribute is not None
+        parts = (_Part(ctx.column_name(field), "ASC", ""),)
+        name = string_of(attribute.argument("map", None))
+    columns = tuple(part.column for part in parts)
+    if ctx.dialect != "postgresql":
+        return m.PrimaryKey(columns)  # SQLite primary keys have no name
+    return m.PrimaryKey(columns, ctx.identifier(name or primary_key_name(table, ctx.limit)))
+
+
+def indexes(ctx: Context, model: ast.Model, table: str) -> tuple[m.Index, ...]:
+    found = []
+    for field in model.fields:
+        attribute = field.attribute("unique")
+        if attribute is not None:
+            part = _Part(
+                ctx.column_name(field), _order(attribute.argument("sort", None), attribute), ""
+            )
+            found.append(_index(ctx, table, (part,), attribute, unique=True))
+    for attribute in model.attributes:
+        if attribute.name in {"unique", "index"}:
+            parts = _parts(ctx, model, attribute.argument("fields", 0), attribute)
+            found.append(_index(ctx, table, parts, attribute, unique=attribute.name == "unique"))
+    return tuple(found)
+
+
+def _index(
+    ctx: Context, table: str, parts: tuple[_Part, ...], attribute: ast.Attribute, unique: bool
+) -> m.Index:
+    columns = tuple(part.column for part in parts)
+    name = string_of(attribute.argument("map", None))
+    if name is None and attribute.block and not unique:
+        name = string_of(attribute.argument("name", None))
+    if name is None:
+        name = (unique_index_name if unique else index_name)(table, columns, ctx.limit)
+    orders = tuple(part.order for part in parts)
+    opclasses = tuple(part.opclass for part in parts)
+    return m.Index(
+        name=ctx.identifier(name),
+        columns=columns,
+        unique=unique,
+        method=_method(attribute),
+        orders=orders if any(order != "ASC" for order in orders) else (),
+        opclasses=opclasses if any(opclasses) else (),
+    )
+
+
+def _parts(
+    ctx: Context, model: ast.Model, value: ast.Value | None, attribute: ast.Attribute
+) -> tuple[_Part, ...]:
+    if not isinstance(value, ast.ArrayValue) or not value.items:
+        raise schema_error(f"@@{attribute.name} expects a list of fields", attribute.position)
+    return tuple(_part(ctx, model, item, attribute) for item in value.items)
+
+
+def _part(ctx: Context, model: ast.Model, item: ast.Value, attribute: ast.Attribute) -> _Part:
+    name = item.name if isinstance(item, ast.ConstantValue | ast.FunctionValue) else None
+    field = model.field(name) if name else None
+    if field is None or relation_target(ctx, field) is not None:
+        raise schema_error(
+            f"{name or 'this'!r} is not a scalar field of {model.name}",
+            item.position or attribute.position,
+            expected=", ".join(f.name for f in model.fields if relation_target(ctx, f) is None),
+        )
+    if not isinstance(item, ast.FunctionValue):
+        return _Part(ctx.column_name(field), "ASC", "")
+    options = ast.Attribute(item.name, item.arguments, item.position)
+    return _Part(
+        ctx.column_name(field),
+        _order(options.argument("sort", None), attribute),
+        _opclass(options.argument("ops", None)),
+    )
+
+
+def _order(value: ast.Value | None, attribute: ast.Attribute) -> str:
+    if value is None:
+        return "ASC"
+    if isinstance(value, ast.ConstantValue) and value.name in {"Asc", "Desc"}:
+        return value.name.upper()
+    raise schema_error(
+        "sort must be Asc or Desc", getattr(value, "position", None) or attribute.position
+    )
+
+
+def _method(attribute: ast.Attribute) -> str:
+    value = attribute.argument("type", None)
+    if value is None:
+        return "btree"
+    if isinstance(value, ast.ConstantValue) and value.name in INDEX_METHODS:
+        return INDEX_METHODS[value.name]
+    raise schema_error(
+        "unknown index type",
+        getattr(value, "position", None) or attribute.position,
+        expected=", ".join(INDEX_METHODS),
+    )
+
+
+def _opclass(value: ast.Value | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, ast.FunctionValue) and value.name == "raw" and value.arguments:
+        return string_of(value.arguments[0].value) or ""
+    if isinstance(value, ast.ConstantValue):
+        return prisma_opclass(value.name)
+    return ""
+
+
+_WORD = re.compile(r"[A-Z][a-z0-9]*")
+_OPCLASS_FIXES = (
+    ("min_max", "minmax"),
+    ("timestamp_tz", "timestamptz"),
+    ("time_tz", "timetz"),
+    ("var_bit", "varbit"),
+)
+
+
+def prisma_opclass(name: str) -> str:
+    """Prisma's operator class (``Int4MinMaxMultiOps``) in PostgreSQL: ``int4_minmax_multi_ops``."""
+    snake = "_".join(word.lower() for word in _WORD.findall(name))
+    for wrong, right in _OPCLASS_FIXES:
+        snake = snake.replace(wrong, right)
+    return snake
