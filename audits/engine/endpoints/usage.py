@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audits.engine.endpoints.lexer import PLACEHOLDER, Kind, Token, matching_close
 from audits.engine.endpoints.modules import (
@@ -26,7 +27,9 @@ from audits.engine.endpoints.modules import (
     load_module,
 )
 from audits.engine.endpoints.resolve import Resolution, Resolver
-from audits.engine.prisma.ast import PrismaSchema
+
+if TYPE_CHECKING:  # the scanner needs no parser at run time, only the AST's shape
+    from audits.engine.prisma.ast import PrismaSchema
 
 OPERATIONS = frozenset({
     "findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow", "findMany", "create",

@@ -1,0 +1,215 @@
+"""Endpoint discovery: Next.js App and Pages Routers, Express- and Fastify-style routers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from audits.engine.endpoints.lexer import tokenize
+from audits.engine.endpoints.routes import join_route, next_segments, request_methods
+from tests.engine.endpoint_trees import PRISMA_CLIENT, models_of, routes, scan
+
+
+def test_next_segments_drop_groups_and_slots_and_name_params() -> None:
+    assert next_segments(("(admin)", "api", "orders", "[id]")) == "/api/orders/:id"
+    assert next_segments(("api", "docs", "[...slug]")) == "/api/docs/:slug*"
+    assert next_segments(("api", "shop", "[[...path]]")) == "/api/shop/:path*?"
+    assert next_segments(("@modal", "api", "(v1)", "ping")) == "/api/ping"
+    assert next_segments(()) == "/"
+
+
+def test_app_router_exports_in_every_form(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "app/api/orders/[id]/route.ts": """
+            export async function GET(req: Request) { return Response.json({}) }
+            export const PATCH = async () => Response.json({})
+            const remove = () => new Response(null)
+            export { remove as DELETE }
+            function helper() {}
+            export const dynamic = "force-dynamic"
+        """,
+        "app/(admin)/api/admin/stats/route.js": "export function POST() {}\n",
+        "src/app/api/docs/[...slug]/route.tsx": "export function HEAD() {}\n",
+        "app/api/shop/[[...path]]/route.mjs": "export const OPTIONS = () => null\n",
+        "app/api/_internal/route.ts": "export function GET() {}\n",
+        "app/api/orders/page.tsx": "export default function Page() { return null }\n",
+        "app/api/orders/[id]/helpers.ts": "export function GET() {}\n",
+    })
+    assert routes(result) == [
+        ("/api/admin/stats", ("POST",), "app/(admin)/api/admin/stats/route.js"),
+        ("/api/docs/:slug*", ("HEAD",), "src/app/api/docs/[...slug]/route.tsx"),
+        ("/api/orders/:id", ("GET",), "app/api/orders/[id]/route.ts"),
+        ("/api/orders/:id", ("PATCH",), "app/api/orders/[id]/route.ts"),
+        ("/api/orders/:id", ("DELETE",), "app/api/orders/[id]/route.ts"),
+        ("/api/shop/:path*?", ("OPTIONS",), "app/api/shop/[[...path]]/route.mjs"),
+    ]
+    assert [e.line for e in result.endpoints if e.route == "/api/orders/:id"] == [1, 2, 3]
+
+
+def test_app_router_handlers_re_exported_from_another_module(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "app/api/auth/[...nextauth]/route.ts": "export { GET, POST } from '@/auth'\n",
+        "app/api/users/route.ts": "export * from '../../../handlers/users'\n",
+        "auth.ts": "export const { handlers: { GET, POST }, auth } = NextAuth({})\n",
+        "handlers/users.ts": "import { prisma } from '../lib/db'\n"
+                             "export const GET = () => prisma.user.findMany()\n",
+        "lib/db.ts": PRISMA_CLIENT,
+        "tsconfig.json": '{"compilerOptions": {"paths": {"@/*": ["./*"]}}}',
+    })
+    assert routes(result) == [
+        ("/api/auth/:nextauth*", ("GET",), "app/api/auth/[...nextauth]/route.ts"),
+        ("/api/auth/:nextauth*", ("POST",), "app/api/auth/[...nextauth]/route.ts"),
+        ("/api/users", ("GET",), "app/api/users/route.ts"),
+    ]
+    assert models_of(result)["GET /api/users"] == ("User",)
+
+
+def test_pages_router_index_dynamic_segments_and_every_method(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "pages/api/index.ts": "export default function handler(req, res) {}\n",
+        "pages/api/orders/index.ts": "export default async (req, res) => res.json([])\n",
+        "pages/api/orders/[id].ts": "const h = (req, res) => {}\nexport default h\n",
+        "src/pages/api/files/[...path].js": "export default function files(req, res) {}\n",
+        "pages/api/_lib/util.ts": "export default function util() {}\n",
+        "pages/index.tsx": "export default function Home() { return null }\n",
+        "pages/api/types.ts": "export type X = string\n",
+    })
+    assert routes(result) == [
+        ("/api", ("*",), "pages/api/index.ts"),
+        ("/api/files/:path*", ("*",), "src/pages/api/files/[...path].js"),
+        ("/api/orders", ("*",), "pages/api/orders/index.ts"),
+        ("/api/orders/:id", ("*",), "pages/api/orders/[id].ts"),
+    ]
+
+
+def test_pages_router_lists_methods_when_the_handler_switches_on_them(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "pages/api/a.ts": """
+            export default async function handler(req, res) {
+              switch (req.method) {
+                case 'POST': return create(req, res)
+                case "GET": return list(req, res)
+                default: res.status(405).end()
+              }
+            }
+        """,
+        "pages/api/b.ts": """
+            export default function handler(req, res) {
+              if (req.method !== 'POST') return res.status(405).end()
+              if ('DELETE' === request.method) {}
+            }
+        """,
+        "pages/api/c.ts": """
+            export default function handler(req, res) {
+              if (!['PUT', 'PATCH'].includes(req.method)) return res.status(405).end()
+            }
+        """,
+    })
+    assert routes(result) == [
+        ("/api/a", ("GET", "POST"), "pages/api/a.ts"),
+        ("/api/b", ("POST", "DELETE"), "pages/api/b.ts"),
+        ("/api/c", ("PUT", "PATCH"), "pages/api/c.ts"),
+    ]
+
+
+def test_request_methods_ignores_other_strings() -> None:
+    tokens = tokenize("const m = 'GET'; if (x.kind === 'POST') {}\n")
+    assert request_methods(tokens) == ()
+
+
+def test_express_router_verbs_chains_and_all(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "src/routes/orders.ts": """
+            import express from 'express'
+            const orders = express.Router()
+            orders.get('/', list)
+            orders.post("/:id/pay", auth, async (req, res) => {})
+            orders.route('/:id').get(show).put(update).delete(destroy)
+            orders.all('/legacy/*', legacy)
+            app.set('trust proxy', 1)
+            app.get('env')
+            export default orders
+        """,
+    })
+    assert routes(result) == [
+        ("/", ("GET",), "src/routes/orders.ts"),
+        ("/:id", ("GET",), "src/routes/orders.ts"),
+        ("/:id", ("PUT",), "src/routes/orders.ts"),
+        ("/:id", ("DELETE",), "src/routes/orders.ts"),
+        ("/:id/pay", ("POST",), "src/routes/orders.ts"),
+        ("/legacy/*", ("*",), "src/routes/orders.ts"),
+    ]
+
+
+def test_express_prefix_from_the_same_file_and_from_an_importer(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "server.ts": """
+            import express, { Router } from 'express'
+            import ordersRouter from './routes/orders'
+            import { usersRouter } from './routes/users'
+            const app = express()
+            const health = Router()
+            health.get('/ping', (req, res) => res.send('ok'))
+            app.use('/health', health)
+            app.use('/api/orders', requireAuth, ordersRouter)
+            app.use('/api/users', usersRouter)
+            app.get('/', (req, res) => res.send('home'))
+        """,
+        "routes/orders.ts": """
+            import { Router } from 'express'
+            const router = Router()
+            router.get('/:id', show)
+            export default router
+        """,
+        "routes/users.ts": """
+            import { Router } from 'express'
+            export const usersRouter = Router()
+            usersRouter.delete('/:id/', remove)
+        """,
+    })
+    assert routes(result) == [
+        ("/", ("GET",), "server.ts"),
+        ("/api/orders/:id", ("GET",), "routes/orders.ts"),
+        ("/api/users/:id", ("DELETE",), "routes/users.ts"),
+        ("/health/ping", ("GET",), "server.ts"),
+    ]
+
+
+def test_fastify_routes_route_objects_and_register_prefixes(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "src/app.ts": """
+            import Fastify from 'fastify'
+            const server = Fastify({ logger: true })
+            server.register(import('./plugins/wallet'), { prefix: '/api/wallet' })
+            server.get('/health', async () => ({ ok: true }))
+        """,
+        "src/plugins/wallet.ts": """
+            export default async function wallet(fastify) {
+              fastify.get('/balance', async () => 1)
+              fastify.route({ method: ['POST', 'PUT'], url: '/topup', handler: topUp })
+            }
+        """,
+    })
+    assert routes(result) == [
+        ("/api/wallet/balance", ("GET",), "src/plugins/wallet.ts"),
+        ("/api/wallet/topup", ("POST", "PUT"), "src/plugins/wallet.ts"),
+        ("/health", ("GET",), "src/app.ts"),
+    ]
+
+
+def test_http_clients_and_tests_are_not_endpoints(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "lib/client.ts": """
+            import axios from 'axios'
+            const api = axios.create({})
+            export const getOrders = () => api.get('/api/orders')
+            export const load = () => axios.post('/api/orders', {})
+        """,
+        "tests/orders.test.ts": "router.get('/x', h)\n",
+        "node_modules/express/lib/router.js": "router.get('/y', h)\n",
+    })
+    assert routes(result) == []
+
+
+def test_join_route() -> None:
+    assert join_route("/api/", "/orders/") == "/api/orders"
+    assert join_route("", "/") == "/"
