@@ -172,6 +172,8 @@ _TIMESTAMP_WORDS = re.compile(
     r"^(now\(\)|current_timestamp(\(\d+\))?|transaction_timestamp\(\)|localtimestamp(\(\d+\))?)$",
     re.IGNORECASE,
 )
+# Prisma fills these in its client: the database has no default for them.
+_CLIENT_SIDE = re.compile(r"^(uuid|cuid|nanoid|ulid)\(.*\)$", re.IGNORECASE)
 _DBGENERATED = re.compile(r"^dbgenerated\(\s*(['\"])(?P<body>.*)\1\s*\)$", re.DOTALL)
 
 
@@ -188,7 +190,7 @@ def canonical_default(
     generated = _DBGENERATED.match(text)
     if generated:
         text = generated.group("body").strip()
-    if not text or text.upper() == "NULL":
+    if not text or text.upper() == "NULL" or _CLIENT_SIDE.match(text):
         return None
     is_array = bool(column_type and column_type.rstrip().endswith("]"))
     return _canonical_expression(text, is_array)
