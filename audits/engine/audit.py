@@ -1,0 +1,93 @@
+"""One call for an audit: expected schema, live schema, comparison. The CLI, the Celery tasks
+and the tests all come through here, so they cannot disagree about what an audit is.
+
+The parser, lowering and introspection are imported inside the functions: this module (and
+anything importing it) loads even where those parts are not needed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from audits.engine.compare import compare
+from audits.engine.errors import SchemaError
+from audits.engine.model import Report, Schema
+
+SchemaSource = Schema | str | Path | Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    expected: Schema
+    actual: Schema
+    report: Report
+    # milliseconds: {"introspect": ..., "compare": ...}
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def expected_schema(source: SchemaSource) -> Schema:
+    """The schema the code expects, from any of the forms a target may hold:
+
+    a ``Schema`` snapshot (returned as is); a path to ``schema.prisma`` or to a folder of
+    ``.prisma`` files; schema text; or a multi-file schema as ``{file name: text}``.
+    Raises ``SchemaError`` (with file:line:column) when the schema is malformed.
+    """
+    if isinstance(source, Schema):
+        return source
+    from audits.engine.prisma.lowering import lower
+    from audits.engine.prisma.parser import load_schema, parse_files, parse_schema
+
+    if isinstance(source, Mapping):
+        return lower(parse_files(dict(source)))
+    if isinstance(source, Path) or _looks_like_path(source):
+        return lower(load_schema(source))
+    return lower(parse_schema(source))
+
+
+def _looks_like_path(text: str) -> bool:
+    if "\n" in text or "{" in text:
+        return False  # schema text, not a file name
+    if not Path(text).exists():
+        raise SchemaError(f"{text} does not exist", text)
+    return True
+
+
+def live_schema(dsn: str, namespaces: tuple[str, ...] = ("public",), **timeouts: Any) -> Schema:
+    from audits.engine.introspect import introspect
+
+    return introspect(dsn, namespaces, **timeouts)
+
+
+def audit_database(expected: Schema, dsn: str, **timeouts: Any) -> AuditResult:
+    """Introspect ``dsn`` (read-only) and compare it with ``expected``.
+
+    ``timeouts`` go to ``introspect`` (``connect_timeout_s``, ``statement_timeout_ms``,
+    ``lock_timeout_ms``). Raises ``TargetError`` (password-free) when the database cannot be read.
+    """
+    started = time.perf_counter()
+    actual = live_schema(dsn, expected.namespaces, **timeouts)
+    introspected = time.perf_counter()
+    report = compare(expected, actual)
+    compared = time.perf_counter()
+    return AuditResult(
+        expected=expected,
+        actual=actual,
+        report=report,
+        timings={
+            "introspect": round((introspected - started) * 1000, 3),
+            "compare": round((compared - introspected) * 1000, 3),
+        },
+    )
+
+
+def audit(source: SchemaSource, dsn: str, **timeouts: Any) -> AuditResult:
+    """``expected_schema`` then ``audit_database``: the whole audit from a schema source."""
+    return audit_database(expected_schema(source), dsn, **timeouts)
+
+
+__all__ = ["AuditResult", "SchemaSource", "audit", "audit_database", "expected_schema",
+           "live_schema"]
