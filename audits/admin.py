@@ -1,0 +1,64 @@
+from django.contrib import admin
+
+from .models import Alert, AuditRun, Finding, ModelStatus, SchemaVersion, Target
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ("name", "dialect", "schema_source", "worst_status", "enabled", "next_due_at")
+    list_filter = ("dialect", "schema_source", "enabled")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    # The encrypted secrets stay out of the form: they are set through the target form or CLI.
+    exclude = ("dsn_encrypted", "webhook_secret_encrypted")
+    readonly_fields = ("last_run", "last_success", "worst_status", "current_schema",
+                       "baseline_run")
+    filter_horizontal = ("incidents",)
+
+
+@admin.register(SchemaVersion)
+class SchemaVersionAdmin(admin.ModelAdmin):
+    list_display = ("target", "label", "content_hash", "created_at")
+    list_filter = ("target",)
+    readonly_fields = ("content", "content_hash", "created_at")
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Audit results are records: viewable, never edited by hand."""
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(AuditRun)
+class AuditRunAdmin(ReadOnlyAdmin):
+    list_display = ("target", "status", "worst_status", "queued_at", "duration_ms",
+                    "critical_count", "error_count", "warning_count")
+    list_filter = ("status", "worst_status", "target")
+    exclude = ("snapshot", "expected_snapshot")
+
+
+@admin.register(Finding)
+class FindingAdmin(ReadOnlyAdmin):
+    list_display = ("run", "severity", "kind", "table", "column", "message")
+    list_filter = ("severity", "kind")
+    search_fields = ("table", "column", "model", "message")
+    list_select_related = ("run__target",)
+
+
+@admin.register(ModelStatus)
+class ModelStatusAdmin(ReadOnlyAdmin):
+    list_display = ("run", "schema", "table", "model", "status", "finding_count")
+    list_filter = ("status",)
+    search_fields = ("table", "model")
+    list_select_related = ("run__target",)
+
+
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
+    list_display = ("target", "previous_status", "status", "email_status", "webhook_status",
+                    "attempts", "created_at")
+    list_filter = ("status", "email_status", "webhook_status")

@@ -1,0 +1,54 @@
+"""Celery tasks: load, call a service, done. Each is safe to run twice for the same input."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+
+from . import alerts, conf, services
+
+ALERT_MAX_RETRIES = 5
+
+
+@shared_task(
+    name="audits.run_audit",
+    time_limit=conf.audit_time_limit(),
+    soft_time_limit=conf.audit_soft_time_limit(),
+    acks_late=True,
+)
+def run_audit(run_id: int) -> str:
+    """Claims the run (queued -> running) or does nothing if another worker has it."""
+    try:
+        run = services.execute_audit(run_id)
+    except SoftTimeLimitExceeded:
+        services.fail_run(
+            run_id,
+            f"the audit took longer than {conf.audit_soft_time_limit()} s and was stopped",
+        )
+        return "failed"
+    return "skipped" if run is None else run.status
+
+
+@shared_task(name="audits.enqueue_due_audits")
+def enqueue_due_audits() -> int:
+    return len(services.enqueue_due_targets())
+
+
+@shared_task(name="audits.sweep_stale_audits")
+def sweep_stale_audits() -> int:
+    return services.sweep_stale_runs()
+
+
+@shared_task(
+    name="audits.deliver_alert",
+    bind=True,
+    autoretry_for=(alerts.DeliveryError,),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=False,
+    max_retries=ALERT_MAX_RETRIES,
+)
+def deliver_alert(self: object, alert_id: int) -> str:
+    """Email and webhook; a channel already delivered is not sent again on a retry."""
+    final = self.request.retries >= ALERT_MAX_RETRIES  # type: ignore[attr-defined]
+    return alerts.deliver(alert_id, final_attempt=final)

@@ -1,0 +1,34 @@
+"""The overview: every target with status, worst findings, last audit and a trend strip."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from recovery import services as recovery_services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_overview_lists_targets_with_status_trend_and_worst_findings(mobile, seeded_target,
+                                                                     make_target, backend_user):
+    make_target(name="Never audited", slug="never")
+    recovery_services.create_incident(title="Production reset", author=backend_user)
+    html = mobile.get(reverse("audits:overview")).content.decode()
+    assert "Marketplace" in html and "Never audited" in html
+    assert 'dw-pill dw-missing">missing' in html
+    assert "missing_table Review" in html  # worst finding first
+    assert html.count('<svg class="trend"') == 2
+    assert html.count('<rect class="bar bar-missing"') == 1
+    assert "in 12 ms" in html
+    assert "Production reset" in html
+    assert "Add a target" not in html
+
+
+def test_backend_sees_the_add_button(backend, db):
+    assert "Add a target" in backend.get(reverse("audits:overview")).content.decode()
+
+
+def test_anonymous_is_sent_to_login(client, db):
+    response = client.get(reverse("audits:overview"))
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
