@@ -85,7 +85,7 @@ def redact_dsn(dsn: str) -> str:
             userinfo = f"{user}:{_MASK}" if colon else user
             rest = f"{userinfo}{rest[end:]}"
         text = f"{scheme}{sep}{rest}"
-        text = _QUERY_PASSWORD.sub(lambda match: match.group(1) + _MASK, text)
+        return _QUERY_PASSWORD.sub(lambda match: match.group(1) + _MASK, text)
     return _KEYWORD_PASSWORD.sub(lambda match: match.group(1) + match.group(2) + _MASK, text)
 
 
@@ -108,8 +108,8 @@ def _secrets_in(dsn: str) -> set[str]:
                 found.add(password)
                 found.add(unquote(password))
         found.update(unquote(match.group(2)) for match in _QUERY_PASSWORD.finditer(dsn))
-    for match in _KEYWORD_PASSWORD.finditer(dsn):
-        found.add(match.group(3).strip("'"))
+    else:
+        found.update(match.group(3).strip("'") for match in _KEYWORD_PASSWORD.finditer(dsn))
     pieces = {piece for secret in found for piece in _SECRET_SPLIT.split(secret)}
     return {secret for secret in found | pieces if len(secret) >= 3}
 
@@ -361,7 +361,8 @@ class ReadOnlySqlite:
         if message == "interrupted":
             limit = self.statement_timeout_ms
             return f"the audit query exceeded the statement timeout of {limit} ms"
-        if "not authorized" in message or "readonly" in message or "read-only" in message:
+        if any(word in message for word in ("not authorized", "authorization denied", "readonly",
+                                            "read-only")):
             return f"refused: the connection is read-only ({message})"
         if "not a database" in message:
             return "the file is not a SQLite database"

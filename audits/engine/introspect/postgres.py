@@ -1,5 +1,10 @@
 """A live PostgreSQL database -> ``model.Schema``, in four set-based catalog queries.
 
+Locks: catalog reads take none, but PostgreSQL's deparsers for index expressions and partial
+index predicates (pg_get_indexdef, pg_get_expr with a relation) take ACCESS SHARE on the table,
+so an audit waits behind an uncommitted ALTER TABLE on a table with such an index, for at most
+``lock_timeout`` before failing with a TargetError that says so.
+
 The number of statements does not depend on the number of tables: one query each for tables
 with their columns, constraints (primary, unique, foreign keys), indexes and enums, all inside
 the read-only REPEATABLE READ transaction that ``readonly_postgres`` opens, so the four see one
@@ -19,6 +24,9 @@ from audits.engine.model import Column, Enum, ForeignKey, Index, PrimaryKey, Sch
 # Tables (ordinary and partitioned) with their columns; a table without columns gives one row
 # of NULLs. Enum columns are spelled with the type's bare name (format_type quotes "Role");
 # identity columns and serial columns whose sequence the column owns become autoincrement().
+# Defaults cannot refer to columns, so pg_get_expr gets no relation: given one it would lock
+# the table and wait behind a migration's ALTER TABLE (generated columns, which do refer to
+# columns, are skipped before pg_get_expr runs).
 COLUMNS_SQL = """
 SELECT n.nspname, c.relname, a.attname,
        CASE WHEN t.typtype = 'e' THEN t.typname
@@ -28,9 +36,9 @@ SELECT n.nspname, c.relname, a.attname,
        CASE WHEN a.attidentity IN ('a', 'd') THEN 'autoincrement()'
             WHEN a.attgenerated <> '' THEN NULL
             WHEN owned.refobjid IS NOT NULL
-                 AND pg_catalog.pg_get_expr(d.adbin, d.adrelid) LIKE 'nextval(%%'
+                 AND pg_catalog.pg_get_expr(d.adbin, 0) LIKE 'nextval(%%'
                  THEN 'autoincrement()'
-            ELSE pg_catalog.pg_get_expr(d.adbin, d.adrelid) END
+            ELSE pg_catalog.pg_get_expr(d.adbin, 0) END
 FROM pg_catalog.pg_class c
 JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_catalog.pg_attribute a
