@@ -83,3 +83,62 @@ def shared_dir() -> Path:
     if not SHARED_DIR.is_dir():
         pytest.skip(f"SKIPPED LOUDLY: {SHARED_DIR} is absent, so real-world fixtures cannot run")
     return SHARED_DIR
+
+
+# --- recovery: users in each role, logged-in clients, incidents (shared with the audits tests) ---
+# Appended by the recovery engineer; fixture names: backend_user, mobile_user, backend_client,
+# mobile_client, incident (a fresh SEV2 incident), demo_incident (`manage.py demo`'s incident).
+
+
+def _role_user(username: str, group: str | None):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user(username=username, password="pw-for-tests-only")
+    if group:
+        user.groups.add(Group.objects.get_or_create(name=group)[0])
+    return user
+
+
+@pytest.fixture
+def backend_user(db):  # type: ignore[no-untyped-def]
+    return _role_user("test-backend", "backend")
+
+
+@pytest.fixture
+def mobile_user(db):  # type: ignore[no-untyped-def]
+    return _role_user("test-mobile", "mobile")
+
+
+@pytest.fixture
+def backend_client(backend_user):  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    client = Client()
+    client.force_login(backend_user)
+    return client
+
+
+@pytest.fixture
+def mobile_client(mobile_user):  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    client = Client()
+    client.force_login(mobile_user)
+    return client
+
+
+@pytest.fixture
+def incident(backend_user):  # type: ignore[no-untyped-def]
+    from recovery import services
+
+    return services.create_incident(
+        title="Orders table dropped", severity="SEV2", author=backend_user, commander="Ada",
+        summary="Someone ran a reset.",
+    )
+
+
+@pytest.fixture
+def demo_incident(db):  # type: ignore[no-untyped-def]
+    from recovery.demo import load_seed_incident
+
+    return load_seed_incident()
