@@ -286,3 +286,30 @@ def test_relations_from_a_prisma_schema() -> None:
         Model("Address", (field("street", "String"),), kind="type"),
     ))
     assert relations_from_prisma(schema) == {"User": {"posts": "Post"}, "Post": {"author": "User"}}
+
+
+def test_raw_sql_with_type_arguments(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "app/api/t/route.ts": """
+            import { prisma } from '../../../lib/db'
+            export const GET = () => prisma.$queryRaw<Array<{ n: bigint }>>`SELECT n FROM "Order"`
+            export const POST = (sql: string) => prisma.$queryRawUnsafe<Row[]>(sql)
+        """,
+        "lib/db.ts": PRISMA_CLIENT,
+    }, MODELS)
+    get, post = result.endpoints
+    assert [(f.call, f.tables, f.readable) for f in get.raw_sql] == [
+        ("$queryRaw", ("Order",), True)]
+    assert [(f.call, f.tables, f.readable) for f in post.raw_sql] == [
+        ("$queryRawUnsafe", (), False)]
+
+
+def test_unresolved_imports_of_code_no_endpoint_reaches_are_not_reported(
+        tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "app/api/a/route.ts": "export const GET = () => 1\n",
+        "scripts/cleanup.ts": "import { gone } from './gone'\ngone()\n",
+        "server/routes.ts": "import { h } from './handlers'\nrouter.get('/x', h)\n",
+    }, MODELS)
+    assert [e.route for e in result.endpoints] == ["/api/a", "/x"]
+    assert result.unresolved == (UnresolvedImport("server/routes.ts", "./handlers", 1),)

@@ -122,6 +122,7 @@ class Project:
         self.modules: dict[Path, Module] = {}
         self._facts: dict[tuple[Path, Span], SpanFacts] = {}
         self._clients: dict[Path, frozenset[str]] = {}
+        self.reached: set[Path] = set()  # files some endpoint's code runs in
 
     # --- modules ---------------------------------------------------------------------------
 
@@ -136,9 +137,10 @@ class Project:
         return self.resolver.resolve(importer, specifier)
 
     def unresolved_imports(self) -> list[Unresolved]:
-        """Every import of every loaded module that should be a file of the tree but is not."""
+        """Every import of a reached module that should be a file of the tree but is not."""
         found = set()
-        for path, module in self.modules.items():
+        for path in self.reached:
+            module = self.module(path)
             specifiers = list(module.specifiers)
             specifiers += dynamic_specifiers(module.tokens, 0, len(module.tokens))
             for specifier, line in specifiers:
@@ -192,6 +194,7 @@ class Project:
               symbols: Iterable[Symbol] = ()) -> Reach:
         """Everything the given spans of ``path`` and the given symbols touch, transitively."""
         reach = Reach()
+        self.reached.add(path)
         seen: set[Symbol] = set()
         pending: list[tuple[Path, Span]] = [(path, span) for span in spans]
         todo: list[Symbol] = list(symbols)
@@ -205,6 +208,7 @@ class Project:
             if not pending:
                 break
             file, span = pending.pop()
+            self.reached.add(file)
             facts = self.facts(file, span)
             reach.uses.update(facts.uses)
             reach.raw.update(facts.raw)
@@ -346,6 +350,7 @@ class Project:
     def _raw_call(self, module: Module, index: int, call: str, facts: SpanFacts) -> None:
         tokens = module.tokens
         line = tokens[index].line
+        index = _skip_type_arguments(tokens, index + 1) - 1
         following = tokens[index + 1] if index + 1 < len(tokens) else None
         text: str | None = None
         if following is not None and following.kind is Kind.TEMPLATE:
@@ -393,6 +398,26 @@ class Project:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _skip_type_arguments(tokens: list[Token], index: int) -> int:
+    """The index after ``<...>`` type arguments starting at ``index`` (``index`` if none)."""
+    if index >= len(tokens) or not tokens[index].is_punct("<"):
+        return index
+    depth = 0
+    for position in range(index, min(len(tokens), index + 200)):
+        token = tokens[position]
+        if token.kind is not Kind.PUNCT:
+            continue
+        if token.value in (";", ")"):
+            return index  # a comparison, not type arguments
+        if set(token.value) == {"<"}:
+            depth += len(token.value)
+        elif set(token.value) == {">"}:
+            depth -= len(token.value)
+            if depth <= 0:
+                return position + 1
+    return index
 
 
 def _callback_parameters(tokens: list[Token], index: int) -> list[str]:
