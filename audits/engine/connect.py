@@ -25,7 +25,7 @@ import os
 import re
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote, unquote
@@ -355,6 +355,10 @@ class ReadOnlySqlite:
         except sqlite3.Error as exc:
             raise TargetError(f"SQLite file {self._path}: {self._reason(exc)}") from None
         return [tuple(row) for row in rows]
+
+    def trace(self, callback: Callable[[str], object] | None) -> None:
+        """Call ``callback`` with each SQL text SQLite runs (diagnostics and tests)."""
+        self._connection.set_trace_callback(callback)
 
     def _reason(self, exc: sqlite3.Error) -> str:
         message = str(exc)
