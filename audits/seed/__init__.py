@@ -9,14 +9,17 @@ migrations closed the gap. Everything here recreates that, for the demo and the 
 - ``BASE_MIGRATIONS_DIR``: the 16 base migrations (Prisma folder layout), the post-reset state.
 - ``FIX_MIGRATIONS_DIR``: the three fix migrations, applied in name order after the base.
 - ``SQLITE_*``: the same for SQLite (the zero-setup demo target), see ``build.py``.
-- ``BACKEND_DIR``: a small Next.js-style code tree whose endpoints touch these models.
+- ``BACKEND_DIR``: a small Next.js-style code tree whose endpoints touch these models, and
+  ``EXPECTED_ENDPOINTS_PATH`` (endpoints.json): its endpoints, models and expected verdicts.
 
 This package holds data and pure-Python helpers only; it imports nothing from Django.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 SEED_DIR = Path(__file__).resolve().parent
 README_PATH = SEED_DIR / "README.md"
@@ -31,6 +34,8 @@ SQLITE_BASE_MIGRATIONS_DIR = SQLITE_DIR / "migrations"
 SQLITE_FIX_MIGRATIONS_DIR = SQLITE_DIR / "fix_migrations"
 
 BACKEND_DIR = SEED_DIR / "backend"
+# What the endpoint scanner should find in BACKEND_DIR and the verdicts before and after the fixes.
+EXPECTED_ENDPOINTS_PATH = SEED_DIR / "endpoints.json"
 
 FIX_USER_COLUMNS = "20260212132000_add_missing_user_columns"
 FIX_MISSING_TABLES = "20260212133000_create_missing_tables"
@@ -115,3 +120,10 @@ def fix_migration_folders(dialect: str = "postgresql") -> list[Path]:
     """The three fix migrations for ``dialect``, in order."""
     root = FIX_MIGRATIONS_DIR if dialect == "postgresql" else SQLITE_FIX_MIGRATIONS_DIR
     return migration_folders(root)
+
+
+def expected_endpoints() -> list[dict[str, Any]]:
+    """The endpoints of ``BACKEND_DIR`` with their models and verdicts (see endpoints.json)."""
+    document = json.loads(EXPECTED_ENDPOINTS_PATH.read_text(encoding="utf-8"))
+    endpoints: list[dict[str, Any]] = document["endpoints"]
+    return endpoints

@@ -1,0 +1,4 @@
+export * from './prisma';
+export * from './utils';
+export * from './tracking';
+export * from './session';
