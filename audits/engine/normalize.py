@@ -370,6 +370,8 @@ def canonical_predicate(predicate: str | None) -> str | None:
     text = _strip_outer_parens(predicate.strip())
     text = _squeeze(text)
     text = _PREDICATE_CAST.sub("", text)
+    # PostgreSQL quotes only the identifiers that need it: "email" and email are one column.
+    text = re.sub(r'"([a-z_][a-z0-9_]*)"', r"\1", text)
     return text.replace("(", "").replace(")", "")
 
 
