@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class AuditsConfig(AppConfig):
     name = "audits"
     verbose_name = "Schema audits"
+
+    def ready(self) -> None:
+        # Hooks into recovery's registries: recovery stays unaware of audits.
+        from recovery.demo import register_demo_loader
+        from recovery.postmortem import register_section
+
+        from .demo import load_demo_targets
+        from .postmortem import drift_section
+
+        register_demo_loader(load_demo_targets)
+        register_section(drift_section)

@@ -1,0 +1,94 @@
+"""Demo targets for `python manage.py demo`: the seed's post-reset database, audited at once.
+
+Registered with recovery's demo hook (recovery never imports audits). Idempotent: a target that
+exists is kept, and an audit runs only when the target has no successful one yet.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+
+from audits import seed
+from audits.seed.build import apply_postgres_migrations, build_sqlite_database
+from recovery.models import Incident
+
+from . import services
+from .models import Target
+
+SQLITE_SLUG = "marketplace-sqlite"
+PG_SLUG = "marketplace-production"
+PG_DATABASE = "driftwatch_demo_target"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def load_demo_targets(incident: Incident) -> list[Target]:
+    targets = [sqlite_target()]
+    pg = postgres_target()
+    if pg is not None:
+        targets.append(pg)
+    for target in targets:
+        target.incidents.add(incident)
+        audit_once(target)
+    return targets
+
+
+def sqlite_target() -> Target:
+    path = Path(settings.VAR_DIR) / "demo" / "marketplace-post-reset.sqlite3"
+    if not path.exists():
+        build_sqlite_database(path)
+    return _target(
+        slug=SQLITE_SLUG, name="Marketplace (SQLite demo)", dsn=f"sqlite:///{path}",
+        schema_path=seed.SQLITE_SCHEMA_PATH, migrations=seed.SQLITE_BASE_MIGRATIONS_DIR,
+    )
+
+
+def postgres_target() -> Target | None:
+    admin = os.environ.get("DRIFTWATCH_DEMO_PG", DEFAULT_PG)
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  (PG_DATABASE,)).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    except psycopg.Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"Demo: no PostgreSQL target ({services.scrub(first_line, admin)})",
+              file=sys.stdout)
+        return None
+    url = _as_url(admin, PG_DATABASE)
+    if not exists:
+        apply_postgres_migrations(url, seed.base_migration_folders("postgresql"),
+                                  record_migrations=True)
+    return _target(
+        slug=PG_SLUG, name="Marketplace production (PostgreSQL)", dsn=url,
+        schema_path=seed.SCHEMA_PATH, migrations=seed.BASE_MIGRATIONS_DIR,
+    )
+
+
+def _as_url(admin_url: str, dbname: str) -> str:
+    base, _, _ = admin_url.partition("?")
+    return base.rsplit("/", 1)[0] + f"/{dbname}"
+
+
+def _target(*, slug: str, name: str, dsn: str, schema_path: Path, migrations: Path) -> Target:
+    existing = Target.objects.filter(slug=slug).first()
+    if existing is not None:
+        return existing
+    return services.create_target(
+        name=name, slug=slug, dsn=dsn,
+        schema_files=services.read_schema_files(schema_path),
+        interval_minutes=60, code_path=str(seed.BACKEND_DIR), migrations_path=str(migrations),
+    )
+
+
+def audit_once(target: Target) -> None:
+    target.refresh_from_db()
+    if target.last_success_id:
+        return
+    run = services.request_audit(target, trigger="demo", enqueue=False)
+    services.execute_audit(run.pk)

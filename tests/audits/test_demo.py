@@ -1,0 +1,49 @@
+"""The demo loader: seed targets linked to the seed incident and audited, idempotent."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+
+from audits import demo
+from audits.models import AuditRun, Finding, Target
+from recovery.demo import demo_loaders, load_seed_incident
+
+pytestmark = pytest.mark.django_db
+
+
+def test_loader_is_registered_with_recovery():
+    assert demo.load_demo_targets in demo_loaders()
+
+
+def test_sqlite_only_when_postgres_is_unreachable(settings, tmp_path, monkeypatch, capsys):
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setenv("DRIFTWATCH_DEMO_PG", "postgresql://postgres:pw@127.0.0.1:1/postgres")
+    incident = load_seed_incident()
+    demo.load_demo_targets(incident)
+    demo.load_demo_targets(incident)  # idempotent
+    target = Target.objects.get()
+    assert target.slug == demo.SQLITE_SLUG and list(target.incidents.all()) == [incident]
+    run = AuditRun.objects.get()
+    assert (run.status, run.worst_status, run.trigger) == ("succeeded", "missing", "demo")
+    assert Finding.objects.filter(run=run, table="User", kind="missing_column").count() == 9
+    out = capsys.readouterr().out
+    assert "Demo: no PostgreSQL target" in out and ":pw@" not in out
+
+
+def test_postgres_target_when_reachable(settings, tmp_path, monkeypatch, pg_admin_dsn):
+    settings.VAR_DIR = tmp_path
+    name = f"dw_demo_{uuid.uuid4().hex[:10]}"
+    monkeypatch.setattr(demo, "PG_DATABASE", name)
+    monkeypatch.setenv("DRIFTWATCH_DEMO_PG", pg_admin_dsn)
+    try:
+        demo.load_demo_targets(load_seed_incident())
+        pg = Target.objects.get(slug=demo.PG_SLUG)
+        assert pg.last_success.worst_status == "missing"
+        missing_tables = Finding.objects.filter(run=pg.last_success, kind="missing_table")
+        assert missing_tables.count() == 20
+    finally:
+        with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
