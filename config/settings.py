@@ -113,6 +113,7 @@ if CELERY_BROKER_URL == "filesystem://":
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
+        "control_folder": str(BROKER_DIR / "control"),
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
@@ -121,7 +122,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {"enqueue-due-audits": {"task": "audits.enqueue_due_audits", "schedule": 60.0}, "sweep-stale-audits": {"task": "audits.sweep_stale_audits", "schedule": 60.0}}  # noqa: E501
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "enqueue-due-audits": {"task": "audits.enqueue_due_audits", "schedule": 60.0},
+    "sweep-stale-audits": {"task": "audits.sweep_stale_audits", "schedule": 60.0},
+}
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "driftwatch@localhost")
@@ -136,5 +140,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
 
-for directory in (VAR_DIR, BROKER_DIR / "queue", BROKER_DIR / "processed"):
+for directory in (VAR_DIR, *(BROKER_DIR / name for name in ("queue", "processed", "control"))):
     directory.mkdir(parents=True, exist_ok=True)
