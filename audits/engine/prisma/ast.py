@@ -184,3 +184,13 @@ class PrismaSchema:
 
     def enum(self, name: str) -> EnumDecl | None:
         return next((e for e in self.enums if e.name == name), None)
+
+
+def list_items(value: Value | None) -> tuple[Value, ...]:
+    """The items of a list argument. Prisma accepts a single value where it expects a list
+    (langfuse writes ``@@index(orgId)`` for ``@@index([orgId])``), so that is a list of one."""
+    if value is None:
+        return ()
+    if isinstance(value, ArrayValue):
+        return value.items
+    return (value,)

@@ -1,41 +1,70 @@
 """Tokens of the Prisma schema language, cut by one compiled regular expression.
 
-One ``finditer`` over the whole text keeps the per-character work inside the regex engine;
-Python only sees one match per token. Newlines are tokens because Prisma's grammar is
-line-oriented (a field ends at the end of its line); ``//`` comments are dropped here, and
-``///`` doc comments are kept because they document the next declaration.
+Speed matters (schemas of thousands of models are parsed on every audit), so the per-character
+work stays inside the regex engine and C builtins: ``findall`` cuts the text into pieces that
+cover it exactly (each token with the whitespace before it), ``accumulate`` turns their lengths
+into offsets, and lines and columns are computed only for the tokens that need a position.
+
+Newlines are tokens because Prisma's grammar is line-oriented (a field ends at the end of its
+line). A ``//`` comment is folded into the newline that ends it; ``///`` doc comments are tokens
+of their own because they document the next declaration.
 """
 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from bisect import bisect_right
+from itertools import accumulate, repeat
+from operator import itemgetter
+from typing import cast
 
 from audits.engine.errors import SchemaError
+from audits.engine.prisma.ast import Position
 
-# Token kinds. Punctuation tokens use their own text as their kind ("{", "@", "@@", ...).
-NEWLINE = "newline"
+# Token kinds. Punctuation tokens use their own text as their kind ("{", "(", "?", ...).
+# Every kind the lexer emits is one of these very objects, so the parser's hot loops may
+# compare them with ``is``.
+NEWLINE = "end of line"
 DOC = "doc comment"
 STRING = "string"
 NUMBER = "number"
 IDENT = "identifier"
+ATTRIBUTE = "@"  # an attribute with its name: "@id", "@db.VarChar", "@@index"; or a lone "@"
 EOF = "end of file"
+BAD = "bad"
 
-_TOKEN_RE = re.compile(
-    r"""
-    (?P<nl>\r\n|\n|\r)
-  | (?P<ws>[ \t\f\v\ufeff\u00a0]+)
-  | (?P<doc>///[^\r\n]*)
-  | (?P<comment>//[^\r\n]*)
-  | (?P<string>"(?:[^"\\\r\n]|\\[^\r\n])*")
-  | (?P<badstring>"(?:[^"\\\r\n]|\\[^\r\n])*\\?)
-  | (?P<number>-?[0-9]+(?:\.[0-9]+)?(?![A-Za-z_]))
-  | (?P<ident>[A-Za-z_][A-Za-z0-9_\-]*)
-  | (?P<punct>@@|[{}()\[\],:=?@.])
-  | (?P<bad>.)
+_WHITESPACE = " \t\f\v\ufeff\u00a0"
+_NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
+_PIECE_RE = re.compile(
+    rf"""
+    [{_WHITESPACE}]*
+    (?:
+        (?://(?!/)[^\r\n]*)?(?:\r\n|\n|\r)  # a line break, with the // comment before it
+      | //(?!/)[^\r\n]*\Z                   # a // comment on the last line
+      | ///[^\r\n]*                         # a doc comment
+      | {_NAME}                             # an identifier or keyword
+      | @@?{_NAME}(?:\.{_NAME})*            # an attribute with its (dotted) name
+      | "(?:[^"\\\r\n]|\\[^\r\n])*"         # a string
+      | -?[0-9]+(?:\.[0-9]+)?               # a number
+      | [^{_WHITESPACE}]                    # punctuation, or a character that is not Prisma
+      | \Z                                  # the end
+    )
     """,
     re.VERBOSE,
 )
+_FIRST_CHAR = itemgetter(slice(0, 1))  # "" for the EOF token
+_LINE_BREAK_RE = re.compile(r"\r\n|\n|\r")
+_PUNCTUATION = "{}()[],:=?."
+_KIND_OF_FIRST_CHAR: dict[str, str] = {
+    **{c: IDENT for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"},
+    **{c: NUMBER for c in "0123456789"},
+    **{c: c for c in _PUNCTUATION},
+    '"': STRING,
+    "@": ATTRIBUTE,
+    "\n": NEWLINE,
+    "\r": NEWLINE,
+    "": EOF,
+}
 
 _SIMPLE_ESCAPES = {
     '"': '"',
@@ -49,88 +78,107 @@ _SIMPLE_ESCAPES = {
     "t": "\t",
     "0": "\0",
 }
-_ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|.)")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
-class Token(NamedTuple):
-    kind: str
-    text: str  # for strings: the unescaped value; for doc comments: the trimmed text
-    line: int  # 1-based
-    column: int  # 1-based
+class Tokens:
+    """One file's tokens as parallel lists, always ending with an EOF token.
 
+    ``texts[i]`` is the token as written (a string with its quotes, a doc comment with its
+    slashes, an attribute with its ``@``), ``kinds[i]`` one of the kinds above.
+    """
 
-def tokenize(text: str, file: str = "schema.prisma") -> list[Token]:
-    """The token list of ``text``, always ending with one EOF token."""
-    tokens: list[Token] = []
-    append = tokens.append
-    line = 1
-    line_start = 0
-    for match in _TOKEN_RE.finditer(text):
-        kind = match.lastgroup
-        start = match.start()
-        if kind == "ws" or kind == "comment":
-            continue
-        value = match.group()
-        column = start - line_start + 1
-        if kind == "ident":
-            append(Token(IDENT, value, line, column))
-        elif kind == "punct":
-            append(Token(value, value, line, column))
-        elif kind == "nl":
-            append(Token(NEWLINE, value, line, column))
-            line += 1
-            line_start = match.end()
-        elif kind == "string":
-            append(Token(STRING, _unescape(value, file, line, column), line, column))
-        elif kind == "number":
-            append(Token(NUMBER, value, line, column))
-        elif kind == "doc":
-            append(Token(DOC, value[3:].strip(), line, column))
-        elif kind == "badstring":
-            raise SchemaError("unterminated string", file, line, column, expected='a closing \'"\'')
-        else:
-            raise SchemaError(f"unexpected character {value!r}", file, line, column)
-    tokens.append(Token(EOF, "", line, len(text) - line_start + 1))
-    return tokens
+    def __init__(self, text: str, file: str) -> None:
+        self.file = file
+        pieces = _PIECE_RE.findall(text)
+        ends = list(accumulate(map(len, pieces)))
+        if (ends[-1] if ends else 0) != len(text):  # cannot happen: a catch-all matches
+            raise SchemaError("the text could not be cut into tokens", file)
+        self.texts: list[str] = list(map(str.lstrip, pieces, repeat(_WHITESPACE)))
+        self.texts.append("")
+        ends.append(len(text))
+        # All in C: most kinds follow from the first character; the rest are fixed up below.
+        kinds: list[str | None] = list(map(_KIND_OF_FIRST_CHAR.get, map(_FIRST_CHAR, self.texts)))
+        index = 0
+        while True:
+            try:
+                index = kinds.index(None, index)
+            except ValueError:
+                break
+            kinds[index] = _kind(self.texts[index])
+        if "@" in self.texts:  # an "@" without a name
+            kinds[self.texts.index("@")] = BAD
+        self.kinds = cast(list[str], kinds)
+        self.ends = ends
+        self.line_starts = [0] + [m.end() for m in _LINE_BREAK_RE.finditer(text)]
+        if BAD in self.kinds:
+            self.raise_bad(self.kinds.index(BAD))
 
+    def line_column(self, index: int) -> tuple[int, int]:
+        offset = self.ends[index] - len(self.texts[index])
+        line = bisect_right(self.line_starts, offset)
+        return line, offset - self.line_starts[line - 1] + 1
 
-def _unescape(literal: str, file: str, line: int, column: int) -> str:
-    """The value of a string literal (with its quotes), escapes resolved."""
-    body = literal[1:-1]
-    control = _CONTROL_RE.search(body)
-    if control:
-        raise SchemaError(
-            f"control character {control.group()!r} inside a string",
-            file, line, column + 1 + control.start(),
-        )
-    if "\\" not in body:
-        return body
+    def position(self, index: int) -> Position:
+        # line_column inlined: the parser asks this for most tokens it keeps
+        offset = self.ends[index] - len(self.texts[index])
+        line = bisect_right(self.line_starts, offset)
+        return Position(self.file, line, offset - self.line_starts[line - 1] + 1)
 
-    def replace(match: re.Match[str]) -> str:
+    def raise_bad(self, index: int) -> None:
+        text = self.texts[index]
+        line, column = self.line_column(index)
+        if text == '"':
+            raise SchemaError("unterminated string", self.file, line, column,
+                              expected="a closing '\"' on the same line")
+        if text == "@":
+            raise SchemaError("unexpected '@'", self.file, line, column,
+                              expected="an attribute name right after '@'")
+        raise SchemaError(f"unexpected character {text!r}", self.file, line, column)
+
+    def string_value(self, index: int) -> str:
+        """The value of the string literal at ``index``, its escapes resolved."""
+        body = self.texts[index][1:-1]
+        control = _CONTROL_RE.search(body)
+        if control:
+            line, column = self.line_column(index)
+            raise SchemaError(f"control character {control.group()!r} inside a string",
+                              self.file, line, column + 1 + control.start())
+        if "\\" not in body:
+            return body
+        return _join_surrogates(_ESCAPE_RE.sub(lambda m: self._escape(m, index), body))
+
+    def _escape(self, match: re.Match[str], index: int) -> str:
         escape = match.group(1)
-        if escape[0] in "uU" and len(escape) > 1:
-            return _code_point(int(escape[1:], 16), file, line, column + 1 + match.start())
+        if len(escape) == 5:  # uXXXX
+            return chr(int(escape[1:], 16))
         simple = _SIMPLE_ESCAPES.get(escape)
         if simple is None:
-            raise SchemaError(
-                f"unknown escape sequence '\\{escape}' in a string",
-                file, line, column + 1 + match.start(),
-                expected='one of \\" \\\\ \\n \\r \\t \\b \\f \\/ \\uXXXX',
-            )
+            line, column = self.line_column(index)
+            raise SchemaError(f"unknown escape sequence '\\{escape}' in a string",
+                              self.file, line, column + 1 + match.start(),
+                              expected='one of \\" \\\\ \\/ \\n \\r \\t \\b \\f \\0 \\uXXXX')
         return simple
 
-    return _join_surrogates(_ESCAPE_RE.sub(replace, body))
 
-
-def _code_point(value: int, file: str, line: int, column: int) -> str:
-    if value > 0x10FFFF:
-        raise SchemaError(f"invalid unicode escape U+{value:X}", file, line, column)
-    return chr(value)
+def _kind(text: str) -> str:
+    """The kind of a token whose first character alone does not tell it."""
+    if text.startswith("///"):
+        return DOC
+    if text.startswith("//"):
+        return NEWLINE  # a comment, folded into its line break (or the end of the file)
+    if text.startswith("-") and len(text) > 1:
+        return NUMBER
+    return BAD
 
 
 def _join_surrogates(value: str) -> str:
-    """``\\ud83d\\ude00`` written as two escapes is one emoji, as in JSON."""
+    """``\\ud83d\\ude00`` written as two escapes is one character, as in JSON."""
     if not any("\ud800" <= char <= "\udfff" for char in value):
         return value
     return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def tokenize(text: str, file: str = "schema.prisma") -> Tokens:
+    return Tokens(text, file)

@@ -8,7 +8,9 @@ positional arguments that may span lines inside brackets. Every malformed input 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from audits.engine.errors import SchemaError
@@ -32,7 +34,16 @@ from audits.engine.prisma.ast import (
     StringValue,
     Value,
 )
-from audits.engine.prisma.lexer import DOC, EOF, IDENT, NEWLINE, NUMBER, STRING, Token
+from audits.engine.prisma.lexer import (
+    ATTRIBUTE,
+    DOC,
+    EOF,
+    IDENT,
+    NEWLINE,
+    NUMBER,
+    STRING,
+    Tokens,
+)
 
 __all__ = ["parse_files", "parse_schema", "load_schema"]
 
@@ -57,9 +68,24 @@ def parse_files(files: dict[str, str]) -> PrismaSchema:
     Declarations of all files are merged into one schema; positions keep their file's name.
     """
     declarations: list[_Declaration] = []
-    for file, text in files.items():
-        declarations.extend(_parse_file(text, file))
+    with _cyclic_gc_paused():
+        for file, text in files.items():
+            declarations.extend(_parse_file(text, file))
     return _assemble(declarations, tuple(files))
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """The parser allocates hundreds of thousands of small acyclic objects, which makes the
+    cyclic garbage collector rescan the growing heap over and over (4x the parse time on a
+    2,000-model schema). Nothing the parser builds is cyclic, so pause it meanwhile."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_schema(path: str | Path) -> PrismaSchema:
@@ -92,7 +118,7 @@ def _read(path: Path, name: str) -> str:
 
 def _parse_file(text: str, file: str) -> list[_Declaration]:
     try:
-        return _Parser(lexer.tokenize(text, file), file).parse()
+        return _Parser(lexer.tokenize(text, file)).parse()
     except RecursionError as exc:  # a safety net; MAX_NESTING should make it unreachable
         raise SchemaError("nesting too deep", file) from exc
 
@@ -147,77 +173,74 @@ def _describe(declaration: Model | EnumDecl) -> str:
     return text
 
 
-def _describe_token(token: Token) -> str:
-    if token.kind == EOF:
-        return "end of file"
-    if token.kind == NEWLINE:
-        return "end of line"
-    if token.kind == STRING:
-        return "string"
-    if token.kind == DOC:
-        return "doc comment"
-    return repr(token.text)
-
-
 class _Parser:
     """One file's tokens -> its declarations. ``pos`` indexes the current token."""
 
-    def __init__(self, tokens: list[Token], file: str) -> None:
+    def __init__(self, tokens: Tokens) -> None:
         self.tokens = tokens
-        self.file = file
+        self.kinds = tokens.kinds
+        self.texts = tokens.texts
+        self.file = tokens.file
         self.pos = 0
         self.depth = 0
+        self.position = tokens.position
 
     # --- helpers ---------------------------------------------------------------------------
 
-    def position(self, token: Token) -> Position:
-        return Position(self.file, token.line, token.column)
+    def describe(self, index: int) -> str:
+        kind = self.kinds[index]
+        if kind in (EOF, NEWLINE, STRING, DOC):
+            return kind
+        return repr(self.texts[index])
 
-    def error(self, token: Token, expected: str, message: str | None = None) -> SchemaError:
-        return SchemaError(
-            message or f"unexpected {_describe_token(token)}",
-            self.file, token.line, token.column, expected=expected,
-        )
+    def error(self, index: int, expected: str, message: str | None = None) -> SchemaError:
+        line, column = self.tokens.line_column(index)
+        return SchemaError(message or f"unexpected {self.describe(index)}",
+                           self.file, line, column, expected=expected)
 
-    def expect(self, kind: str, expected: str) -> Token:
-        token = self.tokens[self.pos]
-        if token.kind != kind:
-            raise self.error(token, expected)
-        self.pos += 1
-        return token
+    def expect(self, kind: str, expected: str) -> int:
+        """The index of the current token, which must be of ``kind``; moves past it."""
+        index = self.pos
+        if self.kinds[index] != kind:
+            raise self.error(index, expected)
+        self.pos = index + 1
+        return index
 
     def skip_newlines(self) -> None:
         """Inside brackets, line breaks and doc comments are just whitespace."""
-        tokens = self.tokens
-        while tokens[self.pos].kind in (NEWLINE, DOC):
-            self.pos += 1
+        kinds = self.kinds
+        pos = self.pos
+        while kinds[pos] is NEWLINE or kinds[pos] is DOC:
+            pos += 1
+        self.pos = pos
 
     def end_of_line(self, expected: str) -> None:
         """A declaration ends at a line break, a closing '}' or the end of the file."""
-        token = self.tokens[self.pos]
-        if token.kind == NEWLINE:
+        kind = self.kinds[self.pos]
+        if kind is NEWLINE:
             self.pos += 1
-        elif token.kind not in ("}", EOF):
-            raise self.error(token, expected)
+        elif kind != "}" and kind is not EOF:
+            raise self.error(self.pos, expected)
 
-    def collect_docs(self, docs: list[str]) -> Token:
-        """Skip blank lines, gathering ``///`` lines; return the first other token."""
-        tokens = self.tokens
+    def collect_docs(self, docs: list[str]) -> int:
+        """Skip blank lines, gathering ``///`` lines; the index of the first other token."""
+        kinds = self.kinds
+        pos = self.pos
         while True:
-            token = tokens[self.pos]
-            if token.kind == NEWLINE:
-                self.pos += 1
-            elif token.kind == DOC:
-                docs.append(token.text)
-                self.pos += 1
+            kind = kinds[pos]
+            if kind is NEWLINE:
+                pos += 1
+            elif kind is DOC:
+                docs.append(self.texts[pos][3:].strip())
+                pos += 1
             else:
-                return token
+                self.pos = pos
+                return pos
 
     def trailing_doc(self, docs: list[str]) -> None:
         """A ``///`` comment at the end of a declaration's line documents that declaration."""
-        token = self.tokens[self.pos]
-        if token.kind == DOC:
-            docs.append(token.text)
+        if self.kinds[self.pos] is DOC:
+            docs.append(self.texts[self.pos][3:].strip())
             self.pos += 1
 
     # --- top level -------------------------------------------------------------------------
@@ -226,295 +249,324 @@ class _Parser:
         declarations: list[_Declaration] = []
         docs: list[str] = []
         while True:
-            token = self.collect_docs(docs)
-            if token.kind == EOF:
+            index = self.collect_docs(docs)
+            kind = self.kinds[index]
+            if kind is EOF:
                 return declarations
-            if token.kind != IDENT or token.text not in TOP_LEVEL_KEYWORDS:
-                if token.kind == IDENT:
-                    message = f"unknown block type {token.text!r}"
-                    raise self.error(token, _TOP_LEVEL_EXPECTED, message)
-                raise self.error(token, _TOP_LEVEL_EXPECTED)
+            if kind is not IDENT or self.texts[index] not in TOP_LEVEL_KEYWORDS:
+                message = None
+                if kind is IDENT:
+                    message = f"unknown block type {self.texts[index]!r}"
+                raise self.error(index, _TOP_LEVEL_EXPECTED, message)
             documentation = "\n".join(docs) if docs else None
             docs = []
-            declarations.append(self.block(token, documentation))
+            declarations.append(self.block(index, documentation))
 
-    def block(self, keyword: Token, documentation: str | None) -> _Declaration:
+    def block(self, keyword: int, documentation: str | None) -> _Declaration:
         self.pos += 1
-        name = self.expect(IDENT, f"a name for the {keyword.text}")
+        kind = self.texts[keyword]
+        name = self.expect(IDENT, f"a name for the {kind}")
         self.expect("{", "'{'")
-        if keyword.text in CONFIG_KEYWORDS:
+        if kind in CONFIG_KEYWORDS:
             return self.config_block(keyword, name)
-        if keyword.text == "enum":
+        if kind == "enum":
             return self.enum_block(keyword, name, documentation)
         return self.model_block(keyword, name, documentation)
 
-    def closing(self, keyword: Token, name: Token) -> Token | None:
-        """The '}' that closes the block (consumed), or None when the block goes on.
+    def closing(self, keyword: int, name: int) -> bool:
+        """True past the '}' that closes the block; False when the block goes on.
 
         The end of the file, or a new top-level block starting inside this one, means the
         block was never closed: report it where it opened.
         """
-        token = self.tokens[self.pos]
-        if token.kind == "}":
+        index = self.pos
+        kind = self.kinds[index]
+        if kind == "}":
             self.pos += 1
             self.end_of_line("a line break after '}'")
-            return token
-        if token.kind == EOF or self.starts_block(token):
+            return True
+        if kind is EOF or self.starts_block(index):
+            line, column = self.tokens.line_column(keyword)
+            where = self.tokens.line_column(index)[0]
             raise SchemaError(
-                f"{keyword.text} '{name.text}' is not closed",
-                self.file, keyword.line, keyword.column,
-                expected=f"'}}' before {_describe_token(token)} at line {token.line}",
+                f"{self.texts[keyword]} {self.texts[name]!r} is not closed",
+                self.file, line, column,
+                expected=f"'}}' before the {self.describe(index)} at line {where}",
             )
-        return None
+        return False
 
-    def starts_block(self, token: Token) -> bool:
+    def starts_block(self, index: int) -> bool:
         """``model X {`` at the start of a line can only be a block, never a field."""
-        if token.kind != IDENT or token.text not in TOP_LEVEL_KEYWORDS:
-            return False
-        tokens = self.tokens
-        return tokens[self.pos + 1].kind == IDENT and tokens[self.pos + 2].kind == "{"
+        kinds = self.kinds
+        return (
+            kinds[index] is IDENT
+            and self.texts[index] in TOP_LEVEL_KEYWORDS
+            and kinds[index + 1] is IDENT
+            and kinds[index + 2] == "{"
+        )
 
     # --- datasource and generator ----------------------------------------------------------
 
-    def config_block(self, keyword: Token, name: Token) -> ConfigBlock:
+    def config_block(self, keyword: int, name: int) -> ConfigBlock:
         properties: list[tuple[str, Value]] = []
+        kind = self.texts[keyword]
         while True:
             self.collect_docs([])
             if self.closing(keyword, name):
                 break
-            key = self.expect(IDENT, f"a property name or '}}' to close the {keyword.text}")
+            key = self.expect(IDENT, f"a property name or '}}' to close the {kind}")
             self.expect("=", "'='")
-            properties.append((key.text, self.value()))
+            properties.append((self.texts[key], self.value()))
             self.end_of_line("a line break after the property")
         return ConfigBlock(
-            kind=keyword.text,
-            name=name.text,
+            kind=kind,
+            name=self.texts[name],
             properties=tuple(properties),
             position=self.position(keyword),
         )
 
     # --- models, views and composite types -------------------------------------------------
 
-    def model_block(self, keyword: Token, name: Token, documentation: str | None) -> Model:
+    def model_block(self, keyword: int, name: int, documentation: str | None) -> Model:
         fields: list[Field] = []
         attributes: list[Attribute] = []
-        field_names: dict[str, Field] = {}
+        field_names: set[str] = set()
+        kinds = self.kinds
+        kind = self.texts[keyword]
         while True:
             docs: list[str] = []
-            token = self.collect_docs(docs)
-            if self.closing(keyword, name):
-                break
-            if token.kind == "@@":
+            index = self.collect_docs(docs)
+            token_kind = kinds[index]
+            if token_kind is IDENT:
+                if self.starts_block(index):
+                    self.closing(keyword, name)
+                field = self.field(docs)
+                if field.name in field_names:
+                    raise self.error(
+                        index, "a field name used once",
+                        f"field {field.name!r} is already defined in {kind} {self.texts[name]!r}",
+                    )
+                field_names.add(field.name)
+                fields.append(field)
+            elif token_kind is ATTRIBUTE and self.texts[index][1] == "@":
                 attributes.append(self.attribute(block=True))
                 self.trailing_doc([])
                 self.end_of_line("a line break after the block attribute")
-                continue
-            if token.kind != IDENT:
-                expected = f"a field name, a block attribute or '}}' to close the {keyword.text}"
-                raise self.error(token, expected)
-            field = self.field(docs)
-            previous = field_names.setdefault(field.name, field)
-            if previous is not field:
-                raise SchemaError(
-                    f"field '{field.name}' is already defined in {keyword.text} '{name.text}'",
-                    self.file, token.line, token.column,
-                )
-            fields.append(field)
+            elif self.closing(keyword, name):
+                break
+            else:
+                expected = f"a field name, a block attribute or '}}' to close the {kind}"
+                raise self.error(index, expected)
         return Model(
-            name=name.text,
+            name=self.texts[name],
             fields=tuple(fields),
             attributes=tuple(attributes),
             documentation=documentation,
             position=self.position(keyword),
-            kind=keyword.text,
+            kind=kind,
         )
 
     def field(self, docs: list[str]) -> Field:
-        tokens = self.tokens
-        name = tokens[self.pos]
+        name = self.pos
         self.pos += 1
         field_type = self.field_type()
         attributes: list[Attribute] = []
-        while tokens[self.pos].kind == "@":
+        kinds = self.kinds
+        texts = self.texts
+        while kinds[self.pos] is ATTRIBUTE and texts[self.pos][1] != "@":
             attributes.append(self.attribute(block=False))
         self.trailing_doc(docs)
         self.end_of_line("a field attribute or a line break")
         return Field(
-            name=name.text,
+            name=self.texts[name],
             type=field_type,
             attributes=tuple(attributes),
             documentation="\n".join(docs) if docs else None,
-            position=Position(self.file, name.line, name.column),
+            position=self.position(name),
         )
 
     def field_type(self) -> FieldType:
-        tokens = self.tokens
-        token = tokens[self.pos]
-        if token.kind != IDENT:
-            raise self.error(token, "a field type")
-        self.pos += 1
+        kinds = self.kinds
+        index = self.pos
+        if kinds[index] is not IDENT:
+            raise self.error(index, "a field type")
+        name = self.texts[index]
+        self.pos = index + 1
         unsupported: str | None = None
-        if token.text == "Unsupported" and tokens[self.pos].kind == "(":
+        if name == "Unsupported" and kinds[self.pos] == "(":
             self.pos += 1
-            unsupported = self.expect(STRING, 'a string: Unsupported("type")').text
+            unsupported = self.tokens.string_value(
+                self.expect(STRING, 'a string: Unsupported("type")')
+            )
             self.expect(")", "')'")
-        optional = is_list = False
-        following = tokens[self.pos]
-        if following.kind == "?":
-            optional = True
+        following = kinds[self.pos]
+        if following == "?":
             self.pos += 1
-        elif following.kind == "[":
+            return FieldType(name, optional=True, unsupported=unsupported)
+        if following == "[":
             self.pos += 1
             self.expect("]", "']' after '[' in a list type")
-            is_list = True
-            if tokens[self.pos].kind == "?":
-                raise self.error(tokens[self.pos], "a field attribute or a line break",
+            if kinds[self.pos] == "?":
+                raise self.error(self.pos, "a field attribute or a line break",
                                  "a list field cannot be optional")
-        return FieldType(
-            name=token.text, optional=optional, list=is_list, unsupported=unsupported
-        )
+            return FieldType(name, list=True, unsupported=unsupported)
+        return FieldType(name, unsupported=unsupported)
 
     # --- enums -----------------------------------------------------------------------------
 
-    def enum_block(self, keyword: Token, name: Token, documentation: str | None) -> EnumDecl:
+    def enum_block(self, keyword: int, name: int, documentation: str | None) -> EnumDecl:
         values: list[EnumValue] = []
         attributes: list[Attribute] = []
         seen: set[str] = set()
-        tokens = self.tokens
+        kinds = self.kinds
         while True:
             docs: list[str] = []
-            token = self.collect_docs(docs)
-            if self.closing(keyword, name):
-                break
-            if token.kind == "@@":
+            index = self.collect_docs(docs)
+            token_kind = kinds[index]
+            if token_kind is IDENT and not self.starts_block(index):
+                values.append(self.enum_value(docs, seen, name))
+            elif token_kind is ATTRIBUTE and self.texts[index][1] == "@":
                 attributes.append(self.attribute(block=True))
                 self.trailing_doc([])
                 self.end_of_line("a line break after the block attribute")
-                continue
-            if token.kind != IDENT:
-                raise self.error(token, "an enum value, a block attribute or '}' to close the enum")
-            if token.text in seen:
-                raise SchemaError(
-                    f"value '{token.text}' is already defined in enum '{name.text}'",
-                    self.file, token.line, token.column,
-                )
-            seen.add(token.text)
-            self.pos += 1
-            value_attributes: list[Attribute] = []
-            while tokens[self.pos].kind == "@":
-                value_attributes.append(self.attribute(block=False))
-            self.trailing_doc(docs)
-            self.end_of_line("an attribute or a line break after the enum value")
-            values.append(EnumValue(
-                name=token.text,
-                attributes=tuple(value_attributes),
-                documentation="\n".join(docs) if docs else None,
-                position=self.position(token),
-            ))
+            elif self.closing(keyword, name):
+                break
+            else:
+                raise self.error(index, "an enum value, a block attribute or '}' to close the enum")
         return EnumDecl(
-            name=name.text,
+            name=self.texts[name],
             values=tuple(values),
             attributes=tuple(attributes),
             documentation=documentation,
             position=self.position(keyword),
         )
 
+    def enum_value(self, docs: list[str], seen: set[str], enum_name: int) -> EnumValue:
+        index = self.pos
+        value_name = self.texts[index]
+        if value_name in seen:
+            raise self.error(
+                index, "a value name used once",
+                f"value {value_name!r} is already defined in enum {self.texts[enum_name]!r}",
+            )
+        seen.add(value_name)
+        self.pos += 1
+        attributes: list[Attribute] = []
+        while self.kinds[self.pos] is ATTRIBUTE and self.texts[self.pos][1] != "@":
+            attributes.append(self.attribute(block=False))
+        self.trailing_doc(docs)
+        self.end_of_line("an attribute or a line break after the enum value")
+        return EnumValue(
+            name=value_name,
+            attributes=tuple(attributes),
+            documentation="\n".join(docs) if docs else None,
+            position=self.position(index),
+        )
+
     # --- attributes and values -------------------------------------------------------------
 
     def attribute(self, block: bool) -> Attribute:
-        """``@name``, ``@db.VarChar(255)``, ``@@index([a, b], type: Gin)``; at its '@'/'@@'."""
-        tokens = self.tokens
-        at = tokens[self.pos]
-        self.pos += 1
-        name = self.expect(IDENT, "an attribute name")
-        text = name.text
-        while tokens[self.pos].kind == ".":
-            self.pos += 1
-            text += "." + self.expect(IDENT, "a name after '.'").text
+        """``@id``, ``@db.VarChar(255)``, ``@@index([a, b], type: Gin)``: one token, then
+        its arguments."""
+        index = self.pos
+        self.pos = index + 1
+        name = self.texts[index][2 if block else 1:]
         arguments: tuple[Argument, ...] = ()
-        if tokens[self.pos].kind == "(":
+        if self.kinds[self.pos] == "(":
             arguments = self.arguments()
-        return Attribute(
-            name=text,
-            arguments=arguments,
-            position=Position(self.file, at.line, at.column),
-            block=block,
-        )
+        return Attribute(name, arguments, self.position(index), block)
 
     def arguments(self) -> tuple[Argument, ...]:
         """``( [name:] value, ... )`` at its '('; line breaks inside are whitespace."""
-        tokens = self.tokens
+        kinds = self.kinds
+        self.enter(self.pos)
         self.pos += 1
         arguments: list[Argument] = []
-        self.enter(tokens[self.pos - 1])
         while True:
-            self.skip_newlines()
-            token = tokens[self.pos]
-            if token.kind == ")":
+            if kinds[self.pos] is NEWLINE or kinds[self.pos] is DOC:
+                self.skip_newlines()
+            index = self.pos
+            kind = kinds[index]
+            if kind == ")":
                 self.pos += 1
                 break
-            name: str | None = None
-            if token.kind == IDENT and tokens[self.pos + 1].kind == ":":
-                name = token.text
+            if kind is IDENT and kinds[index + 1] == ":":
                 self.pos += 2
                 self.skip_newlines()
-            arguments.append(Argument(name, self.value(), self.position(token)))
-            self.skip_newlines()
-            separator = tokens[self.pos]
-            if separator.kind == ",":
+                value = self.value()
+                arguments.append(Argument(self.texts[index], value, self.position(index)))
+            else:
+                value = self.value()
+                arguments.append(Argument(None, value, value.position))
+            separator = kinds[self.pos]
+            if separator is NEWLINE or separator is DOC:
+                self.skip_newlines()
+                separator = kinds[self.pos]
+            if separator == ",":
                 self.pos += 1
-            elif separator.kind != ")":
-                raise self.error(separator, "',' or ')'")
+            elif separator != ")":
+                raise self.error(self.pos, "',' or ')'")
         self.depth -= 1
         return tuple(arguments)
 
-    def enter(self, token: Token) -> None:
+    def enter(self, index: int) -> None:
         self.depth += 1
         if self.depth > MAX_NESTING:
-            raise self.error(token, f"at most {MAX_NESTING} nested brackets", "nesting too deep")
+            raise self.error(index, f"at most {MAX_NESTING} nested brackets", "nesting too deep")
 
     def value(self) -> Value:
-        tokens = self.tokens
-        token = tokens[self.pos]
-        kind = token.kind
-        if kind == STRING:
-            self.pos += 1
-            return StringValue(token.text, self.position(token))
-        if kind == NUMBER:
-            self.pos += 1
-            return NumberValue(token.text, self.position(token))
+        index = self.pos
+        kind = self.kinds[index]
+        if kind is STRING:
+            self.pos = index + 1
+            return StringValue(self.tokens.string_value(index), self.position(index))
+        if kind is IDENT:
+            return self.named_value()
+        if kind is NUMBER:
+            self.pos = index + 1
+            return NumberValue(self.texts[index], self.position(index))
         if kind == "[":
             return self.array()
-        if kind != IDENT:
-            raise self.error(token, "a value")
-        self.pos += 1
-        text = token.text
-        while tokens[self.pos].kind == ".":
-            self.pos += 1
-            text += "." + self.expect(IDENT, "a name after '.'").text
-        if tokens[self.pos].kind == "(":
-            return FunctionValue(text, self.arguments(), self.position(token))
+        raise self.error(index, "a value")
+
+    def named_value(self) -> Value:
+        """``USER``, ``true``, ``now()``, ``title(sort: Desc)``, ``db.Foo``."""
+        kinds = self.kinds
+        index = self.pos
+        text = self.texts[index]
+        self.pos = index + 1
+        while kinds[self.pos] == ".":
+            text += "." + self.texts[self.dotted_part()]
+        if kinds[self.pos] == "(":
+            return FunctionValue(text, self.arguments(), self.position(index))
         if text == "true" or text == "false":
-            return BooleanValue(text == "true", self.position(token))
-        return ConstantValue(text, self.position(token))
+            return BooleanValue(text == "true", self.position(index))
+        return ConstantValue(text, self.position(index))
+
+    def dotted_part(self) -> int:
+        self.pos += 1
+        return self.expect(IDENT, "a name after '.'")
 
     def array(self) -> ArrayValue:
-        tokens = self.tokens
-        start = tokens[self.pos]
-        self.pos += 1
+        kinds = self.kinds
+        start = self.pos
         self.enter(start)
+        self.pos += 1
         items: list[Value] = []
         while True:
-            self.skip_newlines()
-            if tokens[self.pos].kind == "]":
+            if kinds[self.pos] is NEWLINE or kinds[self.pos] is DOC:
+                self.skip_newlines()
+            if kinds[self.pos] == "]":
                 self.pos += 1
                 break
             items.append(self.value())
-            self.skip_newlines()
-            separator = tokens[self.pos]
-            if separator.kind == ",":
+            separator = kinds[self.pos]
+            if separator is NEWLINE or separator is DOC:
+                self.skip_newlines()
+                separator = kinds[self.pos]
+            if separator == ",":
                 self.pos += 1
-            elif separator.kind != "]":
-                raise self.error(separator, "',' or ']'")
+            elif separator != "]":
+                raise self.error(self.pos, "',' or ']'")
         self.depth -= 1
         return ArrayValue(tuple(items), self.position(start))
