@@ -179,3 +179,43 @@ def test_apply_postgres_migrations_can_record_history(scratch_pg: str) -> None:
         (base_migration_folders()[0] / "migration.sql").read_text()
     )
     assert pg_tables(scratch_pg) == set(CORE_TABLES) | {"_prisma_migrations"}
+
+
+def pg_columns_and_indexes(url: str) -> tuple[dict[str, set[str]], set[str]]:
+    with psycopg.connect(url) as conn:
+        columns = conn.execute(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = 'public'"
+        ).fetchall()
+        indexes = conn.execute(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+            " AND indexname NOT LIKE '%\\_pkey'"
+        ).fetchall()
+    by_table: dict[str, set[str]] = {}
+    for table, column in columns:
+        by_table.setdefault(table, set()).add(column)
+    return by_table, {row[0] for row in indexes}
+
+
+def sqlite_columns_and_indexes(path: Path) -> tuple[dict[str, set[str]], set[str]]:
+    by_table = {table: sqlite_columns(path, table) for table in sqlite_tables(path)}
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        ).fetchall()
+    return by_table, {row[0] for row in rows}
+
+
+@pytest.mark.postgres
+def test_both_dialects_have_the_same_tables_columns_and_indexes(
+    scratch_pg: str, tmp_path: Path
+) -> None:
+    apply_postgres_migrations(scratch_pg, base_migration_folders())
+    post_reset = build_sqlite_database(tmp_path / "post-reset.db")
+    assert pg_columns_and_indexes(scratch_pg) == sqlite_columns_and_indexes(post_reset)
+
+    apply_postgres_migrations(scratch_pg, fix_migration_folders())
+    fixed = build_sqlite_database(tmp_path / "fixed.db", include_fixes=True)
+    columns, indexes = pg_columns_and_indexes(scratch_pg)
+    assert (columns, indexes) == sqlite_columns_and_indexes(fixed)
+    assert len(indexes) == 65
