@@ -11,9 +11,10 @@ from audits.engine.endpoints import (
     Verdict,
     apply_overrides,
     endpoint_verdicts,
+    statuses_from_report,
     tables_to_models,
 )
-from audits.engine.model import Finding, Schema, Severity, Status, Table
+from audits.engine.model import Finding, ObjectStatus, Report, Schema, Severity, Status, Table
 
 STATUSES = {
     "User": Status.BROKEN,
@@ -147,3 +148,15 @@ def test_verdicts_and_scans_are_json_friendly() -> None:
         "route": "/api/x", "methods": ["GET"], "file": "app/api/x/route.ts", "models": ["User"],
         "raw_sql": [], "unknown_reasons": [], "line": 0, "uses": [],
     }], "unresolved": []}
+
+
+def test_statuses_from_a_compare_report() -> None:
+    report = Report("postgresql", objects=(
+        ObjectStatus("User", Status.BROKEN, model="User"),
+        ObjectStatus("Review", Status.MISSING, model="Review"),
+        ObjectStatus("Order", Status.OK, model="Order"),
+        ObjectStatus("legacy_audit", Status.OK),
+        ObjectStatus("User", Status.DEGRADED, schema="archive", model="User"),
+    ))
+    assert statuses_from_report(report) == {
+        "User": Status.BROKEN, "Review": Status.MISSING, "Order": Status.OK}

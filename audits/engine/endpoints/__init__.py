@@ -23,6 +23,7 @@ from audits.engine.endpoints.verdict import (
     apply_overrides,
     endpoint_verdicts,
     finding_reason,
+    statuses_from_report,
     tables_to_models,
 )
 
@@ -41,5 +42,6 @@ __all__ = [
     "finding_reason",
     "relations_from_prisma",
     "scan_backend",
+    "statuses_from_report",
     "tables_to_models",
 ]

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from audits.engine.endpoints.scan import Endpoint, ScanResult
-from audits.engine.model import Finding, Schema, Severity, Status, to_plain
+from audits.engine.model import Finding, Report, Schema, Severity, Status, to_plain
 
 
 class Verdict(StrEnum):
@@ -54,6 +54,20 @@ class EndpointVerdict:
 def tables_to_models(schema: Schema) -> dict[str, str]:
     """Table name -> Prisma model, from the expected schema (for tables raw SQL names)."""
     return {table.name: table.model for table in schema.tables if table.model}
+
+
+_STATUS_ORDER = (Status.OK, Status.DEGRADED, Status.BROKEN, Status.MISSING)
+
+
+def statuses_from_report(report: Report) -> dict[str, Status]:
+    """model -> status from a compare report (the worst status when a model has several)."""
+    statuses: dict[str, Status] = {}
+    for item in report.objects:
+        if item.model is None:
+            continue
+        current = statuses.get(item.model, Status.OK)
+        statuses[item.model] = max(current, item.status, key=_STATUS_ORDER.index)
+    return statuses
 
 
 def apply_overrides(endpoints: Iterable[Endpoint], overrides: Iterable[Override]) -> list[Endpoint]:
