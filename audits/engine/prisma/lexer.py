@@ -107,8 +107,9 @@ class Tokens:
             except ValueError:
                 break
             kinds[index] = _kind(self.texts[index])
-        if "@" in self.texts:  # an "@" without a name
-            kinds[self.texts.index("@")] = BAD
+        for lone in ("@", '"'):  # an "@" without a name, a string without its end
+            if lone in self.texts:
+                kinds[self.texts.index(lone)] = BAD
         self.kinds = cast(list[str], kinds)
         self.ends = ends
         self.line_starts = [0] + [m.end() for m in _LINE_BREAK_RE.finditer(text)]

@@ -166,7 +166,8 @@ def _kind(declaration: Model | EnumDecl) -> str:
 
 
 def _describe(declaration: Model | EnumDecl) -> str:
-    text = f"a {_kind(declaration)}"
+    kind = _kind(declaration)
+    text = f"{'an' if kind == 'enum' else 'a'} {kind}"
     if declaration.position:
         p = declaration.position
         text += f" at {p.file}:{p.line}:{p.column}"
