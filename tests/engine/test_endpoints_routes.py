@@ -213,3 +213,29 @@ def test_http_clients_and_tests_are_not_endpoints(tmp_path: Path) -> None:
 def test_join_route() -> None:
     assert join_route("/api/", "/orders/") == "/api/orders"
     assert join_route("", "/") == "/"
+
+
+def test_monorepo_apps_with_their_own_aliases_and_workspace_packages(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "package.json": '{"name": "acme", "private": true}',
+        "apps/web/package.json": '{"name": "@acme/web"}',
+        "apps/web/tsconfig.json": '{"compilerOptions": {"paths": {"@/*": ["./src/*"]}}}',
+        "apps/web/src/app/api/orders/route.ts": "import { list } from '@/server/orders'\n"
+                                                "export const GET = () => list()\n",
+        "apps/web/src/server/orders.ts": "import { db } from '@acme/db'\n"
+                                         "export const list = () => db.user.findMany()\n",
+        "apps/admin/package.json": '{"name": "@acme/admin"}',
+        "apps/admin/pages/api/stats.ts": "import { db } from '@acme/db/client'\n"
+                                         "export default () => db.user.count()\n",
+        "packages/db/package.json": '{"name": "@acme/db", "main": "./dist/index.js"}',
+        "packages/db/src/index.ts": "export * from './client'\n",
+        "packages/db/src/client.ts": "import { PrismaClient } from '@prisma/client'\n"
+                                     "export const db = new PrismaClient()\n",
+        "packages/ui/components/app/api/x/route.ts": "export const GET = () => 1\n",
+    })
+    assert routes(result) == [
+        ("/api/orders", ("GET",), "apps/web/src/app/api/orders/route.ts"),
+        ("/api/stats", ("*",), "apps/admin/pages/api/stats.ts"),
+    ]
+    assert models_of(result) == {"GET /api/orders": ("User",), "* /api/stats": ("User",)}
+    assert result.unresolved == ()

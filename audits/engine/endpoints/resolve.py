@@ -2,12 +2,14 @@
 
 It follows what TypeScript and the bundlers do for the common cases: relative paths, index
 files, the usual extensions (and ``./x.js`` written for ``./x.ts``), and ``paths``/``baseUrl``
-from the root tsconfig.json or jsconfig.json (one level of ``extends`` followed).
+from the nearest tsconfig.json or jsconfig.json (``extends`` followed), and the packages of a
+monorepo's workspace.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,51 +33,54 @@ UNRESOLVED = Resolution()
 
 
 @dataclass
-class Resolver:
-    root: Path
+class _Config:
+    """What one tsconfig.json/jsconfig.json says about resolving bare specifiers."""
+
     base_url: Path | None = None
     # (prefix before "*", suffix after "*" or None for an exact pattern, targets)
     aliases: list[tuple[str, str | None, list[str]]] = field(default_factory=list)
     alias_base: Path | None = None
-    _cache: dict[tuple[Path, str], Resolution] = field(default_factory=dict)
+
+
+class Resolver:
+    """Resolves specifiers for files anywhere under ``root``: each file follows its nearest
+    tsconfig/jsconfig (so a monorepo's apps keep their own ``@/``), and workspace packages
+    (a package.json with a ``name`` inside the tree) resolve to their sources."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._configs: dict[Path, _Config] = {}
+        self._cache: dict[tuple[Path, str], Resolution] = {}
+        self.packages = workspace_packages(root)
 
     @classmethod
     def for_tree(cls, root: Path) -> Resolver:
-        resolver = cls(root=root)
-        for name in ("tsconfig.json", "jsconfig.json"):
-            config = root / name
-            if config.is_file():
-                resolver._load_config(config, depth=0)
-                break
-        return resolver
+        return cls(root)
 
-    def _load_config(self, config: Path, depth: int) -> None:
-        data = read_jsonc(config)
-        extends = data.get("extends")
-        if isinstance(extends, str) and extends.startswith(".") and depth < 3:
-            parent = (config.parent / extends).resolve()
-            if parent.suffix != ".json":
-                parent = parent.with_name(parent.name + ".json")
-            if parent.is_file():
-                self._load_config(parent, depth + 1)
-        options = data.get("compilerOptions")
-        if not isinstance(options, dict):
-            return
-        base = options.get("baseUrl")
-        if isinstance(base, str):
-            self.base_url = (config.parent / base).resolve()
-        paths = options.get("paths")
-        if isinstance(paths, dict):
-            self.alias_base = self.base_url or config.parent.resolve()
-            self.aliases = []
-            for pattern, targets in paths.items():
-                if not isinstance(targets, list):
-                    continue
-                prefix, star, suffix = str(pattern).partition("*")
-                self.aliases.append((prefix, suffix if star else None,
-                                     [str(target) for target in targets]))
-            # the longest prefix wins, as in TypeScript
-            self.aliases.sort(key=lambda alias: len(alias[0]), reverse=True)
+    def _config_for(self, directory: Path) -> _Config:
+        visited = []
+        current = directory
+        config: _Config | None = None
+        while True:
+            config = self._configs.get(current)
+            if config is not None:
+                break
+            visited.append(current)
+            found = next((current / name for name in ("tsconfig.json", "jsconfig.json")
+                          if (current / name).is_file()), None)
+            if found is not None:
+                config = _Config()
+                _load_config(config, found, depth=0)
+                self._configs[current] = config
+                break
+            if current == self.root or current.parent == current or \
+                    self.root not in current.parents:
+                config = _Config()
+                break
+            current = current.parent
+        for directory_seen in visited:
+            self._configs[directory_seen] = config
+        return config
 
     def resolve(self, importer: Path, specifier: str) -> Resolution:
         key = (importer.parent, specifier)
@@ -88,23 +93,112 @@ class Resolver:
     def _resolve(self, directory: Path, specifier: str) -> Resolution:
         if specifier.startswith((".", "/")):
             return _found(find_source(directory / specifier))
-        for prefix, suffix, targets in self.aliases:
+        config = self._config_for(directory)
+        for prefix, suffix, targets in config.aliases:
             captured = _alias_match(specifier, prefix, suffix)
             if captured is None:
                 continue
-            assert self.alias_base is not None
+            assert config.alias_base is not None
             for target in targets:
-                path = find_source(self.alias_base / target.replace("*", captured, 1))
+                path = find_source(config.alias_base / target.replace("*", captured, 1))
                 if path is not None:
                     return Resolution(path=path)
             return UNRESOLVED
-        if self.base_url is not None:
-            path = find_source(self.base_url / specifier)
+        if config.base_url is not None:
+            path = find_source(config.base_url / specifier)
             if path is not None:
                 return Resolution(path=path)
+        package = self._workspace_package(specifier)
+        if package is not None:
+            return package
         if specifier.startswith(("@/", "~/", "#")):
             return UNRESOLVED  # project-style aliases, never npm package names
         return EXTERNAL
+
+    def _workspace_package(self, specifier: str) -> Resolution | None:
+        parts = specifier.split("/")
+        name_length = 2 if specifier.startswith("@") else 1
+        name = "/".join(parts[:name_length])
+        directory = self.packages.get(name)
+        if directory is None:
+            return None
+        rest = "/".join(parts[name_length:])
+        if rest:
+            path = find_source(directory / rest) or find_source(directory / "src" / rest)
+        else:
+            path = package_entry(directory)
+        return _found(path)
+
+
+def _load_config(config: _Config, path: Path, depth: int) -> None:
+    data = read_jsonc(path)
+    extends = data.get("extends")
+    if isinstance(extends, str) and extends.startswith(".") and depth < 3:
+        parent = (path.parent / extends).resolve()
+        if parent.suffix != ".json":
+            parent = parent.with_name(parent.name + ".json")
+        if parent.is_file():
+            _load_config(config, parent, depth + 1)
+    options = data.get("compilerOptions")
+    if not isinstance(options, dict):
+        return
+    base = options.get("baseUrl")
+    if isinstance(base, str):
+        config.base_url = (path.parent / base).resolve()
+    paths = options.get("paths")
+    if isinstance(paths, dict):
+        config.alias_base = config.base_url or path.parent.resolve()
+        config.aliases = []
+        for pattern, targets in paths.items():
+            if not isinstance(targets, list):
+                continue
+            prefix, star, suffix = str(pattern).partition("*")
+            config.aliases.append((prefix, suffix if star else None,
+                                   [str(target) for target in targets]))
+        # the longest prefix wins, as in TypeScript
+        config.aliases.sort(key=lambda alias: len(alias[0]), reverse=True)
+
+
+_SKIPPED = frozenset({"node_modules", ".git", ".next", "dist", "build", "out", ".turbo"})
+
+
+def workspace_packages(root: Path) -> dict[str, Path]:
+    """Package name -> folder, for every package.json under ``root`` but the root's own."""
+    packages: dict[str, Path] = {}
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED)
+        if "package.json" in files and Path(directory) != root:
+            name = read_jsonc(Path(directory) / "package.json").get("name")
+            if isinstance(name, str) and name:
+                packages.setdefault(name, Path(directory))
+    return packages
+
+
+def package_entry(directory: Path) -> Path | None:
+    """The source file a workspace package's bare name means: its declared entry when that is
+    a source file, else the usual src/index or index."""
+    manifest = read_jsonc(directory / "package.json")
+    candidates = []
+    exports = manifest.get("exports")
+    if isinstance(exports, str):
+        candidates.append(exports)
+    elif isinstance(exports, dict):
+        main_export = exports.get(".", exports)
+        if isinstance(main_export, str):
+            candidates.append(main_export)
+        elif isinstance(main_export, dict):
+            candidates += [v for k, v in main_export.items()
+                           if isinstance(v, str) and k in ("source", "import", "default",
+                                                           "require", "types")]
+    for key in ("source", "module", "main", "types"):
+        value = manifest.get(key)
+        if isinstance(value, str):
+            candidates.append(value)
+    for candidate in candidates:
+        path = find_source(directory / str(candidate))
+        if path is not None and not path.name.endswith(".d.ts"):
+            return path
+    return find_source(directory / "src" / "index") or find_source(directory / "index")
 
 
 def _alias_match(specifier: str, prefix: str, suffix: str | None) -> str | None:

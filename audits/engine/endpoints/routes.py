@@ -6,6 +6,7 @@ spans (the arguments of ``router.get(...)``), so that usage can follow only that
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Iterator
@@ -54,8 +55,8 @@ def discover(project: Project, files: list[Path]) -> list[RouteEntry]:
     routers: list[Path] = []
     for path in files:
         parts = path.relative_to(project.root).parts
-        app_at = _router_root(parts, "app")
-        pages_at = _router_root(parts, "pages")
+        app_at = _router_root(project.root, parts, "app")
+        pages_at = _router_root(project.root, parts, "pages")
         if app_at is not None and path.stem == "route" and path.suffix in ROUTE_FILE_EXTENSIONS:
             entries.extend(app_route(project, path, parts[app_at + 1:-1]))
         elif pages_at is not None and len(parts) > pages_at + 2 and parts[pages_at + 1] == "api":
@@ -68,13 +69,23 @@ def discover(project: Project, files: list[Path]) -> list[RouteEntry]:
     return entries
 
 
-def _router_root(parts: tuple[str, ...], name: str) -> int | None:
-    """The index of ``app``/``pages`` when it is at the top of the tree or under ``src``."""
-    if len(parts) > 1 and parts[0] == name:
-        return 0
-    if len(parts) > 2 and parts[0] == "src" and parts[1] == name:
-        return 1
+def _router_root(root: Path, parts: tuple[str, ...], name: str) -> int | None:
+    """The index of ``app``/``pages`` when it sits at the top of a project (the scanned folder
+    or one with a package.json or next.config, as in a monorepo), directly or under ``src``."""
+    for index, part in enumerate(parts[:-1]):
+        if part != name:
+            continue
+        project = parts[:index - 1] if index and parts[index - 1] == "src" else parts[:index]
+        if _is_project_root(root.joinpath(*project)) or not project:
+            return index
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_project_root(directory: Path) -> bool:
+    if (directory / "package.json").is_file():
+        return True
+    return any((directory / f"next.config.{ext}").is_file() for ext in ("js", "mjs", "ts", "cjs"))
 
 
 # --- Next.js ------------------------------------------------------------------------------
