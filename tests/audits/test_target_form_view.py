@@ -1,0 +1,68 @@
+"""Creating and editing a target: uploads become versions, secrets are write-only."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from audits import services
+from audits.models import SchemaVersion, Target
+
+from .conftest import SCHEMA, SECRET_DSN
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**extra):
+    data = {"name": "Shop", "slug": "", "schema_source": "versions", "schema_path": "",
+            "interval_minutes": "30", "enabled": "on", "namespaces_text": "public",
+            "database_url": SECRET_DSN, "database_url_env": "", "alert_emails": "",
+            "webhook_url": "", "webhook_secret": "", "code_path": "", "migrations_path": ""}
+    data.update(extra)
+    return data
+
+
+def test_create_with_a_multi_file_schema_upload(backend):
+    files = [SimpleUploadedFile("schema.prisma", SCHEMA.encode()),
+             SimpleUploadedFile("billing.prisma", b"model Invoice {\n  id Int @id\n}\n")]
+    response = backend.post(reverse("audits:target_create"),
+                            form_data(schema_files=files, webhook_secret="whsec"))
+    assert response.status_code == 302 and response["Location"] == "/targets/shop/"
+    target = Target.objects.get(slug="shop")
+    version = SchemaVersion.objects.get(target=target)
+    assert sorted(version.content) == ["billing.prisma", "schema.prisma"]
+    assert target.current_schema_id == version.pk
+    assert services.target_dsn(target) == SECRET_DSN and target.webhook_secret == "whsec"
+    assert target.dialect == "postgresql" and target.interval_minutes == 30
+
+
+def test_create_requires_a_database_url_and_a_schema(backend):
+    response = backend.post(reverse("audits:target_create"), form_data(database_url=""))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Give a database URL or an environment variable." in html
+    assert "Upload schema.prisma (or choose a path on disk)." in html
+    assert not Target.objects.exists()
+
+
+def test_edit_keeps_secrets_when_left_empty_and_dedups_uploads(backend, make_target):
+    target = make_target(slug="shop", name="Shop")
+    target.set_webhook_secret("keep-me")
+    target.save()
+    upload = SimpleUploadedFile("schema.prisma", SCHEMA.encode())
+    response = backend.post(reverse("audits:target_edit", args=["shop"]),
+                            form_data(database_url="", schema_files=[upload], slug="shop",
+                                      interval_minutes="5"))
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert services.target_dsn(target) == SECRET_DSN and target.webhook_secret == "keep-me"
+    assert target.interval_minutes == 5
+    assert SchemaVersion.objects.filter(target=target).count() == 1  # same content, same row
+
+
+def test_non_prisma_upload_is_refused(backend):
+    upload = SimpleUploadedFile("schema.sql", b"create table x();")
+    html = backend.post(reverse("audits:target_create"),
+                        form_data(schema_files=[upload])).content.decode()
+    assert "schema.sql is not a .prisma file." in html
