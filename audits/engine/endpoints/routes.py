@@ -124,12 +124,7 @@ def app_route(project: Project, path: Path, folders: tuple[str, ...]) -> list[Ro
 
 
 def _reexported_by_star(project: Project, path: Path, method: str) -> bool:
-    module = project.module(path)
-    for specifier in module.star_exports:
-        target = project.resolve(path, specifier).path
-        if target is not None and method in project.module(target).exports:
-            return True
-    return False
+    return method in project.star_exports(path)
 
 
 def _export_line(module: Module, name: str) -> int:

@@ -123,6 +123,8 @@ class Project:
         self._facts: dict[tuple[Path, Span], SpanFacts] = {}
         self._clients: dict[Path, frozenset[str]] = {}
         self.reached: set[Path] = set()  # files some endpoint's code runs in
+        self._targets: dict[tuple[Path, str], list[Symbol]] = {}
+        self._star_index: dict[Path, dict[str, Path]] = {}
 
     # --- modules ---------------------------------------------------------------------------
 
@@ -151,6 +153,14 @@ class Project:
 
     def export_targets(self, path: Path, name: str, depth: int = 0) -> list[Symbol]:
         """The declarations behind ``name`` exported by ``path``, through re-exports."""
+        key = (path, name)
+        cached = self._targets.get(key)
+        if cached is None:
+            cached = self._export_targets(path, name, depth)
+            self._targets[key] = cached
+        return cached
+
+    def _export_targets(self, path: Path, name: str, depth: int) -> list[Symbol]:
         module = self.module(path)
         if name == WHOLE_MODULE or depth > 12:
             return [(path, WHOLE_MODULE)]
@@ -166,21 +176,29 @@ class Project:
             return self.export_targets(target, imported, depth + 1) if target else []
         if name in module.decls and module.commonjs:
             return [(path, name)]
-        for specifier in module.star_exports:
-            target = self.resolve(path, specifier).path
-            if target is not None and self._exports(target, name, depth + 1):
-                return self.export_targets(target, name, depth + 1)
+        target = self.star_exports(path, depth).get(name)
+        if target is not None:
+            return self.export_targets(target, name, depth + 1)
         return [(path, WHOLE_MODULE)]  # CommonJS or a shape we do not read: the whole module
 
-    def _exports(self, path: Path, name: str, depth: int) -> bool:
-        module = self.module(path)
-        if name in module.exports or name in module.reexports or depth > 12:
-            return True
-        for specifier in module.star_exports:
-            target = self.resolve(path, specifier).path
-            if target is not None and self._exports(target, name, depth + 1):
-                return True
-        return False
+    def star_exports(self, path: Path, depth: int = 0) -> dict[str, Path]:
+        """Name -> the module an ``export * from`` of ``path`` takes it from (first wins)."""
+        index = self._star_index.get(path)
+        if index is not None:
+            return index
+        index = {}
+        self._star_index[path] = index  # guards against export-star cycles
+        if depth <= 12:
+            for specifier in self.module(path).star_exports:
+                target = self.resolve(path, specifier).path
+                if target is None:
+                    continue
+                module = self.module(target)
+                names = set(module.exports) | set(module.reexports)
+                names |= set(self.star_exports(target, depth + 1))
+                for name in names - {"default"}:
+                    index.setdefault(name, target)
+        return index
 
     def _binding_targets(self, importer: Path, binding: ImportBinding, depth: int) -> list[Symbol]:
         target = self.resolve(importer, binding.specifier).path
