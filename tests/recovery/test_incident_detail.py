@@ -15,8 +15,14 @@ def test_renders_for_both_roles(role, demo_incident, request) -> None:
     response = client.get(demo_incident.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()
-    for dom_id in ("incident-header", "timeline", "commits", "migrations", "action-items",
-                   "data-loss"):
+    for dom_id in (
+        "incident-header",
+        "timeline",
+        "commits",
+        "migrations",
+        "action-items",
+        "data-loss",
+    ):
         assert f'id="{dom_id}"' in html
     assert "Phase 2: TypeScript Error Cascade" in html
     assert "20260212134000_add_supplierprofile_columns" in html
@@ -50,8 +56,10 @@ def test_audit_slots_render_only_when_audits_serves_them(backend_client: Client,
     from django.urls import NoReverseMatch
 
     html = backend_client.get(incident.get_absolute_url()).content.decode()
-    for name, dom_id in (("audits:incident_panel", "audit-panel"),
-                         ("audits:incident_migrations", "migrations-applied")):
+    for name, dom_id in (
+        ("audits:incident_panel", "audit-panel"),
+        ("audits:incident_migrations", "migrations-applied"),
+    ):
         try:
             url = reverse(name, args=[incident.slug])
         except NoReverseMatch:

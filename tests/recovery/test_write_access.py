@@ -29,8 +29,10 @@ def counts() -> tuple[int, ...]:
 
 def write_requests(incident: Incident) -> list[tuple[str, dict[str, str]]]:
     item = services.add_action_item(incident, title="Existing item", author=None)
-    urls = [(reverse(f"recovery:{name}", args=[incident.slug]), data)
-            for name, data in VALID_POSTS.items()]
+    urls = [
+        (reverse(f"recovery:{name}", args=[incident.slug]), data)
+        for name, data in VALID_POSTS.items()
+    ]
     urls.append((reverse("recovery:action_toggle", args=[incident.slug, item.pk]), {}))
     urls.append((reverse("recovery:incident_create"), {"title": "New", "severity": "SEV3"}))
     return urls

@@ -1,0 +1,97 @@
+"""The post-mortem: Markdown download and printable page, and the section registry."""
+
+import hashlib
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from recovery import demo
+from recovery.postmortem import Section, build_markdown, register_section, unregister_section
+
+pytestmark = pytest.mark.django_db
+
+
+def md_url(incident) -> str:
+    return reverse("recovery:postmortem_markdown", args=[incident.slug])
+
+
+@pytest.mark.parametrize("role", ["backend_client", "mobile_client"])
+def test_markdown_download_has_commits_migrations_and_checksums(
+    role, demo_incident, request
+) -> None:
+    client: Client = request.getfixturevalue(role)
+    response = client.get(md_url(demo_incident))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/markdown; charset=utf-8"
+    assert response["Content-Disposition"] == (
+        'attachment; filename="prisma-migrate-reset-production-postmortem.md"'
+    )
+    text = response.content.decode()
+    for sha, _, _, message in demo.COMMITS:
+        assert f"| `{sha}` | {message} |" in text
+    for migration in demo_incident.migrations.all():
+        assert "### Migration" in text
+        assert f"`prisma/migrations/{migration.name}/migration.sql`" in text
+        assert f"**Checksum**: `{migration.checksum}`" in text
+        assert migration.sql.rstrip("\n") in text
+    checksum = hashlib.sha256(demo.USER_COLUMNS_SQL.encode()).hexdigest()
+    assert f"`{checksum}`" in text
+
+
+def test_markdown_follows_the_seed_shape(demo_incident) -> None:
+    text = build_markdown(demo_incident)
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings[:6] == [
+        "## Executive summary",
+        "## Impact and data loss",
+        "## Incident timeline",
+        "## Commits",
+        "## Migrations",
+        "## Action items",
+    ]
+    for phase in (demo.PHASE_1, demo.PHASE_2, demo.PHASE_3, demo.PHASE_4, demo.PHASE_5):
+        assert f"### {phase}" in text
+    assert "- [ ] Full schema audit against all models (owner: backend team)" in text
+    assert "| `User` | — | 0 | yes |" in text
+
+
+def test_printable_page_renders_the_document(mobile_client: Client, demo_incident) -> None:
+    url = reverse("recovery:postmortem", args=[demo_incident.slug])
+    html = mobile_client.get(url).content.decode()
+    assert '<article class="card postmortem prose">' in html
+    assert "<h2>Migrations</h2>" in html
+    assert '<code class="language-sql">ALTER TABLE "User" ADD COLUMN "username" TEXT;' in html
+    assert "@media print" not in html  # print rules live in the stylesheet
+    assert "window.print()" in html
+
+
+def test_registered_section_is_appended_and_can_be_skipped(incident) -> None:
+    def drift(inc):
+        return Section("Drift state of the targets", f"All ok for {inc.slug}.")
+
+    def nothing(inc):
+        return None
+
+    register_section(drift)
+    register_section(drift)  # twice is harmless
+    register_section(nothing)
+    try:
+        text = build_markdown(incident)
+    finally:
+        unregister_section(drift)
+        unregister_section(nothing)
+    assert text.count("## Drift state of the targets") == 1
+    assert "All ok for orders-table-dropped." in text
+    assert "## Drift state of the targets" not in build_markdown(incident)
+
+
+def test_markdown_injection_in_postmortem_page_is_inert(
+    backend_client: Client, incident, backend_user
+) -> None:
+    from recovery import services
+
+    services.log_step(incident, body="<img src=x onerror=alert(1)>", author=backend_user)
+    url = reverse("recovery:postmortem", args=[incident.slug])
+    html = backend_client.get(url).content.decode()
+    assert "onerror" not in html
