@@ -175,13 +175,23 @@ def _column_change_findings(table: Table, change: ColumnChange, dialect: str) ->
             "so reads or writes of it can fail or lose data.",
             expected=expected_type, actual=live_type))
     if change.nullability_differs:
-        findings.append(_nullability(table, column, who))
+        findings.append(_nullability(table, change, who, dialect))
     if change.default_differs:
         findings.append(_default(table, change, who))
     return findings
 
 
-def _nullability(table: Table, column: Column, who: str) -> Finding:
+def _nullability(table: Table, change: ColumnChange, who: str, dialect: str) -> Finding:
+    column = change.expected
+    is_list = canonical_type(column.type, dialect).endswith("[]")
+    if column.nullable and is_list and change.live_default is not None:
+        # Prisma creates scalar lists as nullable columns but never writes NULL into one, and
+        # an omitted list takes the database default: nothing the code does breaks.
+        return _finding(
+            "nullability_mismatch", INFO, table, column,
+            f"{who} is a list that is NOT NULL in the database (Prisma creates lists nullable); "
+            "it has a default and Prisma never writes NULL to a list, so nothing breaks.",
+            expected="NULL", actual="NOT NULL")
     if column.nullable:  # the code may omit it, the database refuses
         return _finding(
             "nullability_mismatch", ERROR, table, column,

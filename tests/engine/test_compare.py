@@ -395,3 +395,14 @@ def test_findings_are_sorted_by_severity_schema_table_kind_name() -> None:
     assert [o.table for o in report.objects] == ["Aaa", "Post", "User", "Zed"]
     assert [o.status for o in report.objects] == [Status.OK, Status.DEGRADED, Status.BROKEN,
                                                   Status.MISSING]
+
+
+def test_list_not_null_with_a_default_is_info_without_one_is_error() -> None:
+    """Prisma creates lists nullable, never writes NULL into one (inbox-zero's sources)."""
+    expected = pg(user(Column("tags", "text[]", True, "ARRAY[]::TEXT[]", "tags")))
+    with_default = only(compare(expected, pg(live(user(
+        Column("tags", "_text", False, "ARRAY[]::text[]"))))))
+    assert (with_default.kind, with_default.severity) == ("nullability_mismatch", Severity.INFO)
+    bare = pg(user(Column("tags", "text[]", True, None, "tags")))
+    without = only(compare(bare, pg(live(user(Column("tags", "text[]", False))))))
+    assert (without.kind, without.severity) == ("nullability_mismatch", Severity.ERROR)
