@@ -313,3 +313,47 @@ def test_unresolved_imports_of_code_no_endpoint_reaches_are_not_reported(
     }, MODELS)
     assert [e.route for e in result.endpoints] == ["/api/a", "/x"]
     assert result.unresolved == (UnresolvedImport("server/routes.ts", "./handlers", 1),)
+
+
+def test_service_classes_are_attributed_per_method(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "app/api/orders/route.ts": """
+            import { orderService } from '@/services/order.service'
+            import OrderRepo from '@/services/order.repo'
+            export const GET = () => orderService.getOrder('1')
+            export const POST = () => OrderRepo.archive()
+            export const PUT = () => orderService.refund()
+        """,
+        "services/order.service.ts": """
+            import { PrismaClient } from '@prisma/client'
+            import { prisma } from '@/lib/db'
+            import { BaseService } from './base'
+            export class OrderService extends BaseService {
+              private audit = new AuditTrail()
+              constructor(private readonly prisma: PrismaClient) { super() }
+              async getOrder(id: string): Promise<{ id: string } | null> {
+                return this.withItems(id)
+              }
+              private withItems = async (id: string) =>
+                this.prisma.order.findUnique({ where: { id }, include: { items: true } })
+              async listPayments() { return this.prisma.payment.findMany() }
+              async refund() { return super.undo() }
+            }
+            export const orderService = new OrderService(prisma)
+        """,
+        "services/order.repo.ts": """
+            export default class OrderRepo {
+              static archive() { return prisma.review.deleteMany({}) }
+              static other() { return prisma.wallet.count() }
+            }
+        """,
+        "services/base.ts": "export class BaseService {\n"
+                            "  undo() { return prisma.message.count() }\n}\n",
+        "lib/db.ts": PRISMA_CLIENT,
+        "tsconfig.json": '{"compilerOptions": {"paths": {"@/*": ["./*"]}}}',
+    }, MODELS, RELATIONS)
+    assert models_of(result) == {
+        "GET /api/orders": ("Order", "OrderItem"),
+        "POST /api/orders": ("Review",),
+        "PUT /api/orders": ("Message", "Order", "OrderItem", "Payment"),
+    }

@@ -335,3 +335,167 @@ def dynamic_specifiers(tokens: list[Token], start: int, end: int) -> list[tuple[
                 (index == 0 or not tokens[index - 1].is_punct(".")):
             found.append((tokens[index + 2].value, tokens[index + 2].line))
     return found
+
+
+_MEMBER_MODIFIERS = frozenset({
+    "public", "private", "protected", "static", "readonly", "async", "abstract", "override",
+    "declare", "get", "set", "accessor",
+})
+CLASS_FIELDS = ""  # the key of class_members' property initializers (they run on construction)
+
+
+def class_body(tokens: list[Token], span: Span) -> Span | None:
+    """The token span inside the braces of the class declared in ``span``, if it is one."""
+    start, end = span
+    index = start
+    while index < end and tokens[index].kind is Kind.IDENT and \
+            tokens[index].value in ("export", "default", "abstract", "declare"):
+        index += 1
+    if index >= end or not tokens[index].is_ident("class"):
+        return None
+    while index < end and not tokens[index].is_punct("{"):
+        if tokens[index].value in ("(", "<") and tokens[index].kind is Kind.PUNCT:
+            index = _skip_group(tokens, index)  # extends Mixin(...) / generics
+            continue
+        index += 1
+    if index >= end:
+        return None
+    return index + 1, matching_close(tokens, index)
+
+
+def class_members(tokens: list[Token], body: Span) -> dict[str, list[Span]]:
+    """Member name -> spans: methods (``constructor`` included) and properties; all property
+    initializers are also listed under ``CLASS_FIELDS``."""
+    members: dict[str, list[Span]] = {}
+    index, end = body
+    while index < end:
+        start = index
+        while index < end and tokens[index].is_punct("@"):  # decorators
+            index += 2
+            if index < end and tokens[index].is_punct("("):
+                index = matching_close(tokens, index) + 1
+        while index + 1 < end and tokens[index].kind is Kind.IDENT and \
+                tokens[index].value in _MEMBER_MODIFIERS and \
+                tokens[index + 1].value not in ("(", "=", ":", ";", "?", "!", "<"):
+            index += 1
+        if index < end and tokens[index].value in ("*", "#"):
+            index += 1
+        if index >= end:
+            break
+        name_token = tokens[index]
+        if name_token.is_punct("["):
+            name = "[computed]"
+            index = matching_close(tokens, index) + 1
+        elif name_token.kind in (Kind.IDENT, Kind.STRING, Kind.NUMBER):
+            name = name_token.value
+            index += 1
+        else:
+            index += 1  # a stray ";" or something this reader does not know
+            continue
+        member_end = _member_end(tokens, index, end)
+        members.setdefault(name, []).append((start, member_end))
+        if name == "constructor":
+            for parameter in _parameter_properties(tokens, index, member_end):
+                members.setdefault(parameter, []).append((start, member_end))
+        if member_end > index and not _is_method(tokens, index) and \
+                not _is_arrow_property(tokens, index, member_end):
+            members.setdefault(CLASS_FIELDS, []).append((start, member_end))
+        index = member_end
+    return members
+
+
+def _parameter_properties(tokens: list[Token], index: int, end: int) -> list[str]:
+    """``constructor(private readonly prisma: PrismaClient)`` declares the member ``prisma``."""
+    if index >= end or not tokens[index].is_punct("("):
+        return []
+    close = matching_close(tokens, index)
+    names = []
+    for position in range(index + 1, min(close, end) - 1):
+        token = tokens[position]
+        following = tokens[position + 1]
+        if token.kind is Kind.IDENT and token.value in ("private", "public", "protected",
+                                                        "readonly") and \
+                following.kind is Kind.IDENT and following.value != "readonly":
+            names.append(following.value)
+    return names
+
+
+def _is_arrow_property(tokens: list[Token], index: int, end: int) -> bool:
+    """``name = async (a) => {...}``: a method in all but name, which runs only when called."""
+    while index < end and not tokens[index].is_punct("="):
+        if tokens[index].kind is Kind.PUNCT and tokens[index].value in ("{", "(", "[", ";"):
+            return False
+        index += 1
+    index += 1
+    if index < end and tokens[index].is_ident("async"):
+        index += 1
+    if index < end and tokens[index].is_punct("("):
+        index = matching_close(tokens, index) + 1
+    elif index < end and tokens[index].kind is Kind.IDENT:
+        index += 1
+    else:
+        return False
+    return index < end and (tokens[index].is_punct("=>") or tokens[index].is_punct(":"))
+
+
+def _is_method(tokens: list[Token], index: int) -> bool:
+    if tokens[index].is_punct("?"):
+        index += 1
+    return tokens[index].value in ("(", "<") and tokens[index].kind is Kind.PUNCT
+
+
+def _member_end(tokens: list[Token], index: int, end: int) -> int:
+    """The end of a member whose name ends before ``index``: a method's body or a property."""
+    if _is_method(tokens, index):
+        while index < end and not tokens[index].is_punct("("):
+            index = _skip_group(tokens, index) if tokens[index].is_punct("<") else index + 1
+        index = matching_close(tokens, index) + 1
+        angle = 0
+        while index < end:  # past the return type, to the body
+            token = tokens[index]
+            if token.kind is Kind.PUNCT and set(token.value) == {"<"}:
+                angle += len(token.value)
+            elif token.kind is Kind.PUNCT and set(token.value) == {">"}:
+                angle -= len(token.value)
+            elif token.is_punct("{") and angle <= 0:
+                return matching_close(tokens, index) + 1
+            elif token.value in ("{", "(", "[") and token.kind is Kind.PUNCT:
+                index = matching_close(tokens, index)
+            elif token.is_punct(";") and angle <= 0:
+                return index + 1  # an overload or abstract signature
+            index += 1
+        return end
+    line = tokens[index - 1].line
+    while index < end:
+        token = tokens[index]
+        if token.is_punct(";"):
+            return index + 1
+        if token.kind is Kind.PUNCT and token.value in ("{", "(", "[", "${"):
+            index = matching_close(tokens, index) + 1
+            continue
+        if token.line > line and index > 0 and tokens[index - 1].value not in _CONTINUATION \
+                and token.value not in (".", "?.", "=", "=>", ":") and \
+                token.kind in (Kind.IDENT, Kind.STRING) or token.is_punct("@"):
+            return index
+        line = token.line
+        index += 1
+    return end
+
+
+def _skip_group(tokens: list[Token], index: int) -> int:
+    """Past a ``(...)`` or a ``<...>`` type parameter list starting at ``index``."""
+    if tokens[index].is_punct("("):
+        return matching_close(tokens, index) + 1
+    depth = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.kind is Kind.PUNCT and set(token.value) == {"<"}:
+            depth += len(token.value)
+        elif token.kind is Kind.PUNCT and set(token.value) == {">"}:
+            depth -= len(token.value)
+            if depth <= 0:
+                return index + 1
+        elif token.kind is Kind.PUNCT and token.value in ("{", "(", "["):
+            index = matching_close(tokens, index)
+        index += 1
+    return index

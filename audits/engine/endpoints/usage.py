@@ -19,10 +19,13 @@ from typing import TYPE_CHECKING
 
 from audits.engine.endpoints.lexer import PLACEHOLDER, Kind, Token, matching_close
 from audits.engine.endpoints.modules import (
+    CLASS_FIELDS,
     WHOLE_MODULE,
     ImportBinding,
     Module,
     Span,
+    class_body,
+    class_members,
     dynamic_specifiers,
     load_module,
 )
@@ -39,7 +42,10 @@ OPERATIONS = frozenset({
 RAW_CALLS = frozenset({"$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe"})
 CLIENT_NAMES = frozenset({"prisma", "db", "tx", "client", "prismaClient", "database", "trx"})
 
-Symbol = tuple[Path, str]  # a module and one of its top-level names, or WHOLE_MODULE
+# A module and one of its top-level names, WHOLE_MODULE, or "Class#member" for one member of
+# a class (with the constructor and the field initializers, which run whenever one exists).
+Symbol = tuple[Path, str]
+ClassRef = tuple[Path, str]
 
 
 def accessor_of(model: str) -> str:
@@ -97,8 +103,8 @@ class SpanFacts:
     uses: list[ModelUse] = field(default_factory=list)
     raw: list[RawSql] = field(default_factory=list)
     unknown: list[UnknownUse] = field(default_factory=list)
-    refs: set[str] = field(default_factory=set)
-    members: set[tuple[str, str]] = field(default_factory=set)
+    refs: set[str] = field(default_factory=set)  # names used on their own
+    members: set[tuple[str, str]] = field(default_factory=set)  # name.member uses
     dynamic: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -125,6 +131,8 @@ class Project:
         self.reached: set[Path] = set()  # files some endpoint's code runs in
         self._targets: dict[tuple[Path, str], list[Symbol]] = {}
         self._star_index: dict[Path, dict[str, Path]] = {}
+        self._classes: dict[Symbol, ClassRef | None] = {}
+        self._members: dict[ClassRef, dict[str, list[Span]]] = {}
 
     # --- modules ---------------------------------------------------------------------------
 
@@ -214,7 +222,8 @@ class Project:
         reach = Reach()
         self.reached.add(path)
         seen: set[Symbol] = set()
-        pending: list[tuple[Path, Span]] = [(path, span) for span in spans]
+        # (file, span, the class whose member the span is, for "this.x")
+        pending: list[tuple[Path, Span, ClassRef | None]] = [(path, span, None) for span in spans]
         todo: list[Symbol] = list(symbols)
         while pending or todo:
             while todo:
@@ -222,53 +231,112 @@ class Project:
                 if symbol in seen:
                     continue
                 seen.add(symbol)
-                pending.extend((symbol[0], span) for span in self._symbol_spans(symbol))
+                pending.extend(self._symbol_spans(symbol))
             if not pending:
                 break
-            file, span = pending.pop()
+            file, span, owner = pending.pop()
             self.reached.add(file)
             facts = self.facts(file, span)
             reach.uses.update(facts.uses)
             reach.raw.update(facts.raw)
             reach.unknown.update(facts.unknown)
-            todo.extend(self._referenced(file, facts, reach))
+            todo.extend(self._referenced(file, facts, owner, reach))
         return reach
 
-    def _symbol_spans(self, symbol: Symbol) -> list[Span]:
-        module = self.module(symbol[0])
-        if symbol[1] == WHOLE_MODULE:
+    def _symbol_spans(self, symbol: Symbol) -> list[tuple[Path, Span, ClassRef | None]]:
+        path, name = symbol
+        module = self.module(path)
+        if name == WHOLE_MODULE:
             spans = [span for spans in module.decls.values() for span in spans]
-            return spans + module.init_spans
-        return module.decls.get(symbol[1], [])
+            return [(path, span, None) for span in spans + module.init_spans]
+        if "#" in name:
+            class_name, member = name.split("#", 1)
+            members = self.members((path, class_name))
+            if member in members:
+                owner = (path, class_name)
+                chosen = members[member] + members.get("constructor", []) + \
+                    members.get(CLASS_FIELDS, [])
+                return [(path, span, owner) for span in chosen]
+            name = class_name  # inherited or dynamic: the whole class
+        return [(path, span, None) for span in module.decls.get(name, [])]
 
-    def _referenced(self, path: Path, facts: SpanFacts, reach: Reach) -> list[Symbol]:
+    def members(self, owner: ClassRef) -> dict[str, list[Span]]:
+        found = self._members.get(owner)
+        if found is None:
+            module = self.module(owner[0])
+            found = {}
+            for span in module.decls.get(owner[1], []):
+                body = class_body(module.tokens, span)
+                if body is not None:
+                    found = class_members(module.tokens, body)
+            self._members[owner] = found
+        return found
+
+    def class_of(self, symbol: Symbol, depth: int = 0) -> ClassRef | None:
+        """The class ``symbol`` declares, or whose instance it holds (``x = new C(...)``)."""
+        if symbol in self._classes:
+            return self._classes[symbol]
+        self._classes[symbol] = None  # guards against cycles
+        path, name = symbol
+        module = self.module(path)
+        found: ClassRef | None = None
+        for span in module.decls.get(name, []):
+            if class_body(module.tokens, span) is not None:
+                found = (path, name)
+            else:
+                created = _instantiated_class(module.tokens, span)
+                if created is not None and depth < 8:
+                    for target in self._local_symbols(path, created):
+                        found = found or self.class_of(target, depth + 1)
+        self._classes[symbol] = found
+        return found
+
+    def _local_symbols(self, path: Path, name: str, reach: Reach | None = None) -> list[Symbol]:
+        """The declarations a name used in ``path`` stands for (its own or imported)."""
+        module = self.module(path)
+        if name in module.decls:
+            return [(path, name)]
+        binding = module.imports.get(name)
+        if binding is None:
+            return []
+        target = self._follow(path, binding, reach) if reach is not None else \
+            self.resolve(path, binding.specifier).path
+        return self.export_targets(target, binding.imported) if target is not None else []
+
+    def _referenced(self, path: Path, facts: SpanFacts, owner: ClassRef | None,
+                    reach: Reach) -> list[Symbol]:
         module = self.module(path)
         found: list[Symbol] = []
-        namespaces_with_members = set()
-        for namespace, member in facts.members:
-            binding = module.imports.get(namespace)
-            if binding is not None and binding.imported == WHOLE_MODULE:
+        for name, member in facts.members:
+            if name in ("this", "super"):
+                if owner is not None:  # super.x(): the whole class, whose extends names the base
+                    found.append((owner[0], f"{owner[1]}#{member}" if name == "this"
+                                  else owner[1]))
+                continue
+            binding = module.imports.get(name)
+            if binding is not None and binding.imported == WHOLE_MODULE and \
+                    name not in module.decls:
                 target = self._follow(path, binding, reach)
                 if target is not None:
-                    namespaces_with_members.add(namespace)
                     found.extend(self.export_targets(target, member))
+                continue
+            for symbol in self._local_symbols(path, name, reach):
+                owner_class = self.class_of(symbol)
+                if owner_class is None:
+                    found.append(symbol)
+                else:
+                    found.append((owner_class[0], f"{owner_class[1]}#{member}"))
         for name in facts.refs:
-            if name in module.decls:
-                found.append((path, name))
-            elif name in module.imports and name not in namespaces_with_members:
-                binding = module.imports[name]
-                target = self._follow(path, binding, reach)
-                if target is not None:
-                    found.extend(self.export_targets(target, binding.imported))
+            found.extend(self._local_symbols(path, name, reach))
         for specifier, line in facts.dynamic:
             target = self._follow(path, ImportBinding(specifier, WHOLE_MODULE, line), reach)
             if target is not None:
                 found.append((target, WHOLE_MODULE))
         return found
 
-    def _follow(self, path: Path, binding: ImportBinding, reach: Reach) -> Path | None:
+    def _follow(self, path: Path, binding: ImportBinding, reach: Reach | None) -> Path | None:
         resolution = self.resolve(path, binding.specifier)
-        if resolution.path is None and not resolution.external:
+        if resolution.path is None and not resolution.external and reach is not None:
             reach.unresolved.add(Unresolved(path, binding.specifier, binding.line))
         return resolution.path
 
@@ -294,10 +362,11 @@ class Project:
                 continue
             after_dot = index > 0 and tokens[index - 1].value in (".", "?.")
             if not after_dot:
-                facts.refs.add(token.value)
-                if index + 2 < end and tokens[index + 1].is_punct(".") and \
+                if index + 2 < end and tokens[index + 1].value in (".", "?.") and \
                         tokens[index + 2].kind is Kind.IDENT:
                     facts.members.add((token.value, tokens[index + 2].value))
+                else:
+                    facts.refs.add(token.value)
                 if token.value == "Prisma" and index + 2 < end and \
                         tokens[index + 2].is_ident("sql"):
                     self._raw_call(module, index + 2, "Prisma.sql", facts)
@@ -436,6 +505,24 @@ def _skip_type_arguments(tokens: list[Token], index: int) -> int:
             if depth <= 0:
                 return position + 1
     return index
+
+
+def _instantiated_class(tokens: list[Token], span: Span) -> str | None:
+    """``C`` for ``const x = new C(...)`` or ``export default new C(...)``."""
+    start, end = span
+    index = start
+    while index < end and tokens[index].kind is Kind.IDENT and \
+            tokens[index].value in ("export", "default", "const", "let", "var"):
+        index += 1
+    if index + 1 < end and tokens[index].kind is Kind.IDENT and tokens[index + 1].is_punct("="):
+        index += 2
+    elif index + 3 < end and tokens[index + 1].is_punct(":"):
+        while index < end and not tokens[index].is_punct("="):
+            index += 1  # a type annotation
+        index += 1
+    if index + 1 < end and tokens[index].is_ident("new") and tokens[index + 1].kind is Kind.IDENT:
+        return tokens[index + 1].value
+    return None
 
 
 def _callback_parameters(tokens: list[Token], index: int) -> list[str]:
