@@ -300,7 +300,9 @@ class _PostgresWriter(_Writer):
     def safe_column_changes(self, change: ColumnChange) -> list[str]:
         name = quote(change.expected.name)
         clauses = []
-        if change.nullability_differs and change.expected.nullable:
+        is_list = canonical_type(change.expected.type, "postgresql").endswith("[]")
+        harmless = is_list and change.live_default is not None  # see compare._nullability
+        if change.nullability_differs and change.expected.nullable and not harmless:
             clauses.append(f"ALTER COLUMN {name} DROP NOT NULL")
         default = self.default_sql(change.expected)
         if change.default_differs and change.live_default is None and default is not None \
