@@ -385,9 +385,9 @@ def _enum_findings(diff: SchemaDiff) -> list[Finding]:
     for enum in diff.missing_enums:
         findings.append(Finding(
             kind="missing_enum", severity=CRITICAL, schema=enum.schema, object_name=enum.name,
-            expected=", ".join(enum.values),
-            message=f'The enum type "{enum.name}" does not exist, so the columns that need it '
-                    "cannot be created or read."))
+            expected=enum.name,
+            message=f'The enum type "{enum.name}" ({", ".join(enum.values)}) does not exist, so '
+                    "the columns that need it cannot be created or read."))
     for change in diff.enums:
         for value in change.missing_values:
             findings.append(Finding(
@@ -404,9 +404,9 @@ def _enum_findings(diff: SchemaDiff) -> list[Finding]:
     for enum in diff.extra_enums:
         findings.append(Finding(
             kind="extra_enum", severity=INFO, schema=enum.schema, object_name=enum.name,
-            actual=", ".join(enum.values),
-            message=f'The enum type "{enum.name}" is not in the schema; nothing the code does '
-                    "breaks."))
+            actual=enum.name,
+            message=f'The enum type "{enum.name}" ({", ".join(enum.values)}) is not in the '
+                    "schema; nothing the code does breaks."))
     return findings
 
 

@@ -406,3 +406,12 @@ def test_list_not_null_with_a_default_is_info_without_one_is_error() -> None:
     bare = pg(user(Column("tags", "text[]", True, None, "tags")))
     without = only(compare(bare, pg(live(user(Column("tags", "text[]", False))))))
     assert (without.kind, without.severity) == ("nullability_mismatch", Severity.ERROR)
+
+
+def test_enum_findings_name_the_enum_in_expected_or_actual() -> None:
+    missing = only(compare(pg(user(), enums=(ROLE,)), pg(live(user()))))
+    assert (missing.expected, missing.actual) == ("Role", None)
+    assert missing.message == ('The enum type "Role" (USER, ADMIN) does not exist, so the '
+                               "columns that need it cannot be created or read.")
+    extra = only(compare(pg(user()), pg(live(user()), enums=(ROLE,))))
+    assert (extra.kind, extra.expected, extra.actual) == ("extra_enum", None, "Role")
