@@ -1,0 +1,325 @@
+"""What a migrations folder builds: replay it into a scratch database, introspect, drop it.
+
+PostgreSQL: a database ``driftwatch_shadow_<random>`` is created on the SHADOW server (a DSN the
+caller configures, e.g. settings ``DRIFTWATCH_SHADOW_DATABASE_URL``), each migration.sql runs
+statement by statement in autocommit (no transaction around the history, since
+``CREATE INDEX CONCURRENTLY`` refuses one), the result is introspected by the engine, and the
+database is dropped, also on failure. The shadow server is never the target's own server unless
+the caller allows it. SQLite: a temporary file, deleted afterwards.
+
+The result is cached by the content hash of the replayed migrations: in memory, and as JSON in
+a cache folder the caller gives, so a second audit of the same folder does not replay it.
+With ``step_by_step`` the schema is introspected after each migration, so each object is
+attributed to the migration that created or last changed it (objects a later migration dropped
+have no owner: they are not expected anywhere).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from audits.engine.connect import POSTGRESQL, SQLITE, dialect_of, redact_dsn
+from audits.engine.errors import EngineError, HistoryError
+from audits.engine.history.folder import Migration, MigrationsFolder, content_hash
+from audits.engine.history.objects import (
+    Attribution,
+    attribute_step,
+    attribution_from_plain,
+    attribution_to_plain,
+    flatten,
+)
+from audits.engine.history.statements import split_statements
+from audits.engine.introspect import introspect
+from audits.engine.model import Schema, to_plain
+
+CACHE_VERSION = 1
+SHADOW_PREFIX = "driftwatch_shadow_"
+_LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
+_memory: dict[str, dict[str, Any]] = {}
+
+
+@dataclass(frozen=True)
+class Replay:
+    schema: Schema
+    content_hash: str  # of the replayed migrations (the cache key's main part)
+    migrations: tuple[str, ...]
+    attribution: Attribution | None  # object -> migration; only after a step-by-step replay
+    seconds: float  # what the replay itself took (the original one, for a cached result)
+    cached: bool  # served from the memory or disk cache, without replaying
+
+
+def replay(
+    folder: MigrationsFolder,
+    shadow_dsn: str | None = None,
+    *,
+    names: Sequence[str] | None = None,
+    dialect: str | None = None,
+    namespaces: Sequence[str] = ("public",),
+    step_by_step: bool = False,
+    cache_dir: str | Path | None = None,
+    target_dsn: str | None = None,
+    allow_target_server: bool = False,
+) -> Replay:
+    """The schema ``folder`` builds (only the migrations in ``names``, when given).
+
+    ``shadow_dsn`` names a PostgreSQL database on the shadow server that may create databases
+    (e.g. ``postgresql://driftwatch@shadow/postgres``). With ``target_dsn`` given, a shadow on
+    the same host and port is refused unless ``allow_target_server``. SQLite needs no server.
+    """
+    chosen = _chosen(folder, names)
+    dialect = dialect or _dialect(folder, target_dsn)
+    key = _cache_key(chosen, folder.provider, dialect, namespaces)
+    entry = _cached(key, cache_dir, step_by_step)
+    if entry is None:
+        started = time.perf_counter()
+        schema, attribution = _run(chosen, dialect, namespaces, step_by_step, shadow_dsn,
+                                   target_dsn, allow_target_server)
+        entry = {
+            "version": CACHE_VERSION,
+            "schema": to_plain(schema),
+            "attribution": None if attribution is None else attribution_to_plain(attribution),
+            "seconds": round(time.perf_counter() - started, 3),
+        }
+        _store(key, cache_dir, entry)
+        cached = False
+    else:
+        cached = True
+    return _from_entry(entry, chosen, content_hash(chosen, folder.provider), cached)
+
+
+def clear_memory_cache() -> None:
+    _memory.clear()
+
+
+def _chosen(folder: MigrationsFolder, names: Sequence[str] | None) -> list[Migration]:
+    if names is None:
+        return list(folder.migrations)
+    wanted = set(names)
+    unknown = wanted - set(folder.names)
+    if unknown:
+        raise HistoryError(f"migrations not in {folder.path}: {', '.join(sorted(unknown))}")
+    return [migration for migration in folder.migrations if migration.name in wanted]
+
+
+def _dialect(folder: MigrationsFolder, target_dsn: str | None) -> str:
+    if folder.provider in (POSTGRESQL, SQLITE):
+        return folder.provider
+    if folder.provider == "postgres":
+        return POSTGRESQL
+    if folder.provider:
+        raise HistoryError(f"{folder.path}: provider {folder.provider!r} cannot be replayed")
+    return dialect_of(target_dsn) if target_dsn else POSTGRESQL
+
+
+# --- cache ----------------------------------------------------------------------------------
+
+
+def _cache_key(chosen: list[Migration], provider: str | None, dialect: str,
+               namespaces: Sequence[str]) -> str:
+    text = f"v{CACHE_VERSION}|{dialect}|{','.join(namespaces)}|{content_hash(chosen, provider)}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _cached(key: str, cache_dir: str | Path | None, step_by_step: bool) -> dict[str, Any] | None:
+    entry = _memory.get(key)
+    if entry is None and cache_dir is not None:
+        entry = _read_disk(Path(cache_dir) / f"{key}.json")
+        if entry is not None:
+            _memory[key] = entry
+    if entry is None or (step_by_step and entry.get("attribution") is None):
+        return None
+    return entry
+
+
+def _read_disk(path: Path) -> dict[str, Any] | None:
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None  # absent or damaged: replay again and rewrite it
+    if not isinstance(entry, dict) or entry.get("version") != CACHE_VERSION:
+        return None
+    return entry
+
+
+def _store(key: str, cache_dir: str | Path | None, entry: dict[str, Any]) -> None:
+    _memory[key] = entry
+    if cache_dir is None:
+        return
+    folder = Path(cache_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = folder / f".{key}.{uuid.uuid4().hex}.tmp"
+    partial.write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
+    os.replace(partial, folder / f"{key}.json")  # readers never see half a file
+
+
+def _from_entry(entry: dict[str, Any], chosen: list[Migration], digest: str,
+                cached: bool) -> Replay:
+    plain = entry.get("attribution")
+    return Replay(
+        schema=Schema.from_json(json.dumps(entry["schema"])),
+        content_hash=digest,
+        migrations=tuple(migration.name for migration in chosen),
+        attribution=None if plain is None else attribution_from_plain(plain),
+        seconds=float(entry.get("seconds", 0.0)),
+        cached=cached,
+    )
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+def _run(chosen: list[Migration], dialect: str, namespaces: Sequence[str], step_by_step: bool,
+         shadow_dsn: str | None, target_dsn: str | None,
+         allow_target_server: bool) -> tuple[Schema, Attribution | None]:
+    if not chosen:  # nothing applied yet: the empty schema, no server needed
+        return Schema(dialect=dialect, namespaces=tuple(namespaces)), ({} if step_by_step
+                                                                       else None)
+    if dialect == SQLITE:
+        with _sqlite_scratch() as path:
+            return _replay_into(chosen, namespaces, step_by_step, path,
+                                lambda migration: _run_sqlite(path, migration))
+    if not shadow_dsn:
+        raise HistoryError("no shadow server configured to replay the migrations on "
+                           "(set DRIFTWATCH_SHADOW_DATABASE_URL or pass --shadow-url)")
+    _refuse_target_server(shadow_dsn, target_dsn, allow_target_server)
+    with _postgres_scratch(shadow_dsn) as scratch_dsn, _autocommit(scratch_dsn) as conn:
+        return _replay_into(chosen, namespaces, step_by_step, scratch_dsn,
+                            lambda migration: _run_postgres(conn, migration))
+
+
+def _replay_into(chosen: list[Migration], namespaces: Sequence[str], step_by_step: bool,
+                 dsn: str, run: Any) -> tuple[Schema, Attribution | None]:
+    attribution: Attribution | None = {} if step_by_step else None
+    before: dict[tuple[str, ...], str] = {}
+    schema: Schema | None = None
+    for migration in chosen:
+        run(migration)
+        if attribution is not None:
+            schema = _introspect(dsn, namespaces)
+            after = flatten(schema)
+            attribute_step(attribution, before, after, migration.name)
+            before = after
+    if schema is None:
+        schema = _introspect(dsn, namespaces)
+    return schema, attribution
+
+
+def _introspect(dsn: str, namespaces: Sequence[str]) -> Schema:
+    try:
+        return introspect(dsn, tuple(namespaces), statement_timeout_ms=120000)
+    except EngineError as exc:
+        raise HistoryError(f"the replayed history cannot be read back: {exc}") from None
+
+
+def same_server(first: str, second: str) -> bool:
+    """Whether two PostgreSQL DSNs point at the same server (host and port)."""
+    return _server(first) == _server(second)
+
+
+def _server(dsn: str) -> tuple[str, str]:
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(dsn)
+    except psycopg.Error:
+        raise HistoryError(f"{redact_dsn(dsn)}: the PostgreSQL URL cannot be parsed") from None
+    host = str(params.get("host") or os.environ.get("PGHOST") or "").lower()
+    if host in _LOCAL_HOSTS or host.startswith("/"):
+        host = "local"
+    port = str(params.get("port") or os.environ.get("PGPORT") or "5432")
+    return host, port
+
+
+def is_local_server(dsn: str) -> bool:
+    return _server(dsn)[0] == "local"
+
+
+def _refuse_target_server(shadow_dsn: str, target_dsn: str | None, allowed: bool) -> None:
+    if target_dsn and not allowed and dialect_of(target_dsn) == POSTGRESQL \
+            and same_server(shadow_dsn, target_dsn):
+        raise HistoryError(
+            f"the shadow server {redact_dsn(shadow_dsn)} is the target's own server; replaying "
+            "there creates and drops databases on it, so configure another shadow server "
+            "(or allow it explicitly)"
+        )
+
+
+@contextmanager
+def _autocommit(dsn: str) -> Iterator[psycopg.Connection[Any]]:
+    try:
+        conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
+    except psycopg.Error as exc:
+        raise HistoryError(f"cannot connect to the shadow server {redact_dsn(dsn)}: "
+                           f"{_first_line(exc)}") from None
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+@contextmanager
+def _postgres_scratch(shadow_dsn: str) -> Iterator[str]:
+    name = f"{SHADOW_PREFIX}{uuid.uuid4().hex[:16]}"
+    with _autocommit(shadow_dsn) as admin:
+        try:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        except psycopg.Error as exc:
+            raise HistoryError(f"cannot create a scratch database on the shadow server "
+                               f"{redact_dsn(shadow_dsn)}: {_first_line(exc)}") from None
+    try:
+        yield psycopg.conninfo.make_conninfo(shadow_dsn, dbname=name)
+    finally:
+        with _autocommit(shadow_dsn) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run_postgres(conn: psycopg.Connection[Any], migration: Migration) -> None:
+    for statement in split_statements(migration.text):
+        try:
+            # no parameters: the text goes as it is, with no placeholder parsing
+            conn.execute(statement.sql.encode("utf-8"))
+        except psycopg.Error as exc:
+            raise HistoryError(f"migration {migration.name} fails at line {statement.line} of "
+                               f"migration.sql: {_first_line(exc)}") from None
+
+
+@contextmanager
+def _sqlite_scratch() -> Iterator[str]:
+    handle, path = tempfile.mkstemp(prefix=SHADOW_PREFIX, suffix=".db")
+    os.close(handle)
+    try:
+        yield path
+    finally:
+        for suffix in ("", "-journal", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+
+
+def _run_sqlite(path: str, migration: Migration) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(migration.text)
+        conn.commit()
+    except sqlite3.Error as exc:
+        raise HistoryError(f"migration {migration.name} fails: {exc}") from None
+    finally:
+        conn.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+__all__ = ["CACHE_VERSION", "Replay", "SHADOW_PREFIX", "clear_memory_cache", "is_local_server",
+           "replay", "same_server"]
