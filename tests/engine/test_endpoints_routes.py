@@ -239,3 +239,77 @@ def test_monorepo_apps_with_their_own_aliases_and_workspace_packages(tmp_path: P
     ]
     assert models_of(result) == {"GET /api/orders": ("User",), "* /api/stats": ("User",)}
     assert result.unresolved == ()
+
+
+def test_nestjs_controllers_with_injected_services(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "src/main.ts": """
+            import { NestFactory } from '@nestjs/core'
+            import { AppModule } from './app.module'
+            async function bootstrap() {
+              const app = await NestFactory.create(AppModule)
+              app.setGlobalPrefix('api')
+              await app.listen(3000)
+            }
+            bootstrap()
+        """,
+        "src/orders/orders.controller.ts": """
+            import { Controller, Get, Post, Param, Body, UseGuards } from '@nestjs/common'
+            import { OrdersService } from './orders.service'
+
+            @Controller('orders')
+            @UseGuards(AuthGuard)
+            export class OrdersController {
+              constructor(private readonly ordersService: OrdersService) {}
+
+              @Get()
+              findAll() { return this.ordersService.findAll() }
+
+              @Get(':id')
+              @HttpCode(200)
+              findOne(@Param('id') id: string) { return this.ordersService.findOne(id) }
+
+              @Post(['pay', 'checkout'])
+              pay(@Body() body: PayDto) { return this.ordersService.pay(body) }
+
+              private helper() {}
+            }
+        """,
+        "src/orders/orders.service.ts": """
+            import { Injectable } from '@nestjs/common'
+            import { PrismaService } from '../prisma.service'
+            @Injectable()
+            export class OrdersService {
+              constructor(private prisma: PrismaService) {}
+              findAll() { return this.prisma.order.findMany({ include: { items: true } }) }
+              findOne(id: string) { return this.prisma.order.findUnique({ where: { id } }) }
+              pay(body: unknown) { return this.prisma.payment.create({ data: {} }) }
+            }
+        """,
+        "src/prisma.service.ts": """
+            import { Injectable, OnModuleInit } from '@nestjs/common'
+            import { PrismaClient } from '@prisma/client'
+            @Injectable()
+            export class PrismaService extends PrismaClient implements OnModuleInit {
+              async onModuleInit() { await this.$connect() }
+            }
+        """,
+        "src/health.controller.ts": """
+            @Controller({ path: 'health' })
+            export class HealthController { @Get() ping() { return 'ok' } }
+        """,
+    }, ("Order", "OrderItem", "Payment"), {"Order": {"items": "OrderItem"}})
+    assert routes(result) == [
+        ("/api/health", ("GET",), "src/health.controller.ts"),
+        ("/api/orders", ("GET",), "src/orders/orders.controller.ts"),
+        ("/api/orders/:id", ("GET",), "src/orders/orders.controller.ts"),
+        ("/api/orders/checkout", ("POST",), "src/orders/orders.controller.ts"),
+        ("/api/orders/pay", ("POST",), "src/orders/orders.controller.ts"),
+    ]
+    assert models_of(result) == {
+        "GET /api/health": (),
+        "GET /api/orders": ("Order", "OrderItem"),
+        "GET /api/orders/:id": ("Order",),
+        "POST /api/orders/checkout": ("Payment",),
+        "POST /api/orders/pay": ("Payment",),
+    }

@@ -2,9 +2,13 @@
 (``scan_backend``), then judge each endpoint from the audit's model statuses
 (``endpoint_verdicts``).
 
-Attribution is per exported function where the code allows it (an endpoint reaches the
-declarations it names, through imports and re-exports) and per module otherwise (namespace
-objects used bare, ``require``/``import()``, CommonJS): the latter may over-report, never miss.
+Attribution is per declaration where the code allows it: an endpoint reaches the top-level
+functions and constants it names, through imports and re-exports, and the methods it calls on a
+service class or instance (``orderService.get()``, ``this.orders.find()`` with
+``orders: OrdersService`` injected); a class member that cannot be pinned (``super.x()``, a
+member assigned at run time) takes the whole class. It is per module otherwise (a namespace used
+bare, ``require``/``import()``, CommonJS): that may over-report, never miss. A whole
+declaration counts even when only part of it runs (a function's branches are not told apart).
 """
 
 from audits.engine.endpoints.scan import (

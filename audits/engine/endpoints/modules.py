@@ -113,8 +113,22 @@ def _block_ends_statement(tokens: list[Token], start: int, close: int) -> bool:
     return bool({"function", "class"} & set(words))
 
 
+def skip_decorators(tokens: list[Token], index: int, end: int) -> int:
+    """Past any ``@name``, ``@a.b(...)`` decorators starting at ``index``."""
+    while index < end and tokens[index].is_punct("@"):
+        index += 1
+        while index < end and (tokens[index].kind is Kind.IDENT or tokens[index].is_punct(".")):
+            index += 1
+        if index < end and tokens[index].is_punct("("):
+            index = matching_close(tokens, index) + 1
+    return index
+
+
 def _statement(module: Module, start: int, end: int) -> None:
     tokens = module.tokens
+    start = skip_decorators(tokens, start, end)
+    if start >= end:
+        return
     first = tokens[start]
     if first.is_ident("import") and start + 1 < end and not tokens[start + 1].is_punct("("):
         _import_statement(module, start, end)
@@ -347,7 +361,7 @@ CLASS_FIELDS = ""  # the key of class_members' property initializers (they run o
 def class_body(tokens: list[Token], span: Span) -> Span | None:
     """The token span inside the braces of the class declared in ``span``, if it is one."""
     start, end = span
-    index = start
+    index = skip_decorators(tokens, start, end)
     while index < end and tokens[index].kind is Kind.IDENT and \
             tokens[index].value in ("export", "default", "abstract", "declare"):
         index += 1
@@ -363,17 +377,24 @@ def class_body(tokens: list[Token], span: Span) -> Span | None:
     return index + 1, matching_close(tokens, index)
 
 
-def class_members(tokens: list[Token], body: Span) -> dict[str, list[Span]]:
-    """Member name -> spans: methods (``constructor`` included) and properties; all property
-    initializers are also listed under ``CLASS_FIELDS``."""
-    members: dict[str, list[Span]] = {}
+@dataclass
+class ClassShape:
+    """A class's members as spans, and the declared class of members that hold an object."""
+
+    members: dict[str, list[Span]] = field(default_factory=dict)
+    types: dict[str, str] = field(default_factory=dict)  # member -> type name (first word)
+
+
+def class_members(tokens: list[Token], body: Span) -> ClassShape:
+    """Member name -> spans: methods and properties; the constructor's body is the
+    ``constructor`` member (its parameters are types), and all property initializers are also
+    listed under ``CLASS_FIELDS``. ``constructor(private svc: Svc)`` declares ``svc``."""
+    shape = ClassShape()
+    members = shape.members
     index, end = body
     while index < end:
         start = index
-        while index < end and tokens[index].is_punct("@"):  # decorators
-            index += 2
-            if index < end and tokens[index].is_punct("("):
-                index = matching_close(tokens, index) + 1
+        index = skip_decorators(tokens, index, end)
         while index + 1 < end and tokens[index].kind is Kind.IDENT and \
                 tokens[index].value in _MEMBER_MODIFIERS and \
                 tokens[index + 1].value not in ("(", "=", ":", ";", "?", "!", "<"):
@@ -393,31 +414,53 @@ def class_members(tokens: list[Token], body: Span) -> dict[str, list[Span]]:
             index += 1  # a stray ";" or something this reader does not know
             continue
         member_end = _member_end(tokens, index, end)
-        members.setdefault(name, []).append((start, member_end))
-        if name == "constructor":
-            for parameter in _parameter_properties(tokens, index, member_end):
-                members.setdefault(parameter, []).append((start, member_end))
+        if name == "constructor" and index < end and tokens[index].is_punct("("):
+            parameters_end = matching_close(tokens, index)
+            members.setdefault(name, []).append((parameters_end + 1, member_end))
+            for parameter, type_name in _parameter_properties(tokens, index, parameters_end):
+                members.setdefault(parameter, [])
+                if type_name:
+                    shape.types[parameter] = type_name
+        else:
+            members.setdefault(name, []).append((start, member_end))
         if member_end > index and not _is_method(tokens, index) and \
                 not _is_arrow_property(tokens, index, member_end):
             members.setdefault(CLASS_FIELDS, []).append((start, member_end))
+            type_name = _field_type(tokens, index, member_end)
+            if type_name:
+                shape.types[name] = type_name
         index = member_end
-    return members
+    return shape
 
 
-def _parameter_properties(tokens: list[Token], index: int, end: int) -> list[str]:
-    """``constructor(private readonly prisma: PrismaClient)`` declares the member ``prisma``."""
-    if index >= end or not tokens[index].is_punct("("):
-        return []
-    close = matching_close(tokens, index)
-    names = []
-    for position in range(index + 1, min(close, end) - 1):
+def _parameter_properties(tokens: list[Token], open_index: int,
+                          close: int) -> list[tuple[str, str | None]]:
+    """``(private readonly prisma: PrismaClient, x: number)`` -> [(prisma, PrismaClient)]."""
+    found = []
+    for position in range(open_index + 1, close - 1):
         token = tokens[position]
         following = tokens[position + 1]
         if token.kind is Kind.IDENT and token.value in ("private", "public", "protected",
                                                         "readonly") and \
                 following.kind is Kind.IDENT and following.value != "readonly":
-            names.append(following.value)
-    return names
+            type_name = None
+            if position + 3 < close and tokens[position + 2].is_punct(":") and \
+                    tokens[position + 3].kind is Kind.IDENT:
+                type_name = tokens[position + 3].value
+            found.append((following.value, type_name))
+    return found
+
+
+def _field_type(tokens: list[Token], index: int, end: int) -> str | None:
+    """``svc: Svc`` or ``svc = new Svc(...)`` (``index`` just after the name)."""
+    if index < end and tokens[index].value in ("?", "!"):
+        index += 1
+    if index + 1 < end and tokens[index].is_punct(":") and tokens[index + 1].kind is Kind.IDENT:
+        return tokens[index + 1].value
+    if index + 2 < end and tokens[index].is_punct("=") and tokens[index + 1].is_ident("new") \
+            and tokens[index + 2].kind is Kind.IDENT:
+        return tokens[index + 2].value
+    return None
 
 
 def _is_arrow_property(tokens: list[Token], index: int, end: int) -> bool:

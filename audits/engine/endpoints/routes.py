@@ -1,4 +1,5 @@
-"""Where the endpoints are: Next.js App Router and Pages Router files, Express/Fastify routers.
+"""Where the endpoints are: Next.js App Router and Pages Router files, Express/Fastify (and
+Hono-style) routers, NestJS controllers.
 
 Each discovered route says which code serves it, as symbols (an exported handler) or token
 spans (the arguments of ``router.get(...)``), so that usage can follow only that code.
@@ -14,7 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from audits.engine.endpoints.lexer import Kind, Token, matching_close
-from audits.engine.endpoints.modules import WHOLE_MODULE, Module, Span
+from audits.engine.endpoints.modules import (
+    CLASS_FIELDS,
+    WHOLE_MODULE,
+    Module,
+    Span,
+    skip_decorators,
+)
 from audits.engine.endpoints.resolve import SOURCE_EXTENSIONS
 from audits.engine.endpoints.usage import Project, Symbol
 
@@ -66,6 +73,7 @@ def discover(project: Project, files: list[Path]) -> list[RouteEntry]:
         elif app_at is None and pages_at is None:
             routers.append(path)
     entries.extend(ExpressRoutes(project, routers).entries())
+    entries.extend(NestRoutes(project, routers).entries())
     return entries
 
 
@@ -445,3 +453,102 @@ def _mount_target(project: Project, module: Module, tokens: list[Token],
     for path, local in project.export_targets(target_path, binding.imported):
         return (path, None if local == WHOLE_MODULE or local == "default" else local)
     return None
+
+
+# --- NestJS ---------------------------------------------------------------------------------
+
+_NEST_VERBS = {method.title(): method for method in HTTP_METHODS} | {"All": ALL_METHODS}
+
+
+class NestRoutes:
+    """``@Controller('orders')`` classes and their ``@Get(':id')``-decorated methods, under
+    ``app.setGlobalPrefix('api')`` when the tree sets one."""
+
+    def __init__(self, project: Project, files: list[Path]) -> None:
+        self.project = project
+        self.controllers: list[Path] = []
+        self.global_prefix = ""
+        for path in files:
+            try:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if "@Controller" in text:
+                self.controllers.append(path)
+            if "setGlobalPrefix" in text:
+                self.global_prefix = self._global_prefix(path) or self.global_prefix
+
+    def _global_prefix(self, path: Path) -> str | None:
+        tokens = self.project.module(path).tokens
+        for index in range(len(tokens) - 2):
+            if tokens[index].is_ident("setGlobalPrefix") and tokens[index + 1].is_punct("("):
+                return _string_at(tokens, index + 2)
+        return None
+
+    def entries(self) -> list[RouteEntry]:
+        entries = []
+        for path in self.controllers:
+            tokens = self.project.module(path).tokens
+            for index in range(len(tokens) - 2):
+                if tokens[index].is_punct("@") and tokens[index + 1].is_ident("Controller"):
+                    entries.extend(self._controller(path, tokens, index))
+        return entries
+
+    def _controller(self, path: Path, tokens: list[Token], index: int) -> list[RouteEntry]:
+        prefixes = [""]
+        if index + 2 < len(tokens) and tokens[index + 2].is_punct("("):
+            prefixes = _decorator_paths(tokens, index + 2) or [""]
+        position = skip_decorators(tokens, index, len(tokens))
+        while position < len(tokens) and tokens[position].value in ("export", "default",
+                                                                   "abstract"):
+            position += 1
+        if position + 1 >= len(tokens) or not tokens[position].is_ident("class"):
+            return []
+        class_name = tokens[position + 1].value
+        shape = self.project.shape((path, class_name))
+        entries = []
+        for member, spans in shape.members.items():
+            if member in (CLASS_FIELDS, "constructor"):
+                continue
+            for start, _ in spans:
+                for verb, paths in _member_routes(tokens, start):
+                    for prefix in prefixes:
+                        for route in paths or [""]:
+                            full = join_route(join_route(self.global_prefix, prefix), route)
+                            entries.append(RouteEntry(
+                                full, (verb,), path, tokens[start].line,
+                                symbols=((path, f"{class_name}#{member}"),)))
+        return entries
+
+
+def _member_routes(tokens: list[Token], index: int) -> list[tuple[str, list[str]]]:
+    """The ``@Get(...)``-style decorators in front of a class member starting at ``index``."""
+    found = []
+    while index + 1 < len(tokens) and tokens[index].is_punct("@"):
+        name = tokens[index + 1].value
+        index += 2
+        while index + 1 < len(tokens) and tokens[index].is_punct("."):
+            index += 2  # @nest.Get
+        has_arguments = index < len(tokens) and tokens[index].is_punct("(")
+        if name in _NEST_VERBS:
+            found.append((_NEST_VERBS[name],
+                          _decorator_paths(tokens, index) if has_arguments else []))
+        if has_arguments:
+            index = matching_close(tokens, index) + 1
+    return found
+
+
+def _decorator_paths(tokens: list[Token], open_index: int) -> list[str]:
+    """``('x')``, ``(['a', 'b'])`` or ``({ path: 'x' })`` -> the path strings."""
+    close = matching_close(tokens, open_index)
+    first = open_index + 1
+    if first >= close:
+        return []
+    if tokens[first].is_punct("{"):
+        value = _object_string(tokens, (first, close), "path")
+        return [value] if value is not None else []
+    if tokens[first].is_punct("["):
+        end = matching_close(tokens, first)
+        return [t.value for t in tokens[first + 1:end] if t.kind is Kind.STRING]
+    value = _string_at(tokens, first)
+    return [value] if value is not None else []

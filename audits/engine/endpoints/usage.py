@@ -21,6 +21,7 @@ from audits.engine.endpoints.lexer import PLACEHOLDER, Kind, Token, matching_clo
 from audits.engine.endpoints.modules import (
     CLASS_FIELDS,
     WHOLE_MODULE,
+    ClassShape,
     ImportBinding,
     Module,
     Span,
@@ -105,6 +106,8 @@ class SpanFacts:
     unknown: list[UnknownUse] = field(default_factory=list)
     refs: set[str] = field(default_factory=set)  # names used on their own
     members: set[tuple[str, str]] = field(default_factory=set)  # name.member uses
+    chains: set[tuple[str, str]] = field(default_factory=set)  # this.member.method uses
+    this_bare: set[str] = field(default_factory=set)  # this.member used other than .method
     dynamic: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -132,7 +135,7 @@ class Project:
         self._targets: dict[tuple[Path, str], list[Symbol]] = {}
         self._star_index: dict[Path, dict[str, Path]] = {}
         self._classes: dict[Symbol, ClassRef | None] = {}
-        self._members: dict[ClassRef, dict[str, list[Span]]] = {}
+        self._shapes: dict[ClassRef, ClassShape] = {}
 
     # --- modules ---------------------------------------------------------------------------
 
@@ -251,7 +254,7 @@ class Project:
             return [(path, span, None) for span in spans + module.init_spans]
         if "#" in name:
             class_name, member = name.split("#", 1)
-            members = self.members((path, class_name))
+            members = self.shape((path, class_name)).members
             if member in members:
                 owner = (path, class_name)
                 chosen = members[member] + members.get("constructor", []) + \
@@ -260,16 +263,16 @@ class Project:
             name = class_name  # inherited or dynamic: the whole class
         return [(path, span, None) for span in module.decls.get(name, [])]
 
-    def members(self, owner: ClassRef) -> dict[str, list[Span]]:
-        found = self._members.get(owner)
+    def shape(self, owner: ClassRef) -> ClassShape:
+        found = self._shapes.get(owner)
         if found is None:
             module = self.module(owner[0])
-            found = {}
+            found = ClassShape()
             for span in module.decls.get(owner[1], []):
                 body = class_body(module.tokens, span)
                 if body is not None:
                     found = class_members(module.tokens, body)
-            self._members[owner] = found
+            self._shapes[owner] = found
         return found
 
     def class_of(self, symbol: Symbol, depth: int = 0) -> ClassRef | None:
@@ -307,6 +310,8 @@ class Project:
                     reach: Reach) -> list[Symbol]:
         module = self.module(path)
         found: list[Symbol] = []
+        if owner is not None:
+            found.extend(self._this_chains(owner, facts))
         for name, member in facts.members:
             if name in ("this", "super"):
                 if owner is not None:  # super.x(): the whole class, whose extends names the base
@@ -332,6 +337,23 @@ class Project:
             target = self._follow(path, ImportBinding(specifier, WHOLE_MODULE, line), reach)
             if target is not None:
                 found.append((target, WHOLE_MODULE))
+        return found
+
+    def _this_chains(self, owner: ClassRef, facts: SpanFacts) -> list[Symbol]:
+        """``this.orders.find()`` where ``orders: OrdersService``: that class's ``find``;
+        ``this.orders`` used any other way: the whole OrdersService."""
+        types = self.shape(owner).types
+        found: list[Symbol] = []
+        uses = [(member, method) for member, method in facts.chains] + \
+            [(member, None) for member in facts.this_bare]
+        for member, method in uses:
+            type_name = types.get(member)
+            if type_name is None:
+                continue
+            for symbol in self._local_symbols(owner[0], type_name):
+                target = self.class_of(symbol)
+                if target is not None:
+                    found.append((target[0], f"{target[1]}#{method}" if method else target[1]))
         return found
 
     def _follow(self, path: Path, binding: ImportBinding, reach: Reach | None) -> Path | None:
@@ -365,6 +387,8 @@ class Project:
                 if index + 2 < end and tokens[index + 1].value in (".", "?.") and \
                         tokens[index + 2].kind is Kind.IDENT:
                     facts.members.add((token.value, tokens[index + 2].value))
+                    if token.value == "this":
+                        self._this_chain(tokens, index, end, facts)
                 else:
                     facts.refs.add(token.value)
                 if token.value == "Prisma" and index + 2 < end and \
@@ -377,6 +401,15 @@ class Project:
                     tokens[index + 2].kind is Kind.IDENT and tokens[index + 2].value in OPERATIONS:
                 self._model_call(module, index, clients, facts)
         return facts
+
+    @staticmethod
+    def _this_chain(tokens: list[Token], index: int, end: int, facts: SpanFacts) -> None:
+        member = tokens[index + 2].value
+        if index + 4 < end and tokens[index + 3].value in (".", "?.") and \
+                tokens[index + 4].kind is Kind.IDENT:
+            facts.chains.add((member, tokens[index + 4].value))
+        elif not (index + 3 < end and tokens[index + 3].is_punct("(")):
+            facts.this_bare.add(member)
 
     def _model_call(self, module: Module, index: int, clients: frozenset[str],
                     facts: SpanFacts) -> None:
