@@ -209,6 +209,15 @@ def test_only_the_namespaces_asked_for(scratch_pg: str) -> None:
     assert schema.table("Member") == MEMBER  # Kind lives in "other" but the column still says it
 
 
+def test_a_foreign_key_into_a_namespace_not_read_still_names_its_columns(scratch_pg: str) -> None:
+    run_sql(scratch_pg, SEQUENCE_FIRST + DDL)
+
+    schema = introspect(scratch_pg, ("other",))
+
+    assert schema.tables == (AUDIT,)
+    assert [enum.name for enum in schema.enums] == ["Kind"]
+
+
 def test_an_empty_database_is_an_empty_schema(scratch_pg: str) -> None:
     assert introspect(scratch_pg) == Schema(dialect="postgresql")
 
