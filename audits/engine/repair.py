@@ -411,21 +411,22 @@ class _PostgresWriter(_Writer):
     def suggest_column(self, table: str, change: ColumnChange) -> None:
         column, live = change.expected, change.live
         name = quote(column.name)
+        who = f"{table}.{name}"
         if change.type_differs:
             new_type = self.type_sql(column, serial_ok=False)
-            self.suggest(f"{name} is {live.type} but the schema expects {column.type}; "
+            self.suggest(f"{who} is {live.type} but the schema expects {column.type}; "
                          "converting may fail or lose data (narrowing, casts).",
                          f"ALTER TABLE {table} ALTER COLUMN {name} SET DATA TYPE {new_type} "
                          f"USING {name}::{new_type};")
         if change.nullability_differs and not column.nullable:
-            self.suggest(f"{name} is nullable but the schema requires it: fill the NULLs first.",
+            self.suggest(f"{who} is nullable but the schema requires it: fill the NULLs first.",
                          f"UPDATE {table} SET {name} = <value> WHERE {name} IS NULL;",
                          f"ALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL;")
         if change.default_differs and change.live_default is not None:
             default = self.default_sql(column)
             sql = (f"ALTER TABLE {table} ALTER COLUMN {name} DROP DEFAULT;" if default is None
                    else f"ALTER TABLE {table} ALTER COLUMN {name} SET DEFAULT {default};")
-            self.suggest(f"{name} defaults to {live.default} in the database, the schema expects "
+            self.suggest(f"{who} defaults to {live.default} in the database, the schema expects "
                          f"{column.default or 'no database default'}.", sql)
 
     def suggest_primary_key(self, diff: TableDiff, table: str) -> None:

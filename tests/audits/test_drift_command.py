@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import subprocess
 import sys
 from io import StringIO
@@ -101,6 +102,20 @@ def test_missing_database_is_one_line(pg_admin_dsn: str) -> None:
     assert (code, out) == (1, "")
     assert err.startswith("drift: error: ") and err.count("\n") == 1
     assert "does not exist" in err
+
+
+def test_timeout_is_one_line() -> None:
+    """A server that accepts the connection and never answers: the connect timeout fires."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        port = silent.getsockname()[1]
+        url = f"postgresql://driftwatch:{SECRET}@127.0.0.1:{port}/shop"
+        code, out, err = drift("--schema", str(seed.SCHEMA_PATH), "--database-url", url,
+                               "--connect-timeout-s", "1", "--exit-code")
+    assert (code, out) == (1, "")
+    assert err.startswith("drift: error: ") and err.count("\n") == 1
+    assert SECRET not in err and "tim" in err.lower()
 
 
 def test_bad_schema_is_one_line_with_file_line_and_column(tmp_path: Path) -> None:
