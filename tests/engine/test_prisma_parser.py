@@ -700,6 +700,57 @@ def test_real_world_schemas_parse(shared_dir: Path, project: str, models: int, e
     assert len(schema.datasources) == 1
 
 
+def written_at(node: Any) -> str:
+    """What the source must show at ``node.position``."""
+    if isinstance(node, Model):
+        return node.kind
+    if isinstance(node, EnumDecl):
+        return "enum"
+    if isinstance(node, ConfigBlock):
+        return node.kind
+    if isinstance(node, Attribute):
+        return ("@@" if node.block else "@") + node.name
+    if isinstance(node, Argument):
+        return node.name if node.name is not None else written_at(node.value)
+    if isinstance(node, StringValue):
+        return '"'
+    if isinstance(node, NumberValue):
+        return node.text
+    if isinstance(node, BooleanValue):
+        return "true" if node.value else "false"
+    if isinstance(node, ArrayValue):
+        return "["
+    assert isinstance(node, Field | EnumValue | ConstantValue | FunctionValue)
+    return str(node.name)
+
+
+def every_node(node: Any) -> list[Any]:
+    found = []
+    if isinstance(node, tuple):
+        for item in node:
+            found.extend(every_node(item))
+    elif dataclasses.is_dataclass(node) and not isinstance(node, Position | FieldType):
+        if hasattr(node, "position"):
+            found.append(node)
+        for field in dataclasses.fields(node):
+            found.extend(every_node(getattr(node, field.name)))
+    return found
+
+
+@pytest.mark.parametrize("project", ["inbox-zero", "langfuse", "umami"])
+def test_every_position_points_at_its_node_in_the_source(shared_dir: Path, project: str) -> None:
+    path = shared_dir / "fixtures" / "real-world" / project / "schema.prisma"
+    lines = path.read_text().splitlines()
+    schema = load_schema(path)
+    nodes = every_node((schema.models, schema.enums, schema.datasources, schema.generators))
+    assert len(nodes) > 1000
+    for node in nodes:
+        position = node.position
+        assert position is not None and position.file == str(path)
+        line = lines[position.line - 1]
+        assert line[position.column - 1:].startswith(written_at(node)), (node, line)
+
+
 def generated_schema(models: int) -> str:
     """``models`` models of 18 fields each (scalar, mapped, native-typed, a relation)."""
     parts = ['datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n']
