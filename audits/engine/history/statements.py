@@ -105,14 +105,15 @@ def _quoted_end(sql: str, position: int, quote: str, backslashes: bool) -> int:
 
 def _add(statements: list[Statement], sql: str, start: int, end: int) -> None:
     piece = sql[start:end]
-    if not _has_code(piece):
-        return
-    offset = len(piece) - len(piece.lstrip())
+    offset = _code_start(piece)
+    if offset < 0:
+        return  # whitespace and comments only
     line = sql.count("\n", 0, start + offset) + 1
-    statements.append(Statement(sql=piece.strip(), line=line))
+    statements.append(Statement(sql=piece[offset:].strip(), line=line))
 
 
-def _has_code(piece: str) -> bool:
+def _code_start(piece: str) -> int:
+    """Where the first thing that is not a comment or whitespace starts, or -1."""
     position = 0
     length = len(piece)
     while position < length:
@@ -122,8 +123,8 @@ def _has_code(piece: str) -> bool:
         elif piece.startswith("--", position) or piece.startswith("/*", position):
             position = _skip(piece, position)
         else:
-            return True
-    return False
+            return position
+    return -1
 
 
 __all__ = ["Statement", "split_statements"]

@@ -38,6 +38,8 @@ _MISSING = {"missing_table", "missing_column", "missing_unique", "missing_index"
             "missing_foreign_key", "missing_enum", "missing_enum_value"}
 _EXTRA = {"extra_table", "extra_column", "extra_unique", "extra_index", "extra_foreign_key",
           "extra_enum", "extra_enum_value"}
+# compare reports a renamed index or key as one of these with ``expected`` = the wanted name
+_RENAMABLE = {"extra_unique", "extra_index", "extra_foreign_key"}
 _CHANGED = {"type_mismatch", "nullability_mismatch", "default_mismatch", "primary_key_mismatch",
             "foreign_key_mismatch"}
 _COLUMN_KINDS = {"missing_column", "extra_column", "type_mismatch", "nullability_mismatch",
@@ -194,7 +196,7 @@ def _diff(expected: Schema, actual: Schema) -> _Diff:
     enum_names = _enum_value_owners(expected, actual)
     result = _Diff(missing={}, extra={}, changed={})
     for finding in report.findings:
-        if finding.kind in _EXTRA and finding.expected is not None:
+        if finding.kind in _RENAMABLE and finding.expected is not None:
             continue  # a name-only difference (a renamed index or key): nothing to fix
         key = _key(finding, enum_names)
         if key is None:
