@@ -54,6 +54,13 @@ _PUNCT = re.compile(
     r"|=>|==|!=|<=|>=|&&|\|\||\?\?|\?\.(?!\d)|\+\+|--|\+=|-=|\*=|/=|%=|&=|\|=|\^=|\*\*|<<|>>"
     r"|[{}()\[\];,<>+\-*/%&|^!~?:=.@#]"
 )
+# numbers first, so ".5" is a number and not a dot
+_WORD = re.compile(
+    f"(?P<number>{_NUMBER.pattern})(?![A-Za-z_$])"
+    f"|(?P<ident>{_IDENT.pattern})"
+    f"|(?P<punct>{_PUNCT.pattern})"
+)
+_WORD_KINDS = {"number": Kind.NUMBER, "ident": Kind.IDENT, "punct": Kind.PUNCT}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 
 # After these keywords an expression starts, so a "/" is a regex, not a division.
@@ -120,26 +127,20 @@ class _Scanner:
         self.pos = stop
 
     def _word_or_punct(self, char: str) -> None:
-        src, line = self.src, self.line
-        if char.isdigit() or (char == "." and src[self.pos + 1: self.pos + 2].isdigit()):
-            match = _NUMBER.match(src, self.pos)
-            if match and match.end() > self.pos:
-                self._emit(Kind.NUMBER, match.group(), line)
-                self.pos = match.end()
-                return
-        match = _IDENT.match(src, self.pos)
-        if match:
-            self._emit(Kind.IDENT, match.group(), line)
-            self.pos = match.end()
+        match = _WORD.match(self.src, self.pos)
+        if match is None:  # a character no token starts with (a stray "\\", a control char)
+            self._emit(Kind.PUNCT, char, self.line)
+            self.pos += 1
             return
-        match = _PUNCT.match(src, self.pos)
-        text = match.group() if match else char
-        if text == "{":
-            self.braces.append(None)
-        elif text == "}" and self.braces:
-            self.braces.pop()
-        self._emit(Kind.PUNCT, text, line)
-        self.pos += len(text)
+        text = match.group()
+        kind = _WORD_KINDS[match.lastgroup or "punct"]
+        if kind is Kind.PUNCT:
+            if text == "{":
+                self.braces.append(None)
+            elif text == "}" and self.braces:
+                self.braces.pop()
+        self.tokens.append(Token(kind, text, self.line))
+        self.pos = match.end()
 
     def _string(self, quote: str) -> None:
         src, line = self.src, self.line
