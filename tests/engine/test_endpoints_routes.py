@@ -313,3 +313,31 @@ def test_nestjs_controllers_with_injected_services(tmp_path: Path) -> None:
         "POST /api/orders/checkout": ("Payment",),
         "POST /api/orders/pay": ("Payment",),
     }
+
+
+def test_hono_apps_mounted_with_route(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "src/index.ts": """
+            import { Hono } from 'hono'
+            import books from './books'
+            const api = new Hono()
+            api.route('/books', books)
+            export default api
+        """,
+        "src/books.ts": """
+            import { Hono } from 'hono'
+            const books = new Hono()
+            books.get('/:id', (c) => c.json(prisma.user.findUnique({})))
+            export default books
+        """,
+    })
+    assert routes(result) == [("/books/:id", ("GET",), "src/books.ts")]
+    assert models_of(result) == {"GET /books/:id": ("User",)}
+
+
+def test_anonymous_default_classes_and_functions(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "pages/api/a.ts": "export default class extends Base {}\n",
+        "pages/api/b.ts": "export default function (req, res) { return prisma.user.count() }\n",
+    })
+    assert models_of(result) == {"* /api/a": (), "* /api/b": ("User",)}

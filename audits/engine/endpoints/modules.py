@@ -174,7 +174,8 @@ def _declared_names(tokens: list[Token], start: int, end: int) -> list[str]:
         index += 1
         if index < end and tokens[index].is_punct("*"):
             index += 1
-        if index < end and tokens[index].is_ident():
+        if index < end and tokens[index].is_ident() and \
+                tokens[index].value not in ("extends", "implements"):
             return [tokens[index].value]
         return []
     if keyword not in ("const", "let", "var"):

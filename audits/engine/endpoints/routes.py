@@ -390,7 +390,7 @@ def _mount_at(project: Project, module: Module, index: int) -> _Mount | None:
     call = index + 3
     close = matching_close(tokens, call)
     arguments = _top_level_arguments(tokens, call, close)
-    if verb == "use" and len(arguments) >= 2:
+    if verb in ("use", "route") and len(arguments) >= 2:  # Express use, Hono route
         prefix = _string_at(tokens, arguments[0][0])
         if prefix is None:
             return None
