@@ -146,14 +146,16 @@ def _respond(
     return HttpResponse(html)
 
 
-def _run(form: forms.Form, write: Any) -> None:
-    """Call the service when the form is valid; its ValidationError becomes form errors."""
+def _run(form: forms.Form, write: Any) -> Any:
+    """Call the service when the form is valid and return what it made; its ValidationError
+    becomes form errors (and None is returned)."""
     if not form.is_valid():
-        return
+        return None
     try:
-        write(form.cleaned_data)
+        return write(form.cleaned_data)
     except ValidationError as exc:
         apply_service_error(form, exc)
+        return None
 
 
 @require_POST
@@ -179,10 +181,10 @@ def incident_severity(request: HttpRequest, slug: str) -> HttpResponse:
 def log_step(request: HttpRequest, slug: str) -> HttpResponse:
     incident = get_incident_for_write(request, slug)
     form = StepForm(request.POST)
-    _run(form, lambda d: services.log_step(incident, author=request.user, **d))
-    if request.htmx and not form.errors:
+    entry = _run(form, lambda d: services.log_step(incident, author=request.user, **d))
+    if request.htmx and entry is not None:
         # The fresh form in place, and the timeline (with the new entry) out of band.
-        context = _page_context(incident)
+        context = {**_page_context(incident), "new_entry_id": entry.pk}
         html = render_to_string(f"{DETAIL}#log-step", context, request=request)
         html += render_to_string(f"{DETAIL}#timeline", {**context, "oob": True}, request=request)
         return HttpResponse(html)

@@ -32,7 +32,7 @@ def test_htmx_post_returns_fresh_form_and_timeline_out_of_band(
     assert html.lstrip().startswith('<form id="log-step"')
     assert '<div id="timeline" hx-swap-oob="true">' in html
     entry = TimelineEntry.objects.get(kind="deploy")
-    assert f'id="entry-{entry.pk}"' in html
+    assert f'<li id="entry-{entry.pk}" class="entry entry-deploy is-new">' in html
     assert "Ran <strong>prisma migrate deploy</strong>" in html
     assert entry.occurred_at.isoformat() == "2026-02-12T13:20:00+00:00"
     assert (entry.phase, entry.author) == ("Phase 3", backend_user)
