@@ -38,8 +38,9 @@ def compare(expected: Schema, actual: Schema) -> Report:
     findings = _enum_findings(diff)
     for table in diff.missing_tables:
         findings.append(_missing_table(table))
+    missing_elsewhere = _missing_columns_by_table(diff)
     for table_diff in diff.tables:
-        findings.extend(_table_findings(table_diff, diff, expected.dialect))
+        findings.extend(_table_findings(table_diff, diff, missing_elsewhere, expected.dialect))
     for table in diff.extra_tables:
         findings.append(_finding("extra_table", INFO, table, None,
                                  f'Table "{table.name}" exists in the database but no model maps '
@@ -94,7 +95,9 @@ def _missing_table(table: Table) -> Finding:
                     expected=table.name)
 
 
-def _table_findings(diff: TableDiff, schema_diff: SchemaDiff, dialect: str) -> list[Finding]:
+def _table_findings(diff: TableDiff, schema_diff: SchemaDiff,
+                    missing_elsewhere: dict[tuple[str, str], set[str]],
+                    dialect: str) -> list[Finding]:
     findings: list[Finding] = []
     missing_names = diff.missing_column_names
     for column in diff.missing_columns:
@@ -105,7 +108,7 @@ def _table_findings(diff: TableDiff, schema_diff: SchemaDiff, dialect: str) -> l
         findings.extend(_column_change_findings(diff.expected, change, dialect))
     findings.extend(_primary_key_findings(diff, missing_names))
     findings.extend(_index_findings(diff, missing_names))
-    findings.extend(_foreign_key_findings(diff, missing_names, schema_diff))
+    findings.extend(_foreign_key_findings(diff, missing_names, schema_diff, missing_elsewhere))
     return findings
 
 
@@ -335,12 +338,11 @@ def _describe_key(key: ForeignKey) -> str:
             f"ON UPDATE {key.on_update}")
 
 
-def _foreign_key_findings(diff: TableDiff, missing: set[str],
-                          schema_diff: SchemaDiff) -> list[Finding]:
+def _foreign_key_findings(diff: TableDiff, missing: set[str], schema_diff: SchemaDiff,
+                          missing_elsewhere: dict[tuple[str, str], set[str]]) -> list[Finding]:
     table = diff.expected
     findings = []
     gone = schema_diff.missing_table_keys
-    missing_elsewhere = _missing_columns_by_table(schema_diff)
     for key in diff.missing_foreign_keys:
         target = (key.referenced_schema, key.referenced_table)
         if _needs(key.columns, missing) or target in gone or \

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from audits.engine.model import Column, Enum, ForeignKey, Index, Schema, Table
@@ -82,7 +83,7 @@ class SchemaDiff:
     extra_enums: list[Enum] = field(default_factory=list)
     enums: list[EnumDiff] = field(default_factory=list)
 
-    @property
+    @cached_property  # read once per table by compare; the diff is complete by then
     def missing_table_keys(self) -> set[tuple[str, str]]:
         return {(table.schema, table.name) for table in self.missing_tables}
 

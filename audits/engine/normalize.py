@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 AUTOINCREMENT = "autoincrement()"
 CURRENT_TIMESTAMP = "CURRENT_TIMESTAMP"
@@ -74,6 +75,7 @@ _TYPE_WITH_PARAMS = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # a schema repeats a few dozen spellings thousands of times
 def canonical_type(type_name: str, dialect: str = "postgresql") -> str:
     """The one spelling of a column type that both sides agree on."""
     if dialect == "sqlite":
@@ -177,6 +179,7 @@ _CLIENT_SIDE = re.compile(r"^(uuid|cuid|nanoid|ulid)\(.*\)$", re.IGNORECASE)
 _DBGENERATED = re.compile(r"^dbgenerated\(\s*(['\"])(?P<body>.*)\1\s*\)$", re.DOTALL)
 
 
+@lru_cache(maxsize=8192)
 def canonical_default(
     default: str | None, dialect: str = "postgresql", column_type: str | None = None
 ) -> str | None:
