@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from audits.engine.compare import compare
-from audits.engine.errors import SchemaError
+from audits.engine.errors import SchemaError, TargetError
 from audits.engine.model import Report, Schema
 
 SchemaSource = Schema | str | Path | Mapping[str, str]
@@ -71,6 +71,12 @@ def audit_database(expected: Schema, dsn: str, **timeouts: Any) -> AuditResult:
     started = time.perf_counter()
     actual = live_schema(dsn, expected.namespaces, **timeouts)
     introspected = time.perf_counter()
+    if actual.dialect != expected.dialect:
+        # Every column would differ; say what is really wrong instead.
+        from audits.engine.connect import redact_dsn
+
+        raise TargetError(f"{redact_dsn(dsn)} is a {actual.dialect} database but the schema's "
+                          f"datasource provider is {expected.dialect}")
     report = compare(expected, actual)
     compared = time.perf_counter()
     return AuditResult(

@@ -61,6 +61,16 @@ def test_unreadable_target_is_a_target_error(tmp_path: Path) -> None:
                        connect_timeout_s=2)
 
 
+def test_schema_for_another_dialect_is_a_target_error(tmp_path: Path) -> None:
+    from audits.seed.build import build_sqlite_database
+
+    path = build_sqlite_database(tmp_path / "demo.db")
+    with pytest.raises(TargetError) as error:
+        audit(seed.SCHEMA_PATH, str(path))
+    assert str(error.value) == (f"{path} is a sqlite database but the schema's datasource "
+                                "provider is postgresql")
+
+
 def _apply_history(url: str, migrations: Path) -> None:
     for folder in sorted(p for p in migrations.iterdir() if p.is_dir()):
         done = subprocess.run(["psql", "-q", "-X", "-v", "ON_ERROR_STOP=1", url, "-f",
