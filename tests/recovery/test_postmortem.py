@@ -56,9 +56,11 @@ def test_markdown_follows_the_seed_shape(demo_incident) -> None:
     assert "| `User` | — | 0 | yes |" in text
 
 
-def test_printable_page_renders_the_document(mobile_client: Client, demo_incident) -> None:
+@pytest.mark.parametrize("role", ["backend_client", "mobile_client"])
+def test_printable_page_renders_the_document(role, demo_incident, request) -> None:
+    client: Client = request.getfixturevalue(role)
     url = reverse("recovery:postmortem", args=[demo_incident.slug])
-    html = mobile_client.get(url).content.decode()
+    html = client.get(url).content.decode()
     assert '<article class="card postmortem prose">' in html
     assert "<h2>Migrations</h2>" in html
     assert '<code class="language-sql">ALTER TABLE "User" ADD COLUMN "username" TEXT;' in html
