@@ -47,6 +47,7 @@ _KEYWORD_PASSWORD = re.compile(
 )
 _QUERY_PASSWORD = re.compile(r"([?&](?:password|sslpassword)=)([^&#]*)", re.IGNORECASE)
 _SECRET_SPLIT = re.compile(r"[@:/?#&]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 
 Params = Sequence[Any] | Mapping[str, Any] | None
 
@@ -78,7 +79,7 @@ def redact_dsn(dsn: str) -> str:
     """
     text = dsn
     scheme, sep, rest = text.partition("://")
-    if sep:
+    if sep and _SCHEME.fullmatch(scheme.strip()):
         end = _userinfo_end(rest)
         if end >= 0:
             user, colon, _password = rest[:end].partition(":")
@@ -99,8 +100,8 @@ def _userinfo_end(rest: str) -> int:
 def _secrets_in(dsn: str) -> set[str]:
     """Every password-like piece of a DSN, to scrub from driver messages as a last resort."""
     found: set[str] = set()
-    _scheme, sep, rest = dsn.partition("://")
-    if sep:
+    scheme, sep, rest = dsn.partition("://")
+    if sep and _SCHEME.fullmatch(scheme.strip()):
         end = _userinfo_end(rest)
         if end >= 0:
             _user, colon, password = rest[:end].partition(":")
@@ -115,6 +116,7 @@ def _secrets_in(dsn: str) -> set[str]:
 
 
 def _scrub(message: str, dsn: str) -> str:
+    message = message.replace(dsn.strip(), redact_dsn(dsn.strip()))  # libpq echoes bad URLs
     for secret in sorted(_secrets_in(dsn), key=len, reverse=True):
         message = message.replace(secret, _MASK)
     return message
@@ -224,8 +226,11 @@ def _connect(dsn: str, connect_timeout_s: int, statement_timeout_ms: int, lock_t
              application_name: str) -> psycopg.Connection[Any]:
     try:
         params = psycopg.conninfo.conninfo_to_dict(dsn.strip())
-    except psycopg.Error:
-        raise TargetError(f"{redact_dsn(dsn)}: the PostgreSQL URL cannot be parsed") from None
+    except psycopg.Error as exc:
+        detail = _scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else "", dsn)
+        raise TargetError(
+            f"{redact_dsn(dsn)}: the PostgreSQL URL cannot be parsed ({detail})"
+        ) from None
     ours = (
         f"-c default_transaction_read_only=on -c statement_timeout={int(statement_timeout_ms)} "
         f"-c lock_timeout={int(lock_timeout_ms)} "

@@ -10,9 +10,12 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audits.engine.connect import dialect_of, readonly_postgres, readonly_sqlite, redact_dsn
 from audits.engine.errors import TargetError
@@ -86,6 +89,53 @@ def test_redact_dsn_never_keeps_any_piece_of_a_password() -> None:
         for dsn in (f"postgresql://user:{password}@host:5432/db",
                     f"host=h password={password} dbname=d"):
             assert password not in redact_dsn(dsn), dsn
+
+
+MARKED_PASSWORDS = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zs")), min_size=1, max_size=30
+).map(lambda text: f"Pw{text}wP")
+
+
+@settings(max_examples=300, deadline=None)
+@given(password=MARKED_PASSWORDS)
+def test_redact_dsn_hides_any_url_password(password: str) -> None:
+    for dsn in (f"postgresql://user:{password}@db.example.com:5432/app?sslmode=require",
+                f"postgres://user:{quote(password, safe='')}@db/app",
+                f"postgresql://db/app?user=u&password={quote(password, safe='')}&x=1"):
+        redacted = redact_dsn(dsn)
+        assert password not in redacted and quote(password, safe="") not in redacted, redacted
+
+
+@settings(max_examples=300, deadline=None)
+@given(password=MARKED_PASSWORDS | st.text(min_size=1, max_size=20).map(lambda t: f"Pw {t}wP"))
+def test_redact_dsn_hides_any_keyword_password(password: str) -> None:
+    quoted = "'" + password.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    for dsn in (f"host=h password={quoted} dbname=d", f"sslpassword={quoted} host=h"):
+        redacted = redact_dsn(dsn)
+        assert "Pw" not in redacted, redacted
+
+
+@pytest.mark.parametrize(
+    ("dsn", "message"),
+    [
+        ("host=127.0.0.1 foo=bar password=s3cretpw",
+         'host=127.0.0.1 foo=bar password=***: the PostgreSQL URL cannot be parsed '
+         '(invalid connection option "foo")'),
+        ("postgresql://u:s3cretpw@[::1/db",
+         'postgresql://u:***@[::1/db: the PostgreSQL URL cannot be parsed (end of string reached '
+         'when looking for matching "]" in IPv6 host address in URI: "postgresql://u:***@[::1/db")'),
+        ("postgresql://u:s3c%ZZ@127.0.0.1/db",
+         'postgresql://u:***@127.0.0.1/db: the PostgreSQL URL cannot be parsed '
+         '(invalid percent-encoded token: "***")'),
+        ("postgresql://u:s3cretpw@127.0.0.1:99999/db",
+         'cannot connect to postgresql://u:***@127.0.0.1:99999/db: connection is bad: '
+         'invalid port number: "99999"'),
+    ],
+)
+def test_malformed_urls_fail_without_their_password(dsn: str, message: str) -> None:
+    with pytest.raises(TargetError) as caught:
+        introspect(dsn, connect_timeout_s=2)
+    assert str(caught.value) == message
 
 
 # --- PostgreSQL: read-only by construction --------------------------------------------------
