@@ -2,8 +2,8 @@
 verdicts on the post-reset database, after fix 1 alone and after all three fixes, exactly as
 ``audits/seed/endpoints.json`` (the table of ``audits/seed/README.md``) says.
 
-Statuses and findings are built by hand from the seed's lists, so this tests the scanner and
-the verdicts alone, not the audit that would produce them.
+Most tests build statuses and findings by hand from the seed's lists, so they test the scanner
+and the verdicts alone; the last one audits the seed's real PostgreSQL databases end to end.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from audits.engine.audit import audit
 from audits.engine.endpoints import (
     EndpointVerdict,
     ScanResult,
@@ -20,16 +21,21 @@ from audits.engine.endpoints import (
     relations_from_prisma,
     scan_backend,
 )
+from audits.engine.endpoints.check import check_backend
 from audits.engine.model import Finding, Severity, Status
 from audits.engine.prisma.parser import load_schema
 from audits.seed import (
     BACKEND_DIR,
+    FIX_USER_COLUMNS,
     MISSING_SUPPLIER_PROFILE_COLUMNS,
     MISSING_TABLES,
     MISSING_USER_COLUMNS,
     SCHEMA_PATH,
+    base_migration_folders,
     expected_endpoints,
+    fix_migration_folders,
 )
+from audits.seed.build import apply_postgres_migrations
 
 MISSING_COLUMNS = {"User": MISSING_USER_COLUMNS,
                    "SupplierProfile": MISSING_SUPPLIER_PROFILE_COLUMNS}
@@ -141,3 +147,35 @@ def test_verdicts_after_the_three_fixes(scan: ScanResult, model_names: list[str]
         for e in expected_endpoints()}
     assert verdicts[("/api/admin/stats", ("GET",))].reasons == (
         "raw SQL in app/(admin)/api/admin/stats/route.ts:23 could not be read",)
+
+
+@pytest.mark.postgres
+def test_end_to_end_on_the_real_post_reset_database_then_after_each_fix(scratch_pg: str) -> None:
+    """The seed's databases on PostgreSQL, audited for real, then judged by check_backend."""
+    schema = load_schema(SCHEMA_PATH)
+    entries = {(e["route"], tuple(e["methods"])): e for e in expected_endpoints()}
+
+    def check() -> dict[tuple[str, tuple[str, ...]], EndpointVerdict]:
+        result = audit(SCHEMA_PATH, scratch_pg)
+        report = check_backend(BACKEND_DIR, schema, result.expected, result.report)
+        assert report.unresolved == ()
+        return by_endpoint(list(report.verdicts))
+
+    apply_postgres_migrations(scratch_pg, base_migration_folders("postgresql"))
+    verdicts = check()  # compare lists a model's findings in its own order: compare as sets
+    assert {key: (v.verdict.value, sorted(v.reasons)) for key, v in verdicts.items()} == {
+        key: (entry["post_reset"]["verdict"], sorted(expected_reasons(entry, "post_reset")))
+        for key, entry in entries.items()}
+
+    first, *others = fix_migration_folders("postgresql")
+    assert first.name == FIX_USER_COLUMNS
+    apply_postgres_migrations(scratch_pg, [first])
+    verdicts = check()
+    assert verdicts[("/api/auth/google", ("POST",))].verdict.value == "safe"
+    assert sorted(verdicts[("/api/onboarding/supplier", ("POST",))].reasons) == sorted(
+        f"SupplierProfile.{column} is missing" for column in MISSING_SUPPLIER_PROFILE_COLUMNS)
+
+    apply_postgres_migrations(scratch_pg, others)
+    verdicts = check()
+    assert {key: v.verdict.value for key, v in verdicts.items()} == {
+        key: entry["after_fixes"]["verdict"] for key, entry in entries.items()}

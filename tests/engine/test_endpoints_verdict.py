@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from audits.engine.endpoints import (
     Endpoint,
     EndpointVerdict,
@@ -10,11 +12,13 @@ from audits.engine.endpoints import (
     ScanResult,
     Verdict,
     apply_overrides,
+    check_backend,
     endpoint_verdicts,
     statuses_from_report,
     tables_to_models,
 )
 from audits.engine.model import Finding, ObjectStatus, Report, Schema, Severity, Status, Table
+from audits.engine.prisma.ast import Field, FieldType, Model, PrismaSchema
 
 STATUSES = {
     "User": Status.BROKEN,
@@ -160,3 +164,33 @@ def test_statuses_from_a_compare_report() -> None:
     ))
     assert statuses_from_report(report) == {
         "User": Status.BROKEN, "Review": Status.MISSING, "Order": Status.OK}
+
+
+def test_check_backend_gives_the_cli_json(tmp_path: Path) -> None:
+    (tmp_path / "app/api/users").mkdir(parents=True)
+    (tmp_path / "app/api/users/route.ts").write_text(
+        "import { db } from './db'\n"
+        "export const GET = () => db.user.findMany({ include: { posts: true } })\n"
+        "export const POST = () => db.$executeRaw`DELETE FROM \"sessions\"`\n")
+    (tmp_path / "app/api/users/db.ts").write_text("export const db = createClient()\n")
+    schema = PrismaSchema(models=(
+        Model("User", (Field("id", FieldType("Int")),
+                       Field("posts", FieldType("Post", list=True)))),
+        Model("Post", (Field("id", FieldType("Int")),)),
+        Model("Session", (Field("id", FieldType("Int")),)),
+    ))
+    expected = Schema("postgresql", tables=(Table("User", model="User"),
+                                            Table("Post", model="Post"),
+                                            Table("sessions", model="Session")))
+    report = Report("postgresql", findings=(
+        Finding("missing_table", Severity.CRITICAL, "gone", table="sessions", model="Session"),
+    ), objects=(ObjectStatus("sessions", Status.MISSING, model="Session"),))
+    result = check_backend(tmp_path, schema, expected, report)
+    assert result.to_dict() == {"endpoints": [
+        {"route": "/api/users", "methods": ["GET"], "file": "app/api/users/route.ts",
+         "models": ["Post", "User"], "verdict": "safe", "reasons": []},
+        {"route": "/api/users", "methods": ["POST"], "file": "app/api/users/route.ts",
+         "models": ["Session"], "verdict": "unsafe",
+         "reasons": ['table "sessions" does not exist (model Session)']},
+    ], "unresolved": []}
+    assert result.counts() == {"safe": 1, "degraded": 0, "unsafe": 1, "unknown": 0}

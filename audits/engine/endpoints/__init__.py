@@ -11,6 +11,7 @@ bare, ``require``/``import()``, CommonJS): that may over-report, never miss. A w
 declaration counts even when only part of it runs (a function's branches are not told apart).
 """
 
+from audits.engine.endpoints.check import EndpointsReport, check_backend, model_names
 from audits.engine.endpoints.scan import (
     Endpoint,
     ModelUseFact,
@@ -34,6 +35,7 @@ from audits.engine.endpoints.verdict import (
 __all__ = [
     "Endpoint",
     "EndpointVerdict",
+    "EndpointsReport",
     "ModelUseFact",
     "Override",
     "RawSqlFact",
@@ -42,8 +44,10 @@ __all__ = [
     "Verdict",
     "accessor_of",
     "apply_overrides",
+    "check_backend",
     "endpoint_verdicts",
     "finding_reason",
+    "model_names",
     "relations_from_prisma",
     "scan_backend",
     "statuses_from_report",
