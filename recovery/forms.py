@@ -39,6 +39,16 @@ class IncidentForm(forms.ModelForm):
         }
 
 
+class IncidentEditForm(forms.ModelForm):
+    class Meta:
+        model = Incident
+        fields = [
+            "title", "commander", "summary", "impact", "root_cause", "data_lost_text",
+            "data_recovered_text",
+        ]
+        widgets = IncidentForm.Meta.widgets
+
+
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
     reason = forms.CharField(required=False, max_length=500,

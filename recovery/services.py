@@ -112,6 +112,34 @@ def create_incident(
     return incident
 
 
+EDITABLE_FIELDS = (
+    "title", "commander", "summary", "impact", "root_cause", "data_lost_text",
+    "data_recovered_text",
+)
+
+
+@transaction.atomic
+def update_incident(incident: Incident, *, author: Any, **changes: str) -> list[str]:
+    """Edit the incident's texts; status and severity have their own services. Returns the
+    names of the fields that changed (nothing is logged when nothing changed)."""
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Not editable here: {', '.join(sorted(unknown))}.")
+    if "title" in changes and not changes["title"].strip():
+        raise ValidationError({"title": "An incident needs a title."})
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    changed = [name for name, value in changes.items() if getattr(incident, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(incident, name, changes[name])
+    incident.full_clean()
+    incident.save()
+    labels = ", ".join(str(Incident._meta.get_field(name).verbose_name) for name in changed)
+    _record(incident, f"Incident details edited: {labels}", kind=EntryKind.ACTION, author=author)
+    return changed
+
+
 @transaction.atomic
 def change_status(
     incident: Incident, new_status: str, *, author: Any, reason: str = ""

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.incident_list, name="incident_list"),
     path("new/", views.incident_create, name="incident_create"),
     path("<slug:slug>/", views.incident_detail, name="incident_detail"),
+    path("<slug:slug>/edit/", views.incident_edit, name="incident_edit"),
     path("<slug:slug>/status/", views.incident_status, name="incident_status"),
     path("<slug:slug>/severity/", views.incident_severity, name="incident_severity"),
     path("<slug:slug>/steps/", views.log_step, name="log_step"),

@@ -25,6 +25,7 @@ from .forms import (
     ActionItemForm,
     CommitForm,
     DataLossForm,
+    IncidentEditForm,
     IncidentForm,
     MigrationForm,
     SeverityForm,
@@ -79,6 +80,17 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         else:
             return redirect(incident)
     return render(request, "recovery/incident_form.html", {"form": form})
+
+
+def incident_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    incident = get_incident_for_write(request, slug)
+    # A copy keeps the form's instance from being edited in place before the service runs.
+    form = IncidentEditForm(request.POST or None, instance=Incident.objects.get(pk=incident.pk))
+    if request.method == "POST":
+        _run(form, lambda d: services.update_incident(incident, author=request.user, **d))
+        if not form.errors:
+            return redirect(incident)
+    return render(request, "recovery/incident_edit.html", {"form": form, "incident": incident})
 
 
 # --- the incident page ---------------------------------------------------------------------

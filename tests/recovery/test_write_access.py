@@ -35,6 +35,12 @@ def write_requests(incident: Incident) -> list[tuple[str, dict[str, str]]]:
     ]
     urls.append((reverse("recovery:action_toggle", args=[incident.slug, item.pk]), {}))
     urls.append((reverse("recovery:incident_create"), {"title": "New", "severity": "SEV3"}))
+    urls.append(
+        (
+            reverse("recovery:incident_edit", args=[incident.slug]),
+            {"title": "Renamed", "commander": "Ada"},
+        )
+    )
     return urls
 
 
@@ -45,6 +51,8 @@ def test_mobile_role_is_refused_everywhere(incident, mobile_client: Client) -> N
         assert mobile_client.post(url, data).status_code == 403, url
         assert mobile_client.post(url, data, HTTP_HX_REQUEST="true").status_code == 403, url
     assert mobile_client.get(reverse("recovery:incident_create")).status_code == 403
+    edit = reverse("recovery:incident_edit", args=[incident.slug])
+    assert mobile_client.get(edit).status_code == 403
     assert counts() == before
     assert ActionItem.objects.get().status == "open"
 
@@ -69,6 +77,7 @@ def test_backend_role_may_write_each(incident, backend_client: Client) -> None:
     assert Migration.objects.get().name == "20260212132000_add_columns"
     assert DataLoss.objects.get().table_name == "Order"
     assert Incident.objects.filter(title="New", severity="SEV3").count() == 1
+    assert Incident.objects.filter(title="Renamed").count() == 1
 
 
 def test_get_on_a_write_url_is_not_allowed(incident, backend_client: Client) -> None:
