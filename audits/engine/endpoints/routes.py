@@ -22,7 +22,7 @@ from audits.engine.endpoints.modules import (
     Span,
     skip_decorators,
 )
-from audits.engine.endpoints.resolve import SOURCE_EXTENSIONS
+from audits.engine.endpoints.resolve import GENERATED_MARKER, SOURCE_EXTENSIONS
 from audits.engine.endpoints.usage import Project, Symbol
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -245,7 +245,7 @@ class ExpressRoutes:
         except OSError:
             return
         if not re.search(r"\.(get|post|put|patch|delete|head|options|all|route|use|register)\s*\(",
-                         head):
+                         head) or GENERATED_MARKER in head[:400].lower():
             return
         module = self.project.module(path)
         receivers = _router_receivers(module)
