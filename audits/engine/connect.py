@@ -186,14 +186,33 @@ class ReadOnlyPostgres:
         rows = self.fetch_all(query, params)
         return rows[0] if rows else None
 
-    def _require_transaction(self) -> None:
-        status = self._connection.info.transaction_status
-        if status != TransactionStatus.INTRANS:
-            self._connection.close()
-            raise TargetError(
-                f"{redact_dsn(self._dsn)}: the read-only transaction was ended by a query; "
-                "the session was closed so that nothing runs outside it"
+    def _begin(self) -> None:
+        try:
+            # The SELECT takes the snapshot now, so SET TRANSACTION READ WRITE is refused later.
+            self._connection.execute(
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_catalog.now()"
             )
+        except psycopg.Error as exc:
+            raise self._target_error(exc) from None
+        self.statements_sent += 1
+        self._require_transaction()
+
+    def _require_transaction(self) -> None:
+        if self._connection.closed:
+            raise TargetError(f"{redact_dsn(self._dsn)}: the read-only session is closed")
+        status = self._connection.info.transaction_status
+        if status == TransactionStatus.INTRANS:
+            return
+        self._connection.close()
+        if status == TransactionStatus.INERROR:
+            raise TargetError(
+                f"{redact_dsn(self._dsn)}: an earlier query of this read-only session failed, "
+                "so the session is finished; open a new one"
+            )
+        raise TargetError(
+            f"{redact_dsn(self._dsn)}: the read-only transaction was ended by a query; "
+            "the session was closed so that nothing runs outside it"
+        )
 
     def _target_error(self, exc: psycopg.Error) -> TargetError:
         return TargetError(
@@ -216,7 +235,7 @@ def readonly_postgres(
                           application_name)
     session = ReadOnlyPostgres(connection, dsn, statement_timeout_ms, lock_timeout_ms)
     try:
-        _begin_read_only(connection, session)
+        session._begin()
         yield session
     finally:
         _close_quietly(connection)
@@ -246,18 +265,6 @@ def _connect(dsn: str, connect_timeout_s: int, statement_timeout_ms: int, lock_t
     except psycopg.Error as exc:
         reason = postgres_reason(exc, dsn, statement_timeout_ms, lock_timeout_ms)
         raise TargetError(f"cannot connect to {redact_dsn(dsn)}: {reason}") from None
-
-
-def _begin_read_only(connection: psycopg.Connection[Any], session: ReadOnlyPostgres) -> None:
-    try:
-        # The SELECT takes the snapshot now, so SET TRANSACTION READ WRITE is refused later.
-        connection.execute(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_catalog.now()"
-        )
-    except psycopg.Error as exc:
-        raise session._target_error(exc) from None
-    session.statements_sent += 1
-    session._require_transaction()
 
 
 def _close_quietly(connection: psycopg.Connection[Any]) -> None:
@@ -385,10 +392,12 @@ class ReadOnlySqlite:
 def readonly_sqlite(dsn_or_path: str, *, statement_timeout_ms: int = 30000,
                     lock_timeout_ms: int = 2000) -> Iterator[ReadOnlySqlite]:
     """A SQLite file opened read-only; refuses a missing file instead of creating one."""
-    path = sqlite_path(dsn_or_path) if dialect_of(dsn_or_path) == SQLITE else dsn_or_path
+    path = sqlite_path(dsn_or_path)
     if not os.path.isfile(path):
         what = "is a directory" if os.path.isdir(path) else "does not exist"
         raise TargetError(f"SQLite file {path} {what}")
+    if not os.access(path, os.R_OK):
+        raise TargetError(f"SQLite file {path}: permission denied")
     uri = f"file:{quote(os.path.abspath(path))}?mode=ro"
     try:
         connection = sqlite3.connect(uri, uri=True, timeout=lock_timeout_ms / 1000,

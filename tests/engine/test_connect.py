@@ -201,6 +201,21 @@ def test_writes_fail(target: str, statement: str) -> None:
 
 
 @pytest.mark.postgres
+def test_after_a_failed_query_the_session_is_finished(target: str) -> None:
+    with readonly_postgres(target) as session:
+        with pytest.raises(TargetError, match='relation "missing" does not exist'):
+            session.fetch_all("SELECT * FROM missing")
+        with pytest.raises(TargetError) as caught:
+            session.fetch_all("SELECT 1")
+    assert str(caught.value) == (
+        f"{target}: an earlier query of this read-only session failed, so the session is "
+        "finished; open a new one"
+    )
+    with pytest.raises(TargetError, match="the read-only session is closed"):
+        session.fetch_all("SELECT 1")
+
+
+@pytest.mark.postgres
 def test_set_transaction_read_write_is_refused(target: str) -> None:
     with readonly_postgres(target) as session, pytest.raises(TargetError) as caught:
         session.fetch_all("SET TRANSACTION READ WRITE")
@@ -495,6 +510,14 @@ def test_sqlite_not_a_database(tmp_path: Path) -> None:
     with pytest.raises(TargetError) as caught:
         introspect(str(junk))
     assert str(caught.value) == f"SQLite file {junk}: the file is not a SQLite database"
+
+
+def test_sqlite_plain_path_without_a_known_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "data"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (a INTEGER)")
+    with readonly_sqlite(str(path)) as session:
+        assert session.fetch_all("SELECT name FROM sqlite_master") == [("t",)]
 
 
 def test_sqlite_directory_is_refused(tmp_path: Path) -> None:
