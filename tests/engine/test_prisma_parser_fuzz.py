@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from audits.engine.errors import SchemaError
 from audits.engine.prisma import parse_files, parse_schema
 from audits.engine.prisma.ast import PrismaSchema
+from tests.engine.test_prisma_parser import every_node, written_at
 
 VALID = r"""generator client {
   provider        = "prisma-client-js"
@@ -42,6 +43,10 @@ model Post {
   id       Int    @id @default(autoincrement())
   authorId String
   author   User   @relation("by", fields: [authorId], references: [id], onDelete: Cascade)
+  labels   String[] @default([
+    "x", // first
+    "y" /// doc inside brackets
+  ]) @db.Text
   @@unique([authorId, id], name: "ai")
 }
 
@@ -80,7 +85,7 @@ def line_count(text: str) -> int:
 def parse_or_error(text: str) -> PrismaSchema | SchemaError:
     """Parse ``text``; a SchemaError must point at a line and column that exist in it."""
     try:
-        return parse_schema(text)
+        schema = parse_schema(text)
     except SchemaError as error:
         assert error.file == "schema.prisma"
         assert 1 <= error.line <= line_count(text), (error, text)
@@ -88,6 +93,11 @@ def parse_or_error(text: str) -> PrismaSchema | SchemaError:
         assert 1 <= error.column <= len(lines[error.line - 1]) + 1, (error, text)
         assert str(error).startswith(f"schema.prisma:{error.line}:{error.column}: ")
         return error
+    lines = re.split(r"\r\n|\n|\r", text)
+    for node in every_node((schema.models, schema.enums, schema.datasources, schema.generators)):
+        line = lines[node.position.line - 1]
+        assert line[node.position.column - 1:].startswith(written_at(node)), (node, text)
+    return schema
 
 
 def test_the_valid_schema_is_valid() -> None:

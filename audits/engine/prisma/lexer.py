@@ -15,11 +15,10 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from itertools import accumulate, repeat
-from operator import add, itemgetter, mul, sub
+from operator import itemgetter
 from typing import cast
 
 from audits.engine.errors import SchemaError
-from audits.engine.prisma.ast import Position
 
 # Token kinds. Punctuation tokens use their own text as their kind ("{", "(", "?", ...).
 # Every kind the lexer emits is one of these very objects, so the parser's hot loops may
@@ -113,7 +112,6 @@ class Tokens:
         self.kinds = cast(list[str], kinds)
         self.ends = ends
         self.line_starts = [0] + [m.end() for m in _LINE_BREAK_RE.finditer(text)]
-        self._number_lines()
         if BAD in self.kinds:
             self.raise_bad(self.kinds.index(BAD))
 
@@ -121,23 +119,6 @@ class Tokens:
         offset = self.ends[index] - len(self.texts[index])
         line = bisect_right(self.line_starts, offset)
         return line, offset - self.line_starts[line - 1] + 1
-
-    def position(self, index: int) -> Position:
-        return Position(self.file, self.lines[index], self.columns[index])
-
-    def _number_lines(self) -> None:
-        """Every token's line and column, computed in C (map/accumulate), not token by token.
-
-        A token's line is 1 + the line breaks before it; its column counts from the end of
-        the last line break before it. (Only an EOF right after a comment on the last line
-        would be off by a line; errors use ``line_column``, which is exact everywhere.)
-        """
-        breaks = list(map(NEWLINE.__eq__, self.kinds))
-        self.lines: list[int] = list(accumulate(breaks, initial=1))
-        line_start_before = accumulate(map(mul, self.ends, breaks), max, initial=0)
-        starts = map(sub, self.ends, map(len, self.texts))
-        offsets_in_line = map(sub, starts, line_start_before)
-        self.columns: list[int] = list(map(add, offsets_in_line, repeat(1)))
 
     def raise_bad(self, index: int) -> None:
         text = self.texts[index]

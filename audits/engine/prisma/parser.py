@@ -184,9 +184,28 @@ class _Parser:
         self.file = tokens.file
         self.pos = 0
         self.depth = 0
-        self.position = tokens.position
+        self.ends = tokens.ends
+        # The line the parser is on: every line break it moves past goes through newline(),
+        # so a token's position costs no search (see at()).
+        self.line = 1
+        self.line_start = 0
+        # (type name, kind of the token after it) -> a shared FieldType, for plain and
+        # optional types; any other following token means "not optional".
+        self.field_types: dict[tuple[str, str], FieldType] = {}
 
     # --- helpers ---------------------------------------------------------------------------
+
+    def at(self, index: int) -> Position:
+        """The position of token ``index``, which must be on the current line: take positions
+        before moving past the line breaks inside a declaration."""
+        return Position(self.file, self.line,
+                        self.ends[index] - len(self.texts[index]) - self.line_start + 1)
+
+    def newline(self, index: int) -> None:
+        """Move past the line break at ``index``."""
+        self.line += 1
+        self.line_start = self.ends[index]
+        self.pos = index + 1
 
     def describe(self, index: int) -> str:
         kind = self.kinds[index]
@@ -210,32 +229,35 @@ class _Parser:
     def skip_newlines(self) -> None:
         """Inside brackets, line breaks and doc comments are just whitespace."""
         kinds = self.kinds
-        pos = self.pos
-        while kinds[pos] is NEWLINE or kinds[pos] is DOC:
-            pos += 1
-        self.pos = pos
+        while True:
+            kind = kinds[self.pos]
+            if kind is NEWLINE:
+                self.newline(self.pos)
+            elif kind is DOC:
+                self.pos += 1
+            else:
+                return
 
     def end_of_line(self, expected: str) -> None:
         """A declaration ends at a line break, a closing '}' or the end of the file."""
         kind = self.kinds[self.pos]
         if kind is NEWLINE:
-            self.pos += 1
+            self.newline(self.pos)
         elif kind != "}" and kind is not EOF:
             raise self.error(self.pos, expected)
 
     def collect_docs(self, docs: list[str]) -> int:
         """Skip blank lines, gathering ``///`` lines; the index of the first other token."""
         kinds = self.kinds
-        pos = self.pos
         while True:
+            pos = self.pos
             kind = kinds[pos]
             if kind is NEWLINE:
-                pos += 1
+                self.newline(pos)
             elif kind is DOC:
                 docs.append(self.texts[pos][3:].strip())
-                pos += 1
+                self.pos = pos + 1
             else:
-                self.pos = pos
                 return pos
 
     def trailing_doc(self, docs: list[str]) -> None:
@@ -264,15 +286,16 @@ class _Parser:
             declarations.append(self.block(index, documentation))
 
     def block(self, keyword: int, documentation: str | None) -> _Declaration:
+        position = self.at(keyword)
         self.pos += 1
         kind = self.texts[keyword]
         name = self.expect(IDENT, f"a name for the {kind}")
         self.expect("{", "'{'")
         if kind in CONFIG_KEYWORDS:
-            return self.config_block(keyword, name)
+            return self.config_block(keyword, name, position)
         if kind == "enum":
-            return self.enum_block(keyword, name, documentation)
-        return self.model_block(keyword, name, documentation)
+            return self.enum_block(keyword, name, position, documentation)
+        return self.model_block(keyword, name, position, documentation)
 
     def closing(self, keyword: int, name: int) -> bool:
         """True past the '}' that closes the block; False when the block goes on.
@@ -308,7 +331,7 @@ class _Parser:
 
     # --- datasource and generator ----------------------------------------------------------
 
-    def config_block(self, keyword: int, name: int) -> ConfigBlock:
+    def config_block(self, keyword: int, name: int, position: Position) -> ConfigBlock:
         properties: list[tuple[str, Value]] = []
         kind = self.texts[keyword]
         while True:
@@ -323,12 +346,14 @@ class _Parser:
             kind=kind,
             name=self.texts[name],
             properties=tuple(properties),
-            position=self.position(keyword),
+            position=position,
         )
 
     # --- models, views and composite types -------------------------------------------------
 
-    def model_block(self, keyword: int, name: int, documentation: str | None) -> Model:
+    def model_block(
+        self, keyword: int, name: int, position: Position, documentation: str | None
+    ) -> Model:
         fields: list[Field] = []
         attributes: list[Attribute] = []
         field_names: set[str] = set()
@@ -363,27 +388,40 @@ class _Parser:
             fields=tuple(fields),
             attributes=tuple(attributes),
             documentation=documentation,
-            position=self.position(keyword),
+            position=position,
             kind=kind,
         )
 
     def field(self, docs: list[str]) -> Field:
-        name = self.pos
-        self.pos += 1
-        field_type = self.field_type()
-        attributes: list[Attribute] = []
+        """``name Type? @attribute(...) ... /// doc`` up to the end of its line.
+
+        The hot path of the parser (one call per field), hence the locals and the fast paths.
+        """
         kinds = self.kinds
         texts = self.texts
+        name = self.pos
+        position = Position(self.file, self.line, self.ends[name] - len(texts[name])
+                            - self.line_start + 1)
+        index = name + 1
+        field_type = None
+        if kinds[index] is IDENT:  # so index + 1 is a token too (at least the EOF)
+            following = kinds[index + 1]
+            field_type = self.field_types.get((texts[index], following))
+        if field_type is not None:
+            self.pos = index + 1 + (following == "?")
+        else:
+            self.pos = index
+            field_type = self.field_type()
+        attributes: list[Attribute] = []
         while kinds[self.pos] is ATTRIBUTE and texts[self.pos][1] != "@":
             attributes.append(self.attribute(block=False))
-        self.trailing_doc(docs)
-        self.end_of_line("a field attribute or a line break")
+        if kinds[self.pos] is NEWLINE:
+            self.newline(self.pos)
+        else:
+            self.trailing_doc(docs)
+            self.end_of_line("a field attribute or a line break")
         return Field(
-            name=self.texts[name],
-            type=field_type,
-            attributes=tuple(attributes),
-            documentation="\n".join(docs) if docs else None,
-            position=self.position(name),
+            texts[name], field_type, tuple(attributes), "\n".join(docs) if docs else None, position
         )
 
     def field_type(self) -> FieldType:
@@ -401,6 +439,15 @@ class _Parser:
             )
             self.expect(")", "')'")
         following = kinds[self.pos]
+        if unsupported is None and following != "[" and name != "Unsupported":
+            # plain and optional types are shared; field() finds them here next time
+            key = (name, following)
+            field_type = self.field_types.get(key)
+            if field_type is None:
+                field_type = FieldType(name, optional=following == "?")
+                self.field_types[key] = field_type
+            self.pos += following == "?"
+            return field_type
         if following == "?":
             self.pos += 1
             return FieldType(name, optional=True, unsupported=unsupported)
@@ -415,7 +462,9 @@ class _Parser:
 
     # --- enums -----------------------------------------------------------------------------
 
-    def enum_block(self, keyword: int, name: int, documentation: str | None) -> EnumDecl:
+    def enum_block(
+        self, keyword: int, name: int, position: Position, documentation: str | None
+    ) -> EnumDecl:
         values: list[EnumValue] = []
         attributes: list[Attribute] = []
         seen: set[str] = set()
@@ -439,7 +488,7 @@ class _Parser:
             values=tuple(values),
             attributes=tuple(attributes),
             documentation=documentation,
-            position=self.position(keyword),
+            position=position,
         )
 
     def enum_value(self, docs: list[str], seen: set[str], enum_name: int) -> EnumValue:
@@ -451,6 +500,7 @@ class _Parser:
                 f"value {value_name!r} is already defined in enum {self.texts[enum_name]!r}",
             )
         seen.add(value_name)
+        position = self.at(index)
         self.pos += 1
         attributes: list[Attribute] = []
         while self.kinds[self.pos] is ATTRIBUTE and self.texts[self.pos][1] != "@":
@@ -461,7 +511,7 @@ class _Parser:
             name=value_name,
             attributes=tuple(attributes),
             documentation="\n".join(docs) if docs else None,
-            position=self.position(index),
+            position=position,
         )
 
     # --- attributes and values -------------------------------------------------------------
@@ -470,32 +520,38 @@ class _Parser:
         """``@id``, ``@db.VarChar(255)``, ``@@index([a, b], type: Gin)``: one token, then
         its arguments."""
         index = self.pos
+        text = self.texts[index]
+        position = Position(self.file, self.line,
+                            self.ends[index] - len(text) - self.line_start + 1)
         self.pos = index + 1
-        name = self.texts[index][2 if block else 1:]
         arguments: tuple[Argument, ...] = ()
-        if self.kinds[self.pos] == "(":
+        if self.kinds[index + 1] == "(":
             arguments = self.arguments()
-        return Attribute(name, arguments, self.position(index), block)
+        return Attribute(text[2 if block else 1:], arguments, position, block)
 
     def arguments(self) -> tuple[Argument, ...]:
         """``( [name:] value, ... )`` at its '('; line breaks inside are whitespace."""
         kinds = self.kinds
-        self.enter(self.pos)
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.too_deep(self.pos)
         self.pos += 1
         arguments: list[Argument] = []
         while True:
-            if kinds[self.pos] is NEWLINE or kinds[self.pos] is DOC:
-                self.skip_newlines()
             index = self.pos
             kind = kinds[index]
+            if kind is NEWLINE or kind is DOC:
+                self.skip_newlines()
+                index = self.pos
+                kind = kinds[index]
             if kind == ")":
-                self.pos += 1
+                self.pos = index + 1
                 break
             if kind is IDENT and kinds[index + 1] == ":":
-                self.pos += 2
+                position = self.at(index)
+                self.pos = index + 2
                 self.skip_newlines()
-                value = self.value()
-                arguments.append(Argument(self.texts[index], value, self.position(index)))
+                arguments.append(Argument(self.texts[index], self.value(), position))
             else:
                 value = self.value()
                 arguments.append(Argument(None, value, value.position))
@@ -510,22 +566,20 @@ class _Parser:
         self.depth -= 1
         return tuple(arguments)
 
-    def enter(self, index: int) -> None:
-        self.depth += 1
-        if self.depth > MAX_NESTING:
-            raise self.error(index, f"at most {MAX_NESTING} nested brackets", "nesting too deep")
+    def too_deep(self, index: int) -> None:
+        raise self.error(index, f"at most {MAX_NESTING} nested brackets", "nesting too deep")
 
     def value(self) -> Value:
         index = self.pos
         kind = self.kinds[index]
         if kind is STRING:
             self.pos = index + 1
-            return StringValue(self.tokens.string_value(index), self.position(index))
+            return StringValue(self.tokens.string_value(index), self.at(index))
         if kind is IDENT:
             return self.named_value()
         if kind is NUMBER:
             self.pos = index + 1
-            return NumberValue(self.texts[index], self.position(index))
+            return NumberValue(self.texts[index], self.at(index))
         if kind == "[":
             return self.array()
         raise self.error(index, "a value")
@@ -534,15 +588,16 @@ class _Parser:
         """``USER``, ``true``, ``now()``, ``title(sort: Desc)``, ``db.Foo``."""
         kinds = self.kinds
         index = self.pos
+        position = self.at(index)
         text = self.texts[index]
         self.pos = index + 1
         while kinds[self.pos] == ".":
             text += "." + self.texts[self.dotted_part()]
         if kinds[self.pos] == "(":
-            return FunctionValue(text, self.arguments(), self.position(index))
+            return FunctionValue(text, self.arguments(), position)
         if text == "true" or text == "false":
-            return BooleanValue(text == "true", self.position(index))
-        return ConstantValue(text, self.position(index))
+            return BooleanValue(text == "true", position)
+        return ConstantValue(text, position)
 
     def dotted_part(self) -> int:
         self.pos += 1
@@ -551,7 +606,10 @@ class _Parser:
     def array(self) -> ArrayValue:
         kinds = self.kinds
         start = self.pos
-        self.enter(start)
+        position = self.at(start)
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.too_deep(start)
         self.pos += 1
         items: list[Value] = []
         while True:
@@ -570,4 +628,4 @@ class _Parser:
             elif separator != "]":
                 raise self.error(self.pos, "',' or ']'")
         self.depth -= 1
-        return ArrayValue(tuple(items), self.position(start))
+        return ArrayValue(tuple(items), position)
