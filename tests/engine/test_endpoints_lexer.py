@@ -79,3 +79,47 @@ def test_matching_close_finds_the_partner_bracket() -> None:
     tokens = tokenize("f(a, [b, {c: (d)}], `${e}`) + 1")
     assert tokens[matching_close(tokens, 1)].value == ")"
     assert matching_close(tokens, 1) == len(tokens) - 3
+
+
+TRICKY = r"""
+import type { NextRequest } from 'next/server'
+type Route = `/api/${string}`
+const re = /[/'"`]+\/\*(?:x|y)*/giu, half = total / 2 / count
+const url = `${base}/users/${encodeURIComponent(id)}?q=${q ?? ''}`
+const esc = 'it\'s "quoted" // not a comment', dq = "a /* b */ c"
+function generic<T,>(value: T): T[] { return [value] }
+const n = a! / b!, m = (x as number) / 3, k = arr[0] / 2
+export function View({ user }: Props) {
+  return <div className="card" onClick={() => go(`/u/${user.id}`)}>{user.name}{/* note */}</div>
+}
+label: for (const x of xs) { if (x) continue label; else break }
+const big = 1_000n + 0x1F + .5e-3
+const obj = { 'key': `${ { nested: `${deep}` }.nested }` }
+"""
+
+
+def test_tricky_code_stays_balanced_and_only_real_code_is_code() -> None:
+    tokens = tokenize(TRICKY)
+    depth = 0
+    for token in tokens:
+        if token.kind is Kind.PUNCT and token.value in ("(", "[", "{", "${"):
+            depth += 1
+        elif token.kind is Kind.PUNCT and token.value in (")", "]", "}"):
+            depth -= 1
+        assert depth >= 0, token
+    assert depth == 0
+    idents = {token.value for token in tokens if token.kind is Kind.IDENT}
+    assert {"half", "total", "count", "encodeURIComponent", "deep", "big", "View"} <= idents
+    assert not {"quoted", "comment", "note"} & idents
+    regexes = [t.value for t in tokens if t.kind is Kind.REGEX]
+    # the one regex; JSX's "</div>" also reads as one, which only hides the rest of its line
+    assert regexes == ["/[/'\"`]+\\/\\*(?:x|y)*/giu", "/div>"]
+    assert tokens[-1].line == TRICKY.count("\n")
+
+
+def test_non_null_assertion_divides_but_prefix_not_starts_a_regex() -> None:
+    assert [t.kind for t in tokenize("a! / b")] == [Kind.IDENT, Kind.PUNCT, Kind.PUNCT,
+                                                    Kind.IDENT]
+    tokens = tokenize("if (!/a'b/.test(s)) x = 'y'")
+    assert [t.value for t in tokens if t.kind is Kind.REGEX] == ["/a'b/"]
+    assert tokens[-1].kind is Kind.STRING and tokens[-1].value == "y"

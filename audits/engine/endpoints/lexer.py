@@ -83,6 +83,7 @@ class _Scanner:
         self.tokens: list[Token] = []
         # one entry per open brace: the index of the template token for a "${", else None
         self.braces: list[int | None] = []
+        self.postfix_bang = False  # whether the last "!" was TypeScript's non-null assertion
 
     def run(self) -> list[Token]:
         src = self.src
@@ -139,6 +140,12 @@ class _Scanner:
                 self.braces.append(None)
             elif text == "}" and self.braces:
                 self.braces.pop()
+            elif text == "!":
+                # TypeScript's non-null "x!" (no space before it) ends an operand, so a "/"
+                # after it divides; a prefix "!" ("!/re/.test(s)") starts an expression
+                self.postfix_bang = self.pos > 0 and not self.src[self.pos - 1].isspace() \
+                    and bool(self.tokens) and (self.tokens[-1].kind is Kind.IDENT or
+                                               self.tokens[-1].value in (")", "]"))
         self.tokens.append(Token(kind, text, self.line))
         self.pos = match.end()
 
@@ -213,6 +220,8 @@ class _Scanner:
             return last.value in _EXPRESSION_KEYWORDS
         if last.kind in (Kind.NUMBER, Kind.STRING, Kind.TEMPLATE, Kind.REGEX):
             return False
+        if last.value == "!":
+            return not self.postfix_bang
         return last.value not in (")", "]", "}", "++", "--")
 
     def _regex(self) -> None:
