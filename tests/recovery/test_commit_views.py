@@ -57,3 +57,28 @@ def test_bad_input_is_a_form_error_and_saves_nothing(
     assert '<details class="add-form" open>' in html
     assert Commit.objects.count() == 0
     assert TimelineEntry.objects.count() == before
+
+
+def test_sha_alone_is_filled_from_git(backend_client: Client, incident, git_repo, settings) -> None:
+    from .conftest import run
+
+    settings.REPO_PATH = str(git_repo)
+    sha = run(git_repo, "rev-parse", "HEAD")
+    html = backend_client.post(
+        url(incident), {"sha": sha[:7]}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Add missing User columns" in html
+    assert "Bea Backend &lt;bea@example.com&gt;" in html
+    commit = Commit.objects.get()
+    assert (commit.sha, commit.files_changed, commit.insertions) == (sha, 2, 6)
+
+
+def test_sha_git_does_not_know_is_a_form_error(
+    backend_client: Client, incident, git_repo, settings
+) -> None:
+    settings.REPO_PATH = str(git_repo)
+    html = backend_client.post(
+        url(incident), {"sha": "deadbee"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "git does not know the commit deadbee" in html
+    assert Commit.objects.count() == 0
