@@ -278,10 +278,12 @@ class _PostgresWriter(_Writer):
     def alter_table(self, diff: TableDiff) -> None:
         table = diff.expected
         clauses = []
+        required = []
         for column in diff.missing_columns:
             clauses.append(f"ADD COLUMN     {self.column_sql(column)}")
             if not column.nullable and self.default_sql(column) is None and \
                     self.type_sql(column) not in _SERIAL.values():
+                required.append(column.name)
                 self.warnings.append(
                     f"Added the required column `{column.name}` to the `{table.name}` table "
                     "without a default value. This is not possible if the table is not empty: "
@@ -293,7 +295,13 @@ class _PostgresWriter(_Writer):
                 # Every create fails while the column is NOT NULL; relaxing it loses nothing.
                 clauses.append(f"ALTER COLUMN {quote(column.name)} DROP NOT NULL")
         if clauses:
-            self.add("AlterTable",
+            comment = "AlterTable"
+            if required:
+                names = ", ".join(f'"{name}"' for name in required)
+                comment += (f"\n-- WARNING: {names} NOT NULL without a default: this fails if "
+                            f'"{table.name}" has rows. Give existing rows a value first (add a '
+                            "DEFAULT, or add the column nullable, fill it, then SET NOT NULL).")
+            self.add(comment,
                      f"ALTER TABLE {self.table_name(table)} " + ",\n".join(clauses) + ";")
         self.add_primary_key(diff)
 

@@ -101,7 +101,10 @@ def test_serial_and_required_column_warning() -> None:
     sql = sql_for(pg(user(Column("code", "text", False, None, "code"))), pg(user()))
     assert ("  - Added the required column `code` to the `User` table without a default value. "
             "This is not possible if the table is not empty") in sql
-    assert 'ADD COLUMN     "code" TEXT NOT NULL;' in sql
+    assert ('-- AlterTable\n-- WARNING: "code" NOT NULL without a default: this fails if "User" '
+            "has rows. Give existing rows a value first (add a DEFAULT, or add the column "
+            'nullable, fill it, then SET NOT NULL).\nALTER TABLE "User" ADD COLUMN     "code" '
+            "TEXT NOT NULL;") in sql
 
 
 def test_destructive_changes_are_only_comments() -> None:
@@ -291,6 +294,53 @@ def test_postgres_seed_incident_is_fixed_by_the_generated_migration(scratch_pg: 
     assert before.report.by_severity()["critical"] == 51
     _psql(scratch_pg, fix_migration(expected, before.actual, before.report), tmp_path)
     assert audit_database(expected, scratch_pg).report.findings == ()
+
+
+UMAMI_DAMAGE = """
+DROP TABLE "session" CASCADE;
+DROP TABLE "event_data" CASCADE;
+ALTER TABLE "website" DROP COLUMN "reset_at", DROP COLUMN "replay_config";
+ALTER TABLE "website_event" DROP COLUMN "utm_source", DROP COLUMN "hostname";
+DROP INDEX "website_team_id_idx";
+DROP INDEX "website_event_website_id_created_at_referrer_domain_idx";
+ALTER TABLE "user" ALTER COLUMN "created_at" DROP DEFAULT;
+UPDATE "user" SET "display_name" = 'admin' WHERE "display_name" IS NULL;
+ALTER TABLE "user" ALTER COLUMN "display_name" SET NOT NULL;
+"""
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_postgres_damaged_real_project_is_repaired(scratch_pg: str, shared_dir: Path,
+                                                   tmp_path: Path) -> None:
+    """umami's full history, then damage: tables, columns, indexes, a default, a NOT NULL."""
+    from audits.engine.audit import audit_database, expected_schema
+
+    root = shared_dir / "fixtures" / "real-world" / "umami"
+    for folder in sorted(p for p in (root / "migrations").iterdir() if p.is_dir()):
+        _psql(scratch_pg, (folder / "migration.sql").read_text(), tmp_path)
+    with psycopg.connect(scratch_pg, autocommit=True) as conn:
+        conn.execute(UMAMI_DAMAGE)
+    expected = expected_schema(root / "schema.prisma")
+    before = audit_database(expected, scratch_pg)
+    assert [(f.kind, f.severity.value, f.table, f.column or f.object_name)
+            for f in before.report.findings if f.severity.value != "info"] == [
+        ("missing_table", "critical", "event_data", None),
+        ("missing_table", "critical", "session", None),
+        ("missing_column", "critical", "website", "replay_config"),
+        ("missing_column", "critical", "website", "reset_at"),
+        ("missing_column", "critical", "website_event", "hostname"),
+        ("missing_column", "critical", "website_event", "utm_source"),
+        ("nullability_mismatch", "error", "user", "display_name"),
+        ("default_mismatch", "warning", "user", "created_at"),
+        ("missing_index", "warning", "website", "website_team_id_idx"),
+        ("missing_index", "warning", "website_event",
+         "website_event_website_id_created_at_referrer_domain_idx"),
+    ]
+    _psql(scratch_pg, fix_migration(expected, before.actual, before.report), tmp_path)
+    after = audit_database(expected, scratch_pg).report
+    assert [(f.kind, f.object_name) for f in after.findings] == [
+        ("extra_unique", "board_board_id_key")]
 
 
 def _sqlite_apply(path: Path, sql: str) -> None:
