@@ -39,9 +39,12 @@ def post_reset_pg(scratch_pg: str) -> str:
 
 @pytest.mark.postgres
 def test_json_report_of_the_seed_incident_exits_2(post_reset_pg: str) -> None:
-    code, out, err = drift("--schema", str(seed.SCHEMA_PATH), "--database-url", post_reset_pg,
+    # trust authentication ignores the password, so it can ride along and must not leak
+    url = post_reset_pg.replace("postgresql://postgres@", f"postgresql://postgres:{SECRET}@")
+    code, out, err = drift("--schema", str(seed.SCHEMA_PATH), "--database-url", url,
                            "--format", "json", "--exit-code")
     assert (code, err) == (2, "")
+    assert SECRET not in out
     data = json.loads(out)
     assert list(data) == ["dialect", "summary", "models", "findings"]
     assert data["summary"]["by_severity"] == {"critical": 51, "error": 0, "warning": 0, "info": 0}
