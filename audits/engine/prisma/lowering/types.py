@@ -47,7 +47,7 @@ _PG_LABELS = {
     "character varying": "character varying",
     "character": "bpchar",
     "bit": '"bit"',
-    "bit varying": '"bit varying"',
+    "bit varying": "bit varying",
     "timestamp": "timestamp without time zone",
     "timestamptz": "timestamp with time zone",
     "time": "time without time zone",
