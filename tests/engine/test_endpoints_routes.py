@@ -341,3 +341,27 @@ def test_anonymous_default_classes_and_functions(tmp_path: Path) -> None:
         "pages/api/b.ts": "export default function (req, res) { return prisma.user.count() }\n",
     })
     assert models_of(result) == {"* /api/a": (), "* /api/b": ("User",)}
+
+
+def test_pages_router_with_next_connect_has_one_endpoint_per_handler(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "pages/api/orders/[id].ts": """
+            import { createRouter } from 'next-connect'
+            const router = createRouter()
+            router.use(auth).get(async (req, res) => res.json(await prisma.order.findMany()))
+            router.delete(async (req, res) => res.json(await prisma.user.delete({})))
+            const cached = cache.get(key)
+            export default router.handler()
+        """,
+        "pages/api/legacy.js": """
+            import nc from 'next-connect'
+            export default nc().post((req, res) => prisma.user.create({}))
+        """,
+    }, ("Order", "User"))
+    assert routes(result) == [
+        ("/api/legacy", ("POST",), "pages/api/legacy.js"),
+        ("/api/orders/:id", ("GET",), "pages/api/orders/[id].ts"),
+        ("/api/orders/:id", ("DELETE",), "pages/api/orders/[id].ts"),
+    ]
+    assert models_of(result) == {"POST /api/legacy": ("User",), "GET /api/orders/:id": ("Order",),
+                                 "DELETE /api/orders/:id": ("User",)}

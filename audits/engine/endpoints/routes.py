@@ -67,9 +67,7 @@ def discover(project: Project, files: list[Path]) -> list[RouteEntry]:
         if app_at is not None and path.stem == "route" and path.suffix in ROUTE_FILE_EXTENSIONS:
             entries.extend(app_route(project, path, parts[app_at + 1:-1]))
         elif pages_at is not None and len(parts) > pages_at + 2 and parts[pages_at + 1] == "api":
-            entry = pages_route(project, path, parts[pages_at + 1:])
-            if entry is not None:
-                entries.append(entry)
+            entries.extend(pages_route(project, path, parts[pages_at + 1:]))
         elif app_at is None and pages_at is None:
             routers.append(path)
     entries.extend(ExpressRoutes(project, routers).entries())
@@ -145,18 +143,58 @@ def _export_line(module: Module, name: str) -> int:
     return 1
 
 
-def pages_route(project: Project, path: Path, parts: tuple[str, ...]) -> RouteEntry | None:
-    """``pages/api/orders/[id].ts`` -> ``/api/orders/:id`` serving what its handler accepts."""
+def pages_route(project: Project, path: Path, parts: tuple[str, ...]) -> list[RouteEntry]:
+    """``pages/api/orders/[id].ts`` -> ``/api/orders/:id`` serving what its handler accepts:
+    one endpoint per ``.get(...)`` of a next-connect router, else one for the handler."""
     if path.suffix not in ROUTE_FILE_EXTENSIONS or any(p.startswith("_") for p in parts):
-        return None
+        return []
     folders = parts[:-1] + (() if path.stem == "index" else (path.stem,))
     module = project.module(path)
     if "default" not in module.exports and "default" not in module.reexports:
-        return None
+        return []
+    route = next_segments(folders)
+    connected = connect_handlers(module.tokens)
+    if connected:
+        return [RouteEntry(route, (method,), path, line, spans=(span,))
+                for method, line, span in connected]
     symbols = tuple(project.export_targets(path, "default"))
     methods = request_methods(module.tokens) or (ALL_METHODS,)
-    return RouteEntry(next_segments(folders), methods, path, _export_line(module, "default"),
-                      symbols)
+    return [RouteEntry(route, methods, path, _export_line(module, "default"), symbols)]
+
+
+_CONNECT_FACTORIES = frozenset({"nc", "nextConnect", "createRouter", "createEdgeRouter"})
+
+
+def connect_handlers(tokens: list[Token]) -> list[tuple[str, int, Span]]:
+    """next-connect: ``router.get(h)`` on ``const router = createRouter()``, or chained
+    ``nc().get(h).post(h)``: (method, line, arguments span) per handler."""
+    routers: set[str] = set()
+    found = []
+    for index in range(len(tokens) - 2):
+        token = tokens[index]
+        if not (token.kind is Kind.IDENT and token.value in _CONNECT_FACTORIES and
+                tokens[index + 1].is_punct("(")):
+            continue
+        if index >= 2 and tokens[index - 1].is_punct("=") and tokens[index - 2].kind is Kind.IDENT:
+            routers.add(tokens[index - 2].value)
+        found += _connect_chain(tokens, matching_close(tokens, index + 1) + 1)
+    for index in range(len(tokens) - 1):
+        if tokens[index].kind is Kind.IDENT and tokens[index].value in routers and \
+                tokens[index + 1].is_punct("."):
+            found += _connect_chain(tokens, index + 1)
+    return found
+
+
+def _connect_chain(tokens: list[Token], index: int) -> list[tuple[str, int, Span]]:
+    found = []
+    while index + 2 < len(tokens) and tokens[index].is_punct(".") and \
+            tokens[index + 2].is_punct("("):
+        verb = tokens[index + 1].value
+        close = matching_close(tokens, index + 2)
+        if verb in _ROUTER_VERBS and _string_at(tokens, index + 3) is None:
+            found.append((_ROUTER_VERBS[verb], tokens[index + 1].line, (index + 3, close)))
+        index = close + 1
+    return found
 
 
 def request_methods(tokens: list[Token]) -> tuple[str, ...]:
