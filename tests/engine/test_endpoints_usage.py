@@ -371,3 +371,18 @@ def test_a_generated_prisma_client_in_the_tree_is_a_library(tmp_path: Path) -> N
     }, MODELS)
     assert models_of(result) == {"GET /api/u": ("User",)}
     assert result.unresolved == ()
+
+
+def test_a_model_chosen_at_run_time_is_unknown(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "app/api/[model]/route.ts": """
+            import { prisma } from '../../../lib/db'
+            export const GET = (req, { params }) => prisma[params.model].findMany()
+            export const POST = () => prisma['user'].count()
+        """,
+        "lib/db.ts": PRISMA_CLIENT,
+    }, MODELS)
+    get, post = result.endpoints
+    assert get.unknown_reasons == (
+        "prisma[...].findMany() in app/api/[model]/route.ts:2: the model is chosen at run time",)
+    assert (post.models, post.unknown_reasons) == (("User",), ())

@@ -400,7 +400,32 @@ class Project:
             elif index + 2 < len(tokens) and tokens[index + 1].is_punct(".") and \
                     tokens[index + 2].kind is Kind.IDENT and tokens[index + 2].value in OPERATIONS:
                 self._model_call(module, index, clients, facts)
+        self._dynamic_delegates(module, span, clients, facts)
         return facts
+
+    def _dynamic_delegates(self, module: Module, span: Span, clients: frozenset[str],
+                           facts: SpanFacts) -> None:
+        """``prisma[model].findMany()``: which model is decided at run time, so: unknown."""
+        tokens = module.tokens
+        start, end = span
+        for index in range(start, min(end, len(tokens)) - 1):
+            token = tokens[index]
+            if not (token.kind is Kind.IDENT and token.value in clients and
+                    tokens[index + 1].is_punct("[")):
+                continue
+            close = matching_close(tokens, index + 1)
+            if close + 2 >= len(tokens) or tokens[close + 2].value not in OPERATIONS:
+                continue
+            inside = tokens[index + 2:close]
+            if len(inside) == 1 and inside[0].kind is Kind.STRING and \
+                    inside[0].value in self.accessors:
+                model = self.accessors[inside[0].value]  # prisma["user"] is prisma.user
+                facts.uses.append(ModelUse(model, tokens[close + 2].value, module.path,
+                                           token.line))
+                continue
+            facts.unknown.append(UnknownUse(
+                f"{token.value}[...].{tokens[close + 2].value}() in {self.rel(module.path)}:"
+                f"{token.line}: the model is chosen at run time", module.path, token.line))
 
     @staticmethod
     def _this_chain(tokens: list[Token], index: int, end: int, facts: SpanFacts) -> None:
