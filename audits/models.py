@@ -16,6 +16,7 @@ from django.urls import reverse
 from . import crypto
 
 STATUS_ORDER = ("ok", "degraded", "broken", "missing")  # from best to worst
+TREND_LENGTH = 30
 SEVERITY_ORDER = ("critical", "error", "warning", "info")  # from worst to least
 
 
@@ -74,6 +75,10 @@ class Target(models.Model):
         "AuditRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     worst_status = models.CharField(max_length=20, blank=True, default="")
+    # The last TREND_LENGTH finished runs, oldest first: [{id, status, worst_status, at, ms}].
+    # Kept on the target so the overview's trend strips cost no query per target, however
+    # long the history grows.
+    trend = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -19,8 +20,16 @@ from recovery.models import Incident, Status
 from .access import RUN_LIGHT
 from .models import STATUS_ORDER, AuditRun, Finding, ModelStatus, Target
 
-TREND_LENGTH = 30
 WORST_FINDINGS = 3
+
+
+# Only what a card shows: no snapshots, no run JSON, no secrets.
+CARD_FIELDS = (
+    "id", "name", "slug", "dialect", "worst_status", "trend", "enabled",
+    "last_run__id", "last_run__status", "last_run__finished_at", "last_run__duration_ms",
+    "last_success__id", "last_success__finished_at", "last_success__critical_count",
+    "last_success__error_count", "last_success__warning_count",
+)
 
 
 @dataclass
@@ -31,41 +40,19 @@ class TargetCard:
 
 
 def overview(targets: QuerySet[Target] | None = None) -> list[TargetCard]:
-    """Every target with its last runs and worst findings: three queries in all."""
-    light = [f"{rel}__{name}" for rel in ("last_run", "last_success") for name in RUN_LIGHT]
+    """Every target with its trend (stored on it) and worst findings: two queries in all."""
     rows = list(
         (targets if targets is not None else Target.objects.all())
         .select_related("last_run", "last_success")
-        .defer(*light, "dsn_encrypted", "webhook_secret_encrypted")
+        .only(*CARD_FIELDS)
         .order_by("name")
     )
-    trends = recent_runs([target.pk for target in rows])
     worst = worst_findings([t.last_success_id for t in rows if t.last_success_id])
     return [
-        TargetCard(target=t, trend=trends.get(t.pk, []),
+        TargetCard(target=t, trend=t.trend,
                    worst_findings=worst.get(t.last_success_id, []) if t.last_success_id else [])
         for t in rows
     ]
-
-
-def recent_runs(target_ids: list[int], length: int = TREND_LENGTH) -> dict[int, list[dict]]:
-    """The last ``length`` runs of each target, oldest first, in one query."""
-    if not target_ids:
-        return {}
-    ranked = (
-        AuditRun.objects.filter(target_id__in=target_ids)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("target_id")],
-                              order_by=[F("queued_at").desc(), F("id").desc()]))
-        .filter(rank__lte=length)
-        .values("id", "target_id", "status", "worst_status", "queued_at", "duration_ms",
-                "critical_count", "error_count", "warning_count")
-    )
-    grouped: dict[int, list[dict]] = defaultdict(list)
-    for row in ranked:
-        grouped[row["target_id"]].append(row)
-    for runs in grouped.values():
-        runs.sort(key=lambda row: (row["queued_at"], row["id"]))
-    return grouped
 
 
 def worst_findings(run_ids: list[int], limit: int = WORST_FINDINGS) -> dict[int, list[dict]]:
@@ -92,33 +79,65 @@ def open_incidents(limit: int = 20) -> list[Incident]:
 # -- the target page -------------------------------------------------------------------------
 
 
+GRID_PAGE = 200
+
+
 @dataclass
 class Grid:
     rows: list[ModelStatus]
     counts: dict[str, int]
-    total: int
+    total: int  # tables in the run
+    matching: int  # tables passing the filters
     status: str
     query: str
+    offset: int = 0
+
+    @property
+    def shown_until(self) -> int:
+        return self.offset + len(self.rows)
+
+    @property
+    def remaining(self) -> int:
+        return max(self.matching - self.shown_until, 0)
+
+    @property
+    def next_count(self) -> int:
+        return min(self.remaining, GRID_PAGE)
+
+    @property
+    def more_query(self) -> str:
+        return urlencode({"status": self.status, "q": self.query, "offset": self.shown_until})
 
 
-def grid(run: AuditRun | None, *, status: str = "", query: str = "") -> Grid:
-    """The table/model grid of a run, filtered; two queries."""
-    if run is None:
-        return Grid(rows=[], counts=dict.fromkeys(STATUS_ORDER, 0), total=0, status=status,
-                    query=query)
-    statuses = ModelStatus.objects.filter(run=run)
+def grid(run: AuditRun | None, *, status: str = "", query: str = "", offset: int = 0) -> Grid:
+    """One page of the table/model grid of a run, worst first, filtered; two or three queries.
+
+    A page holds GRID_PAGE rows: the worst tables come first, so the first page is what needs
+    attention, and the rest loads on demand ("show more") instead of weighing on every visit.
+    """
     counts = dict.fromkeys(STATUS_ORDER, 0)
+    if run is None:
+        return Grid(rows=[], counts=counts, total=0, matching=0, status=status, query=query)
+    statuses = ModelStatus.objects.filter(run=run)
     for row in statuses.values("status").annotate(n=Count("id")).order_by():
         counts[row["status"]] = row["n"]
     if status == "problems":
         statuses = statuses.exclude(status="ok")
+        matching = sum(n for s, n in counts.items() if s != "ok")
     elif status in STATUS_ORDER:
         statuses = statuses.filter(status=status)
+        matching = counts[status]
+    else:
+        matching = sum(counts.values())
     if query:
         statuses = statuses.filter(Q(table__icontains=query) | Q(model__icontains=query))
-    rows = list(statuses.order_by("-status_rank", "table").only(
-        "id", "schema", "table", "model", "status", "finding_count", "worst_severity"))
-    return Grid(rows=rows, counts=counts, total=sum(counts.values()), status=status, query=query)
+        matching = statuses.count()
+    offset = max(offset, 0)
+    rows = list(statuses.order_by("-status_rank", "table", "id").only(
+        "id", "schema", "table", "model", "status", "finding_count", "worst_severity")
+        [offset:offset + GRID_PAGE])
+    return Grid(rows=rows, counts=counts, total=sum(counts.values()), matching=matching,
+                status=status, query=query, offset=offset)
 
 
 def table_findings(run: AuditRun, schema: str, table: str) -> list[Finding]:

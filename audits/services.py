@@ -29,6 +29,7 @@ from audits.engine.errors import EngineError
 from . import conf
 from .models import (
     STATUS_ORDER,
+    TREND_LENGTH,
     Alert,
     AuditRun,
     Finding,
@@ -451,10 +452,22 @@ def fail_run(
         duration_ms=_elapsed_ms(started, run),
     )
     if updated:
-        Target.objects.filter(pk=AuditRun.objects.filter(pk=run_id).values("target")[:1]).update(
-            last_run_id=run_id
-        )
+        failed = AuditRun.objects.only("target_id", "status", "worst_status", "finished_at",
+                                       "duration_ms").get(pk=run_id)
+        with transaction.atomic():
+            Target.objects.filter(pk=failed.target_id).update(last_run_id=run_id)
+            push_trend(failed)
     return bool(updated)
+
+
+def push_trend(run: AuditRun) -> None:
+    """Append a finished run to its target's trend strip, keeping the last TREND_LENGTH."""
+    target = Target.objects.select_for_update().only("trend").get(pk=run.target_id)
+    entry = {"id": run.pk, "status": run.status, "worst_status": run.worst_status,
+             "at": run.finished_at.isoformat() if run.finished_at else "",
+             "ms": run.duration_ms}
+    trend = [item for item in target.trend if item.get("id") != run.pk] + [entry]
+    Target.objects.filter(pk=run.target_id).update(trend=trend[-TREND_LENGTH:])
 
 
 def _save_success(
@@ -504,6 +517,8 @@ def save_result(
         Target.objects.filter(pk=target.pk).update(
             last_run=run, last_success=run, worst_status=worst
         )
+        push_trend(AuditRun.objects.only("target_id", "status", "worst_status", "finished_at",
+                                         "duration_ms").get(pk=run.pk))
         alert = _alert_if_changed(target, run, previous, worst, counts)
         if alert is not None:
             alert_id = alert.pk

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.utils.html import escape
@@ -14,24 +15,48 @@ HEIGHT = 24
 BAR_HEIGHT = {"ok": 6, "degraded": 12, "broken": 18, "missing": 24}
 
 
-def trend_strip(runs: list[dict[str, Any]], slots: int = 30) -> SafeString:
-    """One bar per run, oldest on the left; failed and unfinished runs have their own look."""
+def _state(run: dict[str, Any]) -> str:
+    return str(run["worst_status"] if run["status"] == "succeeded" else run["status"])
+
+
+def _open(width: int, label: str) -> str:
+    return (f'<svg class="trend" width="{width}" height="{HEIGHT}" viewBox="0 0 {width} {HEIGHT}"'
+            f' role="img" aria-label="{escape(label)}"><title>{escape(label)}</title>')
+
+
+def _summary(runs: list[dict[str, Any]]) -> str:
+    if not runs:
+        return "no audits yet"
+    counts = Counter(_state(run) for run in runs)
+    return f"last {len(runs)} audits: " + ", ".join(f"{n} {s}" for s, n in counts.most_common())
+
+
+def trend_strip(runs: list[dict[str, Any]], slots: int = 30, detailed: bool = False) -> SafeString:
+    """One bar per run, oldest on the left; failed runs are grey at full height.
+
+    The compact form draws one <path> per state (a few hundred bytes, for lists of hundreds
+    of targets); the detailed form has one <rect> per run with its own tooltip.
+    """
     width = slots * (BAR_WIDTH + GAP) - GAP
-    parts = [
-        f'<svg class="trend" width="{width}" height="{HEIGHT}" viewBox="0 0 {width} {HEIGHT}" '
-        f'role="img" aria-label="Last {len(runs)} audits">'
-    ]
+    runs = runs[-slots:]
+    parts = [_open(width, _summary(runs))]
     offset = slots - len(runs)
-    for index, run in enumerate(runs[-slots:]):
+    paths: dict[str, list[str]] = defaultdict(list)
+    for index, run in enumerate(runs):
         x = (offset + index) * (BAR_WIDTH + GAP)
-        state = run["worst_status"] if run["status"] == "succeeded" else run["status"]
+        state = _state(run)
         height = BAR_HEIGHT.get(state, HEIGHT)
-        when = run["queued_at"].strftime("%Y-%m-%d %H:%M")
-        parts.append(
-            f'<rect class="bar bar-{escape(state)}" x="{x}" y="{HEIGHT - height}" '
-            f'width="{BAR_WIDTH}" height="{height}" rx="1">'
-            f"<title>{when} · run #{run['id']} · {escape(state)}</title></rect>"
-        )
+        if detailed:
+            when = str(run.get("at", ""))[:16].replace("T", " ")
+            parts.append(
+                f'<rect class="bar bar-{escape(state)}" x="{x}" y="{HEIGHT - height}" '
+                f'width="{BAR_WIDTH}" height="{height}" rx="1">'
+                f"<title>{escape(when)} · run #{int(run['id'])} · {escape(state)}</title></rect>"
+            )
+        else:
+            paths[state].append(f"M{x} {HEIGHT - height}h{BAR_WIDTH}v{height}h-{BAR_WIDTH}z")
+    for state, pieces in paths.items():
+        parts.append(f'<path class="bar bar-{escape(state)}" d="{"".join(pieces)}"/>')
     if not runs:
         parts.append(f'<text x="0" y="{HEIGHT - 8}" class="trend-empty">no audits yet</text>')
     parts.append("</svg>")

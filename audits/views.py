@@ -31,6 +31,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "audits/overview.html", {
         "cards": cards, "incidents": queries.open_incidents(),
         "status_counts": _count_statuses(cards),
+        "target_base": reverse("audits:overview") + "targets/",
     })
 
 
@@ -45,16 +46,20 @@ def _count_statuses(cards: list[queries.TargetCard]) -> dict[str, int]:
 def target(request: HttpRequest, slug: str) -> HttpResponse:
     target = get_target_for_read(request, slug)
     status = request.GET.get("status", "")
+    try:
+        offset = int(request.GET.get("offset", 0))
+    except ValueError:
+        offset = 0
     grid = queries.grid(target.last_success, status=status if status in GRID_FILTERS else "",
-                        query=request.GET.get("q", "").strip())
+                        query=request.GET.get("q", "").strip(), offset=offset)
     context = {"target": target, "run": target.last_success, "grid": grid,
                "filters": GRID_FILTERS,
                "findings_base": reverse("audits:target", args=[target.slug]) + "findings/"}
-    if request.htmx and request.htmx.target == "model-grid":
-        return render(request, "audits/target.html#model-grid", context)
+    if request.htmx and request.htmx.target in ("model-grid", "grid-more"):
+        return render(request, f"audits/target.html#{request.htmx.target}", context)
     context.update({
         "active": services.active_run(target),
-        "trend_svg": trend_strip(queries.recent_runs([target.pk]).get(target.pk, [])),
+        "trend_svg": trend_strip(target.trend, detailed=True),
         "dsn": services.redacted_dsn(target),
     })
     return render(request, "audits/target.html", context)

@@ -252,3 +252,15 @@ def test_execute_audit_records_an_unreachable_target_without_the_password(make_t
     assert result.status == "failed"
     assert "S3cr3t" not in result.error
     assert "127.0.0.1" in result.error
+
+
+def test_trend_keeps_the_last_30_finished_runs(make_target, finish_run):
+    target = make_target()
+    runs = [finish_run(target, report([], {"User": "ok"})) for _ in range(31)]
+    failed = services.request_audit(target, enqueue=False)
+    services.claim_run(failed.pk)
+    services.fail_run(failed.pk, "down")
+    target.refresh_from_db()
+    assert len(target.trend) == 30
+    assert [item["id"] for item in target.trend] == [r.pk for r in runs[2:]] + [failed.pk]
+    assert target.trend[-1]["status"] == "failed" and target.trend[0]["worst_status"] == "ok"

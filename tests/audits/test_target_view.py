@@ -57,3 +57,21 @@ def test_target_without_audit_says_so(mobile, make_target):
     target = make_target(name="Fresh", slug="fresh")
     html = mobile.get(target.get_absolute_url()).content.decode()
     assert "No successful audit yet" in html
+
+
+def test_big_grid_shows_the_worst_page_first_and_loads_more(mobile, make_target, finish_run):
+    from audits.queries import GRID_PAGE
+
+    from .conftest import report
+
+    target = make_target(slug="wide")
+    statuses = {f"t{i:04d}": ("missing" if i < 5 else "ok") for i in range(GRID_PAGE + 50)}
+    finish_run(target, report([], statuses))
+    html = mobile.get(target.get_absolute_url()).content.decode()
+    assert html.count('class="dw-row ') == GRID_PAGE
+    assert "showing the worst 200" in html and "Show 50 more (50 left)" in html
+    assert html.index("t0004") < html.index("t0005")  # missing ones first
+    more = mobile.get(target.get_absolute_url(), {"offset": GRID_PAGE},
+                      HTTP_HX_REQUEST="true", HTTP_HX_TARGET="grid-more").content.decode()
+    assert more.count('class="dw-row ') == 50 and 'id="grid-more"' not in more
+    assert "<html" not in more
