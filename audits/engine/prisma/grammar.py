@@ -1,0 +1,518 @@
+"""The recursive descent over one file's tokens: Prisma's grammar, declaration by declaration.
+
+Prisma's schema language (PSL) is line-oriented: top-level blocks (``datasource``,
+``generator``, ``model``, ``view``, ``enum``, ``type``) hold one declaration per line; attribute
+arguments may span lines inside brackets (Prisma itself wants them on one line; accepting more
+costs nothing). ``parser`` wraps this with the public functions and the cross-file checks.
+"""
+
+from __future__ import annotations
+
+from audits.engine.errors import SchemaError
+from audits.engine.prisma.ast import (
+    Argument,
+    ArrayValue,
+    Attribute,
+    BooleanValue,
+    ConfigBlock,
+    ConstantValue,
+    EnumDecl,
+    EnumValue,
+    Field,
+    FieldType,
+    FunctionValue,
+    Model,
+    NumberValue,
+    Position,
+    StringValue,
+    Value,
+)
+from audits.engine.prisma.lexer import (
+    ATTRIBUTE,
+    DOC,
+    EOF,
+    IDENT,
+    NEWLINE,
+    NUMBER,
+    STRING,
+    Tokens,
+)
+
+CONFIG_KEYWORDS = ("datasource", "generator")
+TOP_LEVEL_KEYWORDS = ("model", "view", "enum", "type", "datasource", "generator")
+_TOP_LEVEL_EXPECTED = "one of " + ", ".join(TOP_LEVEL_KEYWORDS)
+# Deeper nesting than this is no schema anyone writes; refusing it keeps recursion bounded.
+MAX_NESTING = 64
+
+Declaration = Model | EnumDecl | ConfigBlock
+
+
+def parse_declarations(tokens: Tokens) -> list[Declaration]:
+    """The declarations of one file, in source order."""
+    return _Parser(tokens).parse()
+
+
+class _Parser:
+    """One file's tokens -> its declarations. ``pos`` indexes the current token."""
+
+    def __init__(self, tokens: Tokens) -> None:
+        self.tokens = tokens
+        self.kinds = tokens.kinds
+        self.texts = tokens.texts
+        self.file = tokens.file
+        self.pos = 0
+        self.depth = 0
+        self.ends = tokens.ends
+        # The line the parser is on: every line break it moves past goes through newline(),
+        # so a token's position costs no search (see at()).
+        self.line = 1
+        self.line_start = 0
+        # (type name, kind of the token after it) -> a shared FieldType, for plain and
+        # optional types; any other following token means "not optional".
+        self.field_types: dict[tuple[str, str], FieldType] = {}
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def at(self, index: int) -> Position:
+        """The position of token ``index``, which must be on the current line: take positions
+        before moving past the line breaks inside a declaration."""
+        return Position(self.file, self.line,
+                        self.ends[index] - len(self.texts[index]) - self.line_start + 1)
+
+    def newline(self, index: int) -> None:
+        """Move past the line break at ``index``."""
+        self.line += 1
+        self.line_start = self.ends[index]
+        self.pos = index + 1
+
+    def describe(self, index: int) -> str:
+        kind = self.kinds[index]
+        if kind in (EOF, NEWLINE, STRING, DOC):
+            return kind
+        return repr(self.texts[index])
+
+    def error(self, index: int, expected: str, message: str | None = None) -> SchemaError:
+        line, column = self.tokens.line_column(index)
+        return SchemaError(message or f"unexpected {self.describe(index)}",
+                           self.file, line, column, expected=expected)
+
+    def expect(self, kind: str, expected: str) -> int:
+        """The index of the current token, which must be of ``kind``; moves past it."""
+        index = self.pos
+        if self.kinds[index] != kind:
+            raise self.error(index, expected)
+        self.pos = index + 1
+        return index
+
+    def skip_newlines(self) -> None:
+        """Inside brackets, line breaks and doc comments are just whitespace."""
+        kinds = self.kinds
+        while True:
+            kind = kinds[self.pos]
+            if kind is NEWLINE:
+                self.newline(self.pos)
+            elif kind is DOC:
+                self.pos += 1
+            else:
+                return
+
+    def end_of_line(self, expected: str) -> None:
+        """A declaration ends at a line break, a closing '}' or the end of the file."""
+        kind = self.kinds[self.pos]
+        if kind is NEWLINE:
+            self.newline(self.pos)
+        elif kind != "}" and kind is not EOF:
+            raise self.error(self.pos, expected)
+
+    def collect_docs(self, docs: list[str]) -> int:
+        """Skip blank lines, gathering ``///`` lines; the index of the first other token."""
+        kinds = self.kinds
+        while True:
+            pos = self.pos
+            kind = kinds[pos]
+            if kind is NEWLINE:
+                self.newline(pos)
+            elif kind is DOC:
+                docs.append(self.texts[pos][3:].strip())
+                self.pos = pos + 1
+            else:
+                return pos
+
+    def trailing_doc(self, docs: list[str]) -> None:
+        """A ``///`` comment at the end of a declaration's line documents that declaration."""
+        if self.kinds[self.pos] is DOC:
+            docs.append(self.texts[self.pos][3:].strip())
+            self.pos += 1
+
+    # --- top level -------------------------------------------------------------------------
+
+    def parse(self) -> list[Declaration]:
+        declarations: list[Declaration] = []
+        docs: list[str] = []
+        while True:
+            index = self.collect_docs(docs)
+            kind = self.kinds[index]
+            if kind is EOF:
+                return declarations
+            if kind is not IDENT or self.texts[index] not in TOP_LEVEL_KEYWORDS:
+                message = None
+                if kind is IDENT:
+                    message = f"unknown block type {self.texts[index]!r}"
+                raise self.error(index, _TOP_LEVEL_EXPECTED, message)
+            documentation = "\n".join(docs) if docs else None
+            docs = []
+            declarations.append(self.block(index, documentation))
+
+    def block(self, keyword: int, documentation: str | None) -> Declaration:
+        position = self.at(keyword)
+        self.pos += 1
+        kind = self.texts[keyword]
+        name = self.expect(IDENT, f"a name for the {kind}")
+        self.expect("{", "'{'")
+        if kind in CONFIG_KEYWORDS:
+            return self.config_block(keyword, name, position)
+        if kind == "enum":
+            return self.enum_block(keyword, name, position, documentation)
+        return self.model_block(keyword, name, position, documentation)
+
+    def closing(self, keyword: int, name: int) -> bool:
+        """True past the '}' that closes the block; False when the block goes on.
+
+        The end of the file, or a new top-level block starting inside this one, means the
+        block was never closed: report it where it opened.
+        """
+        index = self.pos
+        kind = self.kinds[index]
+        if kind == "}":
+            self.pos += 1
+            self.end_of_line("a line break after '}'")
+            return True
+        if kind is EOF or self.starts_block(index):
+            line, column = self.tokens.line_column(keyword)
+            where = self.tokens.line_column(index)[0]
+            raise SchemaError(
+                f"{self.texts[keyword]} {self.texts[name]!r} is not closed",
+                self.file, line, column,
+                expected=f"'}}' before the {self.describe(index)} at line {where}",
+            )
+        return False
+
+    def starts_block(self, index: int) -> bool:
+        """``model X {`` at the start of a line can only be a block, never a field."""
+        kinds = self.kinds
+        return (
+            kinds[index] is IDENT
+            and self.texts[index] in TOP_LEVEL_KEYWORDS
+            and kinds[index + 1] is IDENT
+            and kinds[index + 2] == "{"
+        )
+
+    # --- datasource and generator ----------------------------------------------------------
+
+    def config_block(self, keyword: int, name: int, position: Position) -> ConfigBlock:
+        properties: list[tuple[str, Value]] = []
+        kind = self.texts[keyword]
+        while True:
+            self.collect_docs([])
+            if self.closing(keyword, name):
+                break
+            key = self.expect(IDENT, f"a property name or '}}' to close the {kind}")
+            self.expect("=", "'='")
+            properties.append((self.texts[key], self.value()))
+            self.end_of_line("a line break after the property")
+        return ConfigBlock(
+            kind=kind,
+            name=self.texts[name],
+            properties=tuple(properties),
+            position=position,
+        )
+
+    # --- models, views and composite types -------------------------------------------------
+
+    def model_block(
+        self, keyword: int, name: int, position: Position, documentation: str | None
+    ) -> Model:
+        fields: list[Field] = []
+        attributes: list[Attribute] = []
+        field_names: set[str] = set()
+        kinds = self.kinds
+        kind = self.texts[keyword]
+        while True:
+            docs: list[str] = []
+            index = self.collect_docs(docs)
+            token_kind = kinds[index]
+            if token_kind is IDENT:
+                if self.texts[index] in TOP_LEVEL_KEYWORDS and self.starts_block(index):
+                    self.closing(keyword, name)
+                field = self.field(docs)
+                if field.name in field_names:
+                    raise self.error(
+                        index, "a field name used once",
+                        f"field {field.name!r} is already defined in {kind} {self.texts[name]!r}",
+                    )
+                field_names.add(field.name)
+                fields.append(field)
+            elif token_kind is ATTRIBUTE and self.texts[index][1] == "@":
+                attributes.append(self.attribute(block=True))
+                self.trailing_doc([])
+                self.end_of_line("a line break after the block attribute")
+            elif self.closing(keyword, name):
+                break
+            else:
+                expected = f"a field name, a block attribute or '}}' to close the {kind}"
+                raise self.error(index, expected)
+        return Model(
+            name=self.texts[name],
+            fields=tuple(fields),
+            attributes=tuple(attributes),
+            documentation=documentation,
+            position=position,
+            kind=kind,
+        )
+
+    def field(self, docs: list[str]) -> Field:
+        """``name Type? @attribute(...) ... /// doc`` up to the end of its line.
+
+        The hot path of the parser (one call per field), hence the locals and the fast paths.
+        """
+        kinds = self.kinds
+        texts = self.texts
+        name = self.pos
+        position = Position(self.file, self.line, self.ends[name] - len(texts[name])
+                            - self.line_start + 1)
+        index = name + 1
+        field_type = None
+        if kinds[index] is IDENT:  # so index + 1 is a token too (at least the EOF)
+            following = kinds[index + 1]
+            field_type = self.field_types.get((texts[index], following))
+        if field_type is not None:
+            self.pos = index + 1 + (following == "?")
+        else:
+            self.pos = index
+            field_type = self.field_type()
+        attributes: list[Attribute] = []
+        while kinds[self.pos] is ATTRIBUTE and texts[self.pos][1] != "@":
+            attributes.append(self.attribute(block=False))
+        if kinds[self.pos] is NEWLINE:
+            self.newline(self.pos)
+        else:
+            self.trailing_doc(docs)
+            self.end_of_line("a field attribute or a line break")
+        return Field(
+            texts[name], field_type, tuple(attributes), "\n".join(docs) if docs else None, position
+        )
+
+    def field_type(self) -> FieldType:
+        kinds = self.kinds
+        index = self.pos
+        if kinds[index] is not IDENT:
+            raise self.error(index, "a field type")
+        name = self.texts[index]
+        self.pos = index + 1
+        unsupported: str | None = None
+        if name == "Unsupported" and kinds[self.pos] == "(":
+            self.pos += 1
+            unsupported = self.tokens.string_value(
+                self.expect(STRING, 'a string: Unsupported("type")')
+            )
+            self.expect(")", "')'")
+        following = kinds[self.pos]
+        if unsupported is None and following != "[" and name != "Unsupported":
+            # plain and optional types are shared; field() finds them here next time
+            key = (name, following)
+            field_type = self.field_types.get(key)
+            if field_type is None:
+                field_type = FieldType(name, optional=following == "?")
+                self.field_types[key] = field_type
+            self.pos += following == "?"
+            return field_type
+        if following == "?":
+            self.pos += 1
+            return FieldType(name, optional=True, unsupported=unsupported)
+        if following == "[":
+            self.pos += 1
+            self.expect("]", "']' after '[' in a list type")
+            if kinds[self.pos] == "?":
+                raise self.error(self.pos, "a field attribute or a line break",
+                                 "a list field cannot be optional")
+            return FieldType(name, list=True, unsupported=unsupported)
+        return FieldType(name, unsupported=unsupported)
+
+    # --- enums -----------------------------------------------------------------------------
+
+    def enum_block(
+        self, keyword: int, name: int, position: Position, documentation: str | None
+    ) -> EnumDecl:
+        values: list[EnumValue] = []
+        attributes: list[Attribute] = []
+        seen: set[str] = set()
+        kinds = self.kinds
+        while True:
+            docs: list[str] = []
+            index = self.collect_docs(docs)
+            token_kind = kinds[index]
+            if token_kind is IDENT and not self.starts_block(index):
+                values.append(self.enum_value(docs, seen, name))
+            elif token_kind is ATTRIBUTE and self.texts[index][1] == "@":
+                attributes.append(self.attribute(block=True))
+                self.trailing_doc([])
+                self.end_of_line("a line break after the block attribute")
+            elif self.closing(keyword, name):
+                break
+            else:
+                raise self.error(index, "an enum value, a block attribute or '}' to close the enum")
+        return EnumDecl(
+            name=self.texts[name],
+            values=tuple(values),
+            attributes=tuple(attributes),
+            documentation=documentation,
+            position=position,
+        )
+
+    def enum_value(self, docs: list[str], seen: set[str], enum_name: int) -> EnumValue:
+        index = self.pos
+        value_name = self.texts[index]
+        if value_name in seen:
+            raise self.error(
+                index, "a value name used once",
+                f"value {value_name!r} is already defined in enum {self.texts[enum_name]!r}",
+            )
+        seen.add(value_name)
+        position = self.at(index)
+        self.pos += 1
+        attributes: list[Attribute] = []
+        while self.kinds[self.pos] is ATTRIBUTE and self.texts[self.pos][1] != "@":
+            attributes.append(self.attribute(block=False))
+        self.trailing_doc(docs)
+        self.end_of_line("an attribute or a line break after the enum value")
+        return EnumValue(
+            name=value_name,
+            attributes=tuple(attributes),
+            documentation="\n".join(docs) if docs else None,
+            position=position,
+        )
+
+    # --- attributes and values -------------------------------------------------------------
+
+    def attribute(self, block: bool) -> Attribute:
+        """``@id``, ``@db.VarChar(255)``, ``@@index([a, b], type: Gin)``: one token, then
+        its arguments."""
+        index = self.pos
+        text = self.texts[index]
+        position = Position(self.file, self.line,
+                            self.ends[index] - len(text) - self.line_start + 1)
+        self.pos = index + 1
+        arguments: tuple[Argument, ...] = ()
+        kinds = self.kinds
+        if kinds[index + 1] == "(":
+            only = kinds[index + 2]
+            if (only is STRING or only is NUMBER) and kinds[index + 3] == ")":
+                # the common @map("x") / @db.VarChar(255), without the general machinery
+                self.pos = index + 2
+                value = self.value()
+                arguments = (Argument(None, value, value.position),)
+                self.pos = index + 4
+            else:
+                arguments = self.arguments()
+        return Attribute(text[2 if block else 1:], arguments, position, block)
+
+    def arguments(self) -> tuple[Argument, ...]:
+        """``( [name:] value, ... )`` at its '('; line breaks inside are whitespace."""
+        kinds = self.kinds
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.too_deep(self.pos)
+        self.pos += 1
+        arguments: list[Argument] = []
+        while True:
+            index = self.pos
+            kind = kinds[index]
+            if kind is NEWLINE or kind is DOC:
+                self.skip_newlines()
+                index = self.pos
+                kind = kinds[index]
+            if kind == ")":
+                self.pos = index + 1
+                break
+            if kind is IDENT and kinds[index + 1] == ":":
+                position = self.at(index)
+                self.pos = index + 2
+                self.skip_newlines()
+                arguments.append(Argument(self.texts[index], self.value(), position))
+            else:
+                value = self.value()
+                arguments.append(Argument(None, value, value.position))
+            separator = kinds[self.pos]
+            if separator is NEWLINE or separator is DOC:
+                self.skip_newlines()
+                separator = kinds[self.pos]
+            if separator == ",":
+                self.pos += 1
+            elif separator != ")":
+                raise self.error(self.pos, "',' or ')'")
+        self.depth -= 1
+        return tuple(arguments)
+
+    def too_deep(self, index: int) -> None:
+        raise self.error(index, f"at most {MAX_NESTING} nested brackets", "nesting too deep")
+
+    def value(self) -> Value:
+        index = self.pos
+        kind = self.kinds[index]
+        if kind is STRING:
+            self.pos = index + 1
+            return StringValue(self.tokens.string_value(index), self.at(index))
+        if kind is IDENT:
+            return self.named_value()
+        if kind is NUMBER:
+            self.pos = index + 1
+            return NumberValue(self.texts[index], self.at(index))
+        if kind == "[":
+            return self.array()
+        raise self.error(index, "a value")
+
+    def named_value(self) -> Value:
+        """``USER``, ``true``, ``now()``, ``title(sort: Desc)``, ``db.Foo``."""
+        kinds = self.kinds
+        index = self.pos
+        position = self.at(index)
+        text = self.texts[index]
+        self.pos = index + 1
+        while kinds[self.pos] == ".":
+            text += "." + self.texts[self.dotted_part()]
+        if kinds[self.pos] == "(":
+            return FunctionValue(text, self.arguments(), position)
+        if text == "true" or text == "false":
+            return BooleanValue(text == "true", position)
+        return ConstantValue(text, position)
+
+    def dotted_part(self) -> int:
+        self.pos += 1
+        return self.expect(IDENT, "a name after '.'")
+
+    def array(self) -> ArrayValue:
+        kinds = self.kinds
+        start = self.pos
+        position = self.at(start)
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            self.too_deep(start)
+        self.pos += 1
+        items: list[Value] = []
+        while True:
+            if kinds[self.pos] is NEWLINE or kinds[self.pos] is DOC:
+                self.skip_newlines()
+            if kinds[self.pos] == "]":
+                self.pos += 1
+                break
+            items.append(self.value())
+            separator = kinds[self.pos]
+            if separator is NEWLINE or separator is DOC:
+                self.skip_newlines()
+                separator = kinds[self.pos]
+            if separator == ",":
+                self.pos += 1
+            elif separator != "]":
+                raise self.error(self.pos, "',' or ']'")
+        self.depth -= 1
+        return ArrayValue(tuple(items), position)
