@@ -5,8 +5,9 @@ so that no single mistake (or a caller's ``SET``) can turn it into a writer:
 
 1. the session starts with ``default_transaction_read_only=on`` plus statement, lock and
    idle timeouts, passed as startup ``options`` (no extra round trip);
-2. the helper itself opens one ``REPEATABLE READ READ ONLY`` transaction and takes its snapshot
-   at once, after which PostgreSQL refuses ``SET TRANSACTION READ WRITE``;
+2. the helper itself opens one ``REPEATABLE READ READ ONLY`` transaction, sets the timeouts
+   again with ``SET LOCAL`` (for poolers that refuse startup options) and takes its snapshot at
+   once, after which PostgreSQL refuses ``SET TRANSACTION READ WRITE``;
 3. callers get a :class:`ReadOnlyPostgres`, not the connection: every query goes through the
    extended protocol (one statement per call, so no ``...; COMMIT; INSERT`` smuggling), and a
    query that ends the helper's transaction (``COMMIT``, ``ROLLBACK``...) closes the session
@@ -48,6 +49,12 @@ _KEYWORD_PASSWORD = re.compile(
 _QUERY_PASSWORD = re.compile(r"([?&](?:password|sslpassword)=)([^&#]*)", re.IGNORECASE)
 _SECRET_SPLIT = re.compile(r"[@:/?#&]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+# Query parameters of Prisma's connection strings that libpq does not know
+PRISMA_ONLY_PARAMS = frozenset({
+    "schema", "pgbouncer", "connection_limit", "pool_timeout", "socket_timeout",
+    "statement_cache_size", "sslidentity", "sslaccept", "max_connection_lifetime",
+    "max_idle_connection_lifetime", "single_use_connections",
+})
 
 Params = Sequence[Any] | Mapping[str, Any] | None
 
@@ -88,6 +95,38 @@ def redact_dsn(dsn: str) -> str:
         text = f"{scheme}{sep}{rest}"
         return _QUERY_PASSWORD.sub(lambda match: match.group(1) + _MASK, text)
     return _KEYWORD_PASSWORD.sub(lambda match: match.group(1) + match.group(2) + _MASK, text)
+
+
+def libpq_dsn(dsn: str) -> str:
+    """The DSN without the query parameters only Prisma understands (libpq refuses them)."""
+    head, query = _split_query(dsn)
+    if query is None:
+        return dsn.strip()
+    kept = [part for part in query.split("&")
+            if part and part.partition("=")[0].lower() not in PRISMA_ONLY_PARAMS]
+    return head + (f"?{'&'.join(kept)}" if kept else "")
+
+
+def url_schema(dsn: str) -> str | None:
+    """The ``?schema=`` of a Prisma connection string (the PostgreSQL schema it works in)."""
+    _head, query = _split_query(dsn)
+    for part in (query or "").split("&"):
+        key, _, value = part.partition("=")
+        if key.lower() == "schema" and value:
+            return unquote(value)
+    return None
+
+
+def _split_query(dsn: str) -> tuple[str, str | None]:
+    """(everything before the URL's query, the query) or (dsn, None) for other forms."""
+    text = dsn.strip()
+    scheme, sep, rest = text.partition("://")
+    if not sep or not _SCHEME.fullmatch(scheme):
+        return text, None
+    question = rest.find("?", max(_userinfo_end(rest), 0))
+    if question < 0:
+        return text, None
+    return f"{scheme}{sep}{rest[:question]}", rest[question + 1 :]
 
 
 def _userinfo_end(rest: str) -> int:
@@ -190,7 +229,10 @@ class ReadOnlyPostgres:
         try:
             # The SELECT takes the snapshot now, so SET TRANSACTION READ WRITE is refused later.
             self._connection.execute(
-                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT pg_catalog.now()"
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+                f"SET LOCAL statement_timeout = {self.statement_timeout_ms}; "
+                f"SET LOCAL lock_timeout = {self.lock_timeout_ms}; "
+                "SELECT pg_catalog.now()"
             )
         except psycopg.Error as exc:
             raise self._target_error(exc) from None
@@ -229,10 +271,17 @@ def readonly_postgres(
     statement_timeout_ms: int = 30000,
     lock_timeout_ms: int = 2000,
     application_name: str = "driftwatch",
+    startup_options: bool = True,
 ) -> Iterator[ReadOnlyPostgres]:
-    """A read-only session on a PostgreSQL target (see the module docstring for the layers)."""
+    """A read-only session on a PostgreSQL target (see the module docstring for the layers).
+
+    ``startup_options=False`` skips the startup ``options`` (for poolers that refuse them; the
+    helper falls back on its own when the server says so): the transaction is then read-only
+    by its BEGIN and the timeouts are set with SET LOCAL inside it.
+    """
+    statement_timeout_ms, lock_timeout_ms = int(statement_timeout_ms), int(lock_timeout_ms)
     connection = _connect(dsn, connect_timeout_s, statement_timeout_ms, lock_timeout_ms,
-                          application_name)
+                          application_name, startup_options)
     session = ReadOnlyPostgres(connection, dsn, statement_timeout_ms, lock_timeout_ms)
     try:
         session._begin()
@@ -242,29 +291,47 @@ def readonly_postgres(
 
 
 def _connect(dsn: str, connect_timeout_s: int, statement_timeout_ms: int, lock_timeout_ms: int,
-             application_name: str) -> psycopg.Connection[Any]:
+             application_name: str, startup_options: bool) -> psycopg.Connection[Any]:
     try:
-        params = psycopg.conninfo.conninfo_to_dict(dsn.strip())
+        params = psycopg.conninfo.conninfo_to_dict(libpq_dsn(dsn))
     except psycopg.Error as exc:
         detail = _scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else "", dsn)
         raise TargetError(
             f"{redact_dsn(dsn)}: the PostgreSQL URL cannot be parsed ({detail})"
         ) from None
-    ours = (
-        f"-c default_transaction_read_only=on -c statement_timeout={int(statement_timeout_ms)} "
-        f"-c lock_timeout={int(lock_timeout_ms)} "
-        f"-c idle_in_transaction_session_timeout={int(statement_timeout_ms) * 2}"
-    )
-    theirs = str(params.get("options") or "")
-    params["options"] = f"{theirs} {ours}".strip()  # ours come last, so they win
     params["connect_timeout"] = max(int(connect_timeout_s), 1)
     params.setdefault("application_name", application_name)
+    plain = dict(params)
+    if startup_options:
+        ours = (
+            f"-c default_transaction_read_only=on -c statement_timeout={statement_timeout_ms} "
+            f"-c lock_timeout={lock_timeout_ms} "
+            f"-c idle_in_transaction_session_timeout={statement_timeout_ms * 2}"
+        )
+        theirs = str(params.get("options") or "")
+        params["options"] = f"{theirs} {ours}".strip()  # ours come last, so they win
     try:
-        # autocommit: psycopg must never BEGIN a transaction on its own; the helper does
-        return psycopg.connect(psycopg.conninfo.make_conninfo("", **params), autocommit=True)
+        return _open(params)
+    except psycopg.Error as exc:
+        if startup_options and "unsupported startup parameter" in str(exc):
+            return _connect_plain(dsn, plain, statement_timeout_ms, lock_timeout_ms)
+        reason = postgres_reason(exc, dsn, statement_timeout_ms, lock_timeout_ms)
+        raise TargetError(f"cannot connect to {redact_dsn(dsn)}: {reason}") from None
+
+
+def _connect_plain(dsn: str, params: dict[str, Any], statement_timeout_ms: int,
+                   lock_timeout_ms: int) -> psycopg.Connection[Any]:
+    """Poolers such as PgBouncer refuse startup options; SET LOCAL in the transaction stays."""
+    try:
+        return _open(params)
     except psycopg.Error as exc:
         reason = postgres_reason(exc, dsn, statement_timeout_ms, lock_timeout_ms)
         raise TargetError(f"cannot connect to {redact_dsn(dsn)}: {reason}") from None
+
+
+def _open(params: dict[str, Any]) -> psycopg.Connection[Any]:
+    # autocommit: psycopg must never BEGIN a transaction on its own; the helper does
+    return psycopg.connect(psycopg.conninfo.make_conninfo("", **params), autocommit=True)
 
 
 def _close_quietly(connection: psycopg.Connection[Any]) -> None:
@@ -431,10 +498,13 @@ __all__ = [
     "SQLITE",
     "ReadOnlyPostgres",
     "ReadOnlySqlite",
+    "PRISMA_ONLY_PARAMS",
     "dialect_of",
+    "libpq_dsn",
     "postgres_reason",
     "readonly_postgres",
     "readonly_sqlite",
     "redact_dsn",
     "sqlite_path",
+    "url_schema",
 ]

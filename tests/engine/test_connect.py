@@ -17,7 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from audits.engine.connect import dialect_of, readonly_postgres, readonly_sqlite, redact_dsn
+from audits.engine.connect import (
+    dialect_of,
+    libpq_dsn,
+    readonly_postgres,
+    readonly_sqlite,
+    redact_dsn,
+    url_schema,
+)
 from audits.engine.errors import TargetError
 from audits.engine.introspect import introspect
 
@@ -138,6 +145,23 @@ def test_malformed_urls_fail_without_their_password(dsn: str, message: str) -> N
     assert str(caught.value) == message
 
 
+@pytest.mark.parametrize(
+    ("dsn", "cleaned", "schema"),
+    [
+        ("postgresql://u:p@h:5432/db?schema=app&connection_limit=5&sslmode=require&pgbouncer=true",
+         "postgresql://u:p@h:5432/db?sslmode=require", "app"),
+        ("postgresql://u:p@h/db?schema=my%20app&pool_timeout=10", "postgresql://u:p@h/db",
+         "my app"),
+        ("postgresql://u:pa?ss@h/db?schema=s", "postgresql://u:pa?ss@h/db", "s"),
+        ("postgresql://h/db", "postgresql://h/db", None),
+        ("host=h dbname=d", "host=h dbname=d", None),
+    ],
+)
+def test_prisma_connection_strings(dsn: str, cleaned: str, schema: str | None) -> None:
+    assert libpq_dsn(dsn) == cleaned
+    assert url_schema(dsn) == schema
+
+
 # --- PostgreSQL: read-only by construction --------------------------------------------------
 
 
@@ -175,6 +199,31 @@ def test_reads_work(target: str) -> None:
         assert session.fetch_one("SELECT current_setting('transaction_isolation')") == (
             "repeatable read",
         )
+
+
+@pytest.mark.postgres
+def test_a_prisma_url_with_schema_and_pool_parameters_connects(target: str) -> None:
+    url = f"{target}?schema=public&connection_limit=1&pool_timeout=0&pgbouncer=true"
+    with readonly_postgres(url) as session:
+        assert session.fetch_all("SELECT name FROM item") == [("one",)]
+
+
+@pytest.mark.postgres
+def test_without_startup_options_the_transaction_still_guards(target: str) -> None:
+    with readonly_postgres(target, startup_options=False, statement_timeout_ms=250,
+                           lock_timeout_ms=150) as session:
+        assert session.fetch_one("SELECT current_setting('default_transaction_read_only')") == (
+            "off",
+        )
+        assert session.fetch_one("SELECT current_setting('transaction_read_only')") == ("on",)
+        assert session.fetch_one("SELECT current_setting('statement_timeout')") == ("250ms",)
+        assert session.fetch_one("SELECT current_setting('lock_timeout')") == ("150ms",)
+        with pytest.raises(TargetError, match="read-only transaction"):
+            session.fetch_all("INSERT INTO item (name) VALUES ('two')")
+    with readonly_postgres(target, startup_options=False, statement_timeout_ms=250) as session, \
+            pytest.raises(TargetError, match="exceeded the statement timeout of 250 ms"):
+        session.fetch_all("SELECT pg_sleep(3)")
+    assert table_state(target) == UNCHANGED
 
 
 @pytest.mark.postgres
