@@ -218,6 +218,20 @@ def test_a_foreign_key_into_a_namespace_not_read_still_names_its_columns(scratch
     assert [enum.name for enum in schema.enums] == ["Kind"]
 
 
+def test_a_role_without_any_table_privilege_can_still_audit(scratch_pg: str) -> None:
+    # the catalogs are readable by every role: an audit needs no SELECT on application data
+    run_sql(scratch_pg, SEQUENCE_FIRST + DDL + """
+        DROP ROLE IF EXISTS dw_catalog_only;
+        CREATE ROLE dw_catalog_only LOGIN;
+        REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
+    """)
+    try:
+        url = scratch_pg.replace("postgres@", "dw_catalog_only@", 1)
+        assert introspect(url, ("other", "public")) == EXPECTED
+    finally:
+        run_sql(scratch_pg, "DROP OWNED BY dw_catalog_only; DROP ROLE dw_catalog_only")
+
+
 def test_an_empty_database_is_an_empty_schema(scratch_pg: str) -> None:
     assert introspect(scratch_pg) == Schema(dialect="postgresql")
 
