@@ -1,4 +1,21 @@
-"""Live database -> ``model.Schema``, dispatched by the DSN's dialect."""
+"""Live database -> ``model.Schema``, dispatched by the DSN's dialect.
+
+What the producers here guarantee, on top of model.py's conventions:
+- Every table of the namespaces is listed (ordinary and partitioned tables, partitions too,
+  ``_prisma_migrations`` too); views, materialized views and foreign tables are not. Whether a
+  table is drift is for ``compare`` to say.
+- Order: tables and enums by (schema, name), indexes and foreign keys by name, all in
+  code-point ("C" collation) order; columns in table order; key columns in key order.
+- PostgreSQL: types from ``format_type`` except enums, which are their bare name (``Role``,
+  ``Role[]``) whatever their schema; identity columns and ``nextval()`` defaults of a sequence
+  the column owns are ``autoincrement()``, other defaults are ``pg_get_expr`` text; a
+  generated column has no default. Index columns are column names or, for an expression,
+  its ``pg_get_indexdef`` text; ``opclasses`` has "" for a default class; unique constraints
+  are indexes with ``constraint=True``; the primary key's index is not listed.
+- SQLite: tables carry the model's default schema ``public``; types are declared types in
+  upper case; ``INTEGER PRIMARY KEY AUTOINCREMENT`` is ``autoincrement()``; primary keys have no
+  name; a foreign key's name is its ``CONSTRAINT`` name, or "" when it has none.
+"""
 
 from __future__ import annotations
 
