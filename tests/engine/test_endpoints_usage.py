@@ -386,3 +386,41 @@ def test_a_model_chosen_at_run_time_is_unknown(tmp_path: Path) -> None:
     assert get.unknown_reasons == (
         "prisma[...].findMany() in app/api/[model]/route.ts:2: the model is chosen at run time",)
     assert (post.models, post.unknown_reasons) == (("User",), ())
+
+
+def test_express_middleware_counts_for_the_routes_under_it(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "server.ts": """
+            import express from 'express'
+            import cors from 'cors'
+            import { loadUser } from './middleware/auth'
+            import orders from './routes/orders'
+            import { audit } from './middleware/audit'
+            const app = express()
+            app.use(cors())
+            app.use(express.json())
+            app.get('/health', (req, res) => res.send('ok'))
+            app.use('/api/orders', loadUser, orders)
+            app.use(audit)
+        """,
+        "middleware/auth.ts": """
+            export async function loadUser(req, res, next) {
+              req.user = await prisma.user.findUnique({ where: { id: req.userId } })
+              next()
+            }
+        """,
+        "middleware/audit.ts": "export const audit = (req, res, next) => "
+                               "prisma.message.create({}).then(next)\n",
+        "routes/orders.ts": """
+            import { Router } from 'express'
+            const router = Router()
+            router.use(async (req, res, next) => { await prisma.wallet.count(); next() })
+            router.get('/', (req, res) => prisma.order.findMany())
+            export default router
+        """,
+    }, MODELS)
+    # app-level middleware is taken for every route of the app, whatever its order
+    assert models_of(result) == {
+        "GET /api/orders": ("Message", "Order", "User", "Wallet"),
+        "GET /health": ("Message",),
+    }

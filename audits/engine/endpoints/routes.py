@@ -46,6 +46,7 @@ class RouteEntry:
     line: int
     symbols: tuple[Symbol, ...] = ()
     spans: tuple[Span, ...] = ()
+    middleware: tuple[tuple[Path, Span], ...] = ()  # code that runs before it, in any file
 
 
 def source_files(root: Path) -> Iterator[Path]:
@@ -261,21 +262,33 @@ class _Registration:
 
 
 @dataclass(frozen=True)
-class _Mount:
-    receiver: str  # the router or app that mounts
+class _Use:
+    """``r.use([prefix,] ...args)``, ``r.route(prefix, sub)`` or ``r.register(plugin, opts)``."""
+
+    host: Path
+    receiver: str
     prefix: str
-    target: tuple[Path, str | None]  # the module and its router variable (None: any)
+    middleware: tuple[Span, ...]  # arguments that are not the prefix nor the mounted router
+    target: tuple[Path, str | None] | None  # what may be a router: module and variable
+    target_span: Span | None = None
+
+
+Context = tuple[str, tuple[tuple[Path, Span], ...]]  # (prefix, middleware spans with files)
 
 
 class ExpressRoutes:
-    """``router.get('/x', ...)`` registrations, joined with ``app.use('/prefix', router)``."""
+    """``router.get('/x', ...)`` registrations, joined with ``app.use('/prefix', router)``;
+    ``app.use(auth)`` middleware counts for every route registered on or under ``app``."""
 
     def __init__(self, project: Project, files: list[Path]) -> None:
         self.project = project
         self.registrations: dict[Path, list[_Registration]] = {}
-        self.mounts: dict[tuple[Path, str | None], list[tuple[Path, _Mount]]] = {}
+        self.uses: list[_Use] = []
+        self.mounts: dict[tuple[Path, str | None], list[tuple[_Use, tuple[Span, ...]]]] = {}
+        self.middleware: dict[tuple[Path, str], list[Span]] = {}
         for path in files:
             self._read(path)
+        self._link()
 
     def _read(self, path: Path) -> None:
         try:
@@ -295,31 +308,51 @@ class ExpressRoutes:
             if member and not (index > 1 and module.tokens[index - 2].is_ident("this")):
                 continue
             registrations.extend(_registrations_at(module.tokens, index))
-            mount = _mount_at(self.project, module, index)
-            if mount is not None:
-                self.mounts.setdefault(mount.target, []).append((path, mount))
+            use = _use_at(self.project, module, index)
+            if use is not None:
+                self.uses.append(use)
         if registrations:
             self.registrations[path] = registrations
+
+    def _is_router(self, target: tuple[Path, str | None]) -> bool:
+        path, name = target
+        if any(name is None or r.receiver == name for r in self.registrations.get(path, [])):
+            return True
+        return any(u.host == path and (name is None or u.receiver == name) for u in self.uses)
+
+    def _link(self) -> None:
+        for use in self.uses:
+            if use.target is not None and self._is_router(use.target):
+                self.mounts.setdefault(use.target, []).append((use, use.middleware))
+            else:
+                spans = list(use.middleware)
+                if use.target_span is not None:
+                    spans.append(use.target_span)
+                self.middleware.setdefault((use.host, use.receiver), []).extend(spans)
 
     def entries(self) -> list[RouteEntry]:
         entries = []
         for path, registrations in self.registrations.items():
             for registration in registrations:
-                for prefix in self._prefixes(path, registration.receiver, 0):
+                for prefix, middleware in self._contexts(path, registration.receiver, 0):
                     entries.append(RouteEntry(
                         join_route(prefix, registration.path), registration.methods, path,
-                        registration.line, spans=(registration.span,)))
+                        registration.line, spans=(registration.span,), middleware=middleware))
         return entries
 
-    def _prefixes(self, path: Path, receiver: str, depth: int) -> list[str]:
+    def _contexts(self, path: Path, receiver: str, depth: int) -> list[Context]:
+        """Each (prefix, middleware) a router is reached under, through its mounts."""
+        own = tuple((path, span) for span in self.middleware.get((path, receiver), []))
         mounts = self.mounts.get((path, receiver), []) + self.mounts.get((path, None), [])
         if not mounts or depth > 8:
-            return [""]
-        prefixes = []
-        for host, mount in mounts:
-            for outer in self._prefixes(host, mount.receiver, depth + 1):
-                prefixes.append(join_route(outer, mount.prefix))
-        return sorted(set(prefixes))
+            return [("", own)]
+        contexts: dict[str, tuple[tuple[Path, Span], ...]] = {}
+        for use, spans in mounts:
+            for outer, outer_middleware in self._contexts(use.host, use.receiver, depth + 1):
+                key = join_route(outer, use.prefix)
+                mounted = tuple((use.host, span) for span in spans)
+                contexts[key] = contexts.get(key, ()) + outer_middleware + mounted + own
+        return sorted((prefix, tuple(dict.fromkeys(m))) for prefix, m in contexts.items())
 
 
 def join_route(prefix: str, path: str) -> str:
@@ -418,31 +451,32 @@ def _route_object(tokens: list[Token], receiver: str, open_index: int) -> list[_
                           (open_index, close))]
 
 
-def _mount_at(project: Project, module: Module, index: int) -> _Mount | None:
-    """``r.use('/prefix', [mw,] router)`` or ``r.register(plugin, { prefix: '/p' })``."""
+def _use_at(project: Project, module: Module, index: int) -> _Use | None:
+    """``r.use([prefix,] [mw,] router)``, ``r.route(prefix, sub)``, or
+    ``r.register(plugin, { prefix })``; the last argument may be a router or middleware."""
     tokens = module.tokens
     if index + 4 >= len(tokens) or not tokens[index + 1].is_punct(".") or \
             not tokens[index + 3].is_punct("("):
         return None
     verb = tokens[index + 2].value
     call = index + 3
-    close = matching_close(tokens, call)
-    arguments = _top_level_arguments(tokens, call, close)
-    if verb in ("use", "route") and len(arguments) >= 2:  # Express use, Hono route
+    arguments = _top_level_arguments(tokens, call, matching_close(tokens, call))
+    receiver = tokens[index].value
+    if verb in ("use", "route") and arguments:  # Express use, Hono route
         prefix = _string_at(tokens, arguments[0][0])
-        if prefix is None:
+        rest = arguments[1:] if prefix is not None else arguments
+        if not rest or (verb == "route" and prefix is None):
             return None
-        target = _mount_target(project, module, tokens, arguments[-1])
-    elif verb == "register" and len(arguments) >= 2:
+        last = rest[-1]
+        return _Use(module.path, receiver, prefix or "", tuple(rest[:-1]),
+                    _mount_target(project, module, tokens, last), last)
+    if verb == "register" and len(arguments) >= 2:
         prefix = _object_string(tokens, arguments[1], "prefix")
-        if prefix is None:
-            return None
         target = _mount_target(project, module, tokens, arguments[0])
-    else:
-        return None
-    if target is None:
-        return None
-    return _Mount(tokens[index].value, prefix, target)
+        if prefix is None or target is None:
+            return None
+        return _Use(module.path, receiver, prefix, (), (target[0], None))  # a whole plugin
+    return None
 
 
 def _top_level_arguments(tokens: list[Token], open_index: int, close: int) -> list[Span]:

@@ -94,7 +94,7 @@ def _order(endpoint: Endpoint) -> tuple[str, int, str, int]:
 
 
 def _endpoint(project: Project, entry: RouteEntry) -> Endpoint:
-    reach = project.reach(entry.file, entry.spans, entry.symbols)
+    reach = project.reach(entry.file, entry.spans, entry.symbols, entry.middleware)
     uses = sorted({ModelUseFact(u.model, u.operation, project.rel(u.file), u.line, u.via)
                    for u in reach.uses},
                   key=lambda u: (u.model, u.file, u.line, u.operation, u.via))

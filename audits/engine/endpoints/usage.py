@@ -219,14 +219,16 @@ class Project:
 
     # --- reach -----------------------------------------------------------------------------
 
-    def reach(self, path: Path, spans: Iterable[Span] = (),
-              symbols: Iterable[Symbol] = ()) -> Reach:
-        """Everything the given spans of ``path`` and the given symbols touch, transitively."""
+    def reach(self, path: Path, spans: Iterable[Span] = (), symbols: Iterable[Symbol] = (),
+              elsewhere: Iterable[tuple[Path, Span]] = ()) -> Reach:
+        """Everything the given spans of ``path``, the given symbols and the spans of other
+        files in ``elsewhere`` (middleware) touch, transitively."""
         reach = Reach()
         self.reached.add(path)
         seen: set[Symbol] = set()
         # (file, span, the class whose member the span is, for "this.x")
         pending: list[tuple[Path, Span, ClassRef | None]] = [(path, span, None) for span in spans]
+        pending += [(file, span, None) for file, span in elsewhere]
         todo: list[Symbol] = list(symbols)
         while pending or todo:
             while todo:
