@@ -419,9 +419,10 @@ class _Parser:
     def arguments(self) -> tuple[Argument, ...]:
         """``( [name:] value, ... )`` at its '('; line breaks inside are whitespace."""
         kinds = self.kinds
+        opening = self.pos
         self.depth += 1
         if self.depth > MAX_NESTING:
-            self.too_deep(self.pos)
+            self.too_deep(opening)
         self.pos += 1
         arguments: list[Argument] = []
         while True:
@@ -434,6 +435,8 @@ class _Parser:
             if kind == ")":
                 self.pos = index + 1
                 break
+            if kind is EOF or kind == "}":
+                raise self.unclosed(opening, index)
             if kind is IDENT and kinds[index + 1] == ":":
                 position = self.at(index)
                 self.pos = index + 2
@@ -448,10 +451,21 @@ class _Parser:
                 separator = kinds[self.pos]
             if separator == ",":
                 self.pos += 1
+            elif separator is EOF or separator == "}":
+                raise self.unclosed(opening, self.pos)
             elif separator != ")":
                 raise self.error(self.pos, "',' or ')'")
         self.depth -= 1
         return tuple(arguments)
+
+    def unclosed(self, opening: int, index: int) -> SchemaError:
+        """A '(' or '[' that reaches the end of its block or file: say where it opened."""
+        bracket = self.texts[opening]
+        closing = ")" if bracket == "(" else "]"
+        line, column = self.tokens.line_column(opening)
+        before = f"the {self.describe(index)} at line {self.tokens.line_column(index)[0]}"
+        return SchemaError(f"'{bracket}' is not closed", self.file, line, column,
+                           expected=f"'{closing}' before {before}")
 
     def too_deep(self, index: int) -> None:
         raise self.error(index, f"at most {MAX_NESTING} nested brackets", "nesting too deep")
@@ -505,6 +519,8 @@ class _Parser:
             if kinds[self.pos] == "]":
                 self.pos += 1
                 break
+            if kinds[self.pos] is EOF or kinds[self.pos] == "}":
+                raise self.unclosed(start, self.pos)
             items.append(self.value())
             separator = kinds[self.pos]
             if separator is NEWLINE or separator is DOC:
@@ -512,6 +528,8 @@ class _Parser:
                 separator = kinds[self.pos]
             if separator == ",":
                 self.pos += 1
+            elif separator is EOF or separator == "}":
+                raise self.unclosed(start, self.pos)
             elif separator != "]":
                 raise self.error(self.pos, "',' or ']'")
         self.depth -= 1
