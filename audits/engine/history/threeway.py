@@ -24,7 +24,7 @@ from typing import Any
 from audits.engine.compare import compare
 from audits.engine.diff import diff_schemas
 from audits.engine.history.objects import Attribution, ObjectKey, label, owner
-from audits.engine.model import Finding, Schema
+from audits.engine.model import Finding, Schema, Severity
 
 WRITE_MIGRATION = "write_migration"
 PENDING_MIGRATION = "pending_migration"
@@ -119,7 +119,8 @@ def three_way(code: Schema | None, history: Schema, applied: Schema, database: S
         for key, finding in ch.missing.items():
             rows.add(key, finding, True, False, key not in cd.missing, WRITE_MIGRATION, None)
         for key, finding in ch.changed.items():
-            rows.add(key, finding, True, True, True, WRITE_MIGRATION, None)
+            if finding.severity != Severity.INFO:  # an info difference needs no migration
+                rows.add(key, finding, True, True, True, WRITE_MIGRATION, None)
 
     def in_code(key: ObjectKey) -> bool | None:
         return None if ch is None else key not in ch.extra
@@ -145,8 +146,8 @@ def three_way(code: Schema | None, history: Schema, applied: Schema, database: S
     if ch is not None:
         for key, finding in ch.extra.items():
             rows.add(key, finding, False, True, True, NOT_IN_CODE, owner(history_owners, key))
-    fix_sql = _fix_sql(code, history) if code is not None and ch is not None \
-        and (ch.missing or ch.changed) else None
+    fix_sql = _fix_sql(code, history) if code is not None and any(
+        row.verdict == WRITE_MIGRATION for row in rows.rows) else None
     return ThreeWay(rows=tuple(rows.rows), fix_sql=fix_sql)
 
 
