@@ -13,6 +13,7 @@ The Markdown is the single source: the download is it, the printable page render
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import groupby
@@ -20,6 +21,8 @@ from itertools import groupby
 from django.utils import timezone
 
 from .models import Incident, Status, TimelineEntry
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -46,8 +49,20 @@ def unregister_section(provider: SectionProvider) -> None:
 
 
 def extra_sections(incident: Incident) -> list[Section]:
-    sections = (provider(incident) for provider in list(_providers))
-    return [section for section in sections if section is not None]
+    """Every registered provider's section. A provider that fails is logged and shown as
+    unavailable: the post-mortem is needed most when other parts of the system are broken."""
+    sections = []
+    for provider in list(_providers):
+        try:
+            section = provider(incident)
+        except Exception:
+            name = getattr(provider, "__qualname__", repr(provider))
+            logger.exception("post-mortem section %s failed for %s", name, incident.slug)
+            section = Section(f"Unavailable: {name}", "_This section could not be generated; "
+                              "see the server log._")
+        if section is not None:
+            sections.append(section)
+    return sections
 
 
 def _cell(value: object) -> str:

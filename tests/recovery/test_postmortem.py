@@ -97,3 +97,17 @@ def test_markdown_injection_in_postmortem_page_is_inert(
     url = reverse("recovery:postmortem", args=[incident.slug])
     html = backend_client.get(url).content.decode()
     assert "onerror" not in html
+
+
+def test_failing_section_does_not_break_the_export(incident, caplog) -> None:
+    def broken(inc):
+        raise RuntimeError("audits database unreachable")
+
+    register_section(broken)
+    try:
+        text = build_markdown(incident)
+    finally:
+        unregister_section(broken)
+    assert "## Unavailable: test_failing_section_does_not_break_the_export.<locals>.broken" in text
+    assert "## Commits" in text
+    assert "audits database unreachable" in caplog.text
