@@ -292,6 +292,22 @@ def test_compound_id_unique_and_index_names_with_sort_ops_and_methods() -> None:
     )
 
 
+def test_a_lone_field_counts_as_a_list_and_default_opclasses_are_left_out() -> None:
+    schema = lowered(
+        "model T {\n  id Int @id\n  tags String[]\n  data Json\n  n Int\n"
+        "  @@index(n)\n  @@index([tags(ops: ArrayOps)], type: Gin)\n"
+        '  @@index([data(ops: JsonbOps)], type: Gin)\n  @@index([n(ops: Int4MinMaxOps)], type: Brin, map: "b1")\n'
+        '  @@index([n(ops: Int4MinMaxMultiOps)], type: Brin, map: "b2")\n}\n'
+    )
+    assert table(schema, "T").indexes == (
+        Index("T_n_idx", ("n",)),
+        Index("T_tags_idx", ("tags",), method="gin"),
+        Index("T_data_idx", ("data",), method="gin"),
+        Index("b1", ("n",), method="brin"),
+        Index("b2", ("n",), method="brin", opclasses=("int4_minmax_multi_ops",)),
+    )
+
+
 def test_id_with_map_and_unique_with_map() -> None:
     schema = lowered('model T {\n  id Int @id(map: "pk_t")\n  e String @unique(map: "e_uq")\n}\n')
     assert table(schema, "T").primary_key == PrimaryKey(("id",), "pk_t")

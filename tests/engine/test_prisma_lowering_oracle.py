@@ -33,7 +33,9 @@ generator client {
 }
 """
 
-SHOP = PG_HEADER % '  extensions = [citext]' + r'''
+SHOP = (
+    PG_HEADER % "  extensions = [citext]"
+    + r"""
 enum Role {
   USER
   ADMIN @map("admin")
@@ -148,9 +150,12 @@ model AVeryLongModelNameThatGoesOnAndOnAndOnForeverAndEverOther {
   id      BigInt @id @default(autoincrement())
   parents AVeryLongModelNameThatGoesOnAndOnAndOnForeverAndEver[]
 }
-'''
+"""
+)
 
-NATIVE = PG_HEADER % "" + r'''
+NATIVE = (
+    PG_HEADER % ""
+    + r"""
 model N {
   id   String   @id @db.Uuid
   a    String   @db.VarChar(10)
@@ -211,9 +216,12 @@ model N {
   ul   String[] @db.Uuid
   ull  String[] @default(["00000000-0000-0000-0000-000000000000"]) @db.Uuid
 }
-'''
+"""
+)
 
-MULTI = PG_HEADER % '  schemas = ["base", "auth"]' + r'''
+MULTI = (
+    PG_HEADER % '  schemas = ["base", "auth"]'
+    + r"""
 enum Kind {
   A
   B
@@ -250,9 +258,12 @@ model Zoo {
   keepers  Account[] @relation("keepers")
   @@schema("base")
 }
-'''
+"""
+)
 
-RELATION_MODE = PG_HEADER % '  relationMode = "prisma"' + r'''
+RELATION_MODE = (
+    PG_HEADER % '  relationMode = "prisma"'
+    + r"""
 model User {
   id    Int    @id
   posts Post[]
@@ -270,9 +281,10 @@ model Tag {
   id    Int    @id
   users User[]
 }
-'''
+"""
+)
 
-SQLITE = r'''
+SQLITE = r"""
 datasource db {
   provider = "sqlite"
   url      = "file:./dev.db"
@@ -325,7 +337,7 @@ model Pair {
   @@id([a, b])
   @@unique([b, userId], map: "pair_b_user")
 }
-'''
+"""
 
 
 def oracle(shared_dir: Path) -> Path:
@@ -338,15 +350,24 @@ def oracle(shared_dir: Path) -> Path:
 def prisma_ddl(shared_dir: Path, tmp_path: Path, text: str, name: str = "schema.prisma") -> str:
     schema_file = tmp_path / name
     schema_file.write_text(text)
-    result = subprocess.run([str(oracle(shared_dir)), "ddl", str(schema_file)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(oracle(shared_dir)), "ddl", str(schema_file)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
 
 def apply_pg(url: str, ddl: str) -> None:
-    result = subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", url],
-                            input=ddl, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", url],
+        input=ddl,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -371,8 +392,12 @@ def strict_differences(expected: Schema, actual: Schema) -> list[str]:
         if set(table.indexes) != set(live.indexes):
             problems.append(f"{table.name}: indexes {set(table.indexes) ^ set(live.indexes)}")
         if set(table.foreign_keys) != set(live.foreign_keys):
-            problems.append(f"{table.name}: foreign keys {set(table.foreign_keys) ^ set(live.foreign_keys)}")
-    extra = {(t.schema, t.name) for t in actual.tables} - {(t.schema, t.name) for t in expected.tables}
+            problems.append(
+                f"{table.name}: foreign keys {set(table.foreign_keys) ^ set(live.foreign_keys)}"
+            )
+    extra = {(t.schema, t.name) for t in actual.tables} - {
+        (t.schema, t.name) for t in expected.tables
+    }
     if extra:
         problems.append(f"tables Prisma created that lowering does not expect: {sorted(extra)}")
     if set(expected.enums) != set(actual.enums):
@@ -381,12 +406,18 @@ def strict_differences(expected: Schema, actual: Schema) -> list[str]:
 
 
 def above_info(expected: Schema, actual: Schema) -> list[str]:
-    return [f"{f.severity.value} {f.kind} {f.table}.{f.column or f.object_name}: {f.message}"
-            for f in compare(expected, actual).findings if f.severity != Severity.INFO]
+    return [
+        f"{f.severity.value} {f.kind} {f.table}.{f.column or f.object_name}: {f.message}"
+        for f in compare(expected, actual).findings
+        if f.severity != Severity.INFO
+    ]
 
 
-@pytest.mark.parametrize("text", [SHOP, NATIVE, MULTI, RELATION_MODE],
-                         ids=["shop", "native-types", "multi-schema", "relation-mode-prisma"])
+@pytest.mark.parametrize(
+    "text",
+    [SHOP, NATIVE, MULTI, RELATION_MODE],
+    ids=["shop", "native-types", "multi-schema", "relation-mode-prisma"],
+)
 def test_postgresql_lowering_equals_what_prisma_creates(
     text: str, shared_dir: Path, tmp_path: Path, scratch_pg: str
 ) -> None:
@@ -408,12 +439,43 @@ def test_sqlite_lowering_equals_what_prisma_creates(shared_dir: Path, tmp_path: 
     assert strict_differences(expected, actual) == []
 
 
+@pytest.mark.parametrize("project", ["umami", "inbox-zero", "langfuse"])
+def test_real_world_schemas_lower_to_what_prisma_creates(
+    project: str, shared_dir: Path, tmp_path: Path, scratch_pg: str
+) -> None:
+    """Real projects' schemas (not their migration histories): Prisma's DDL for each reads back
+    exactly as lowered. langfuse lists the preview feature "metrics", which the oracle's Prisma
+    no longer knows; it changes nothing in the database, so it is dropped before the oracle runs."""
+    source = shared_dir / "fixtures" / "real-world" / project / "schema.prisma"
+    if not source.exists():
+        pytest.skip(f"SKIPPED LOUDLY: {source} is absent")
+    text = source.read_text().replace(', "metrics"', "")
+    expected = lower(parse_schema(text, str(source)))
+    apply_pg(scratch_pg, prisma_ddl(shared_dir, tmp_path, text))
+    actual = introspect(scratch_pg, expected.namespaces)
+    assert above_info(expected, actual) == []
+    assert strict_differences(expected, actual) == []
+
+
 def test_the_shop_schema_covers_what_it_claims() -> None:
     """Guard against the oracle schemas silently losing the features they exist to test."""
     shop = lower(parse_schema(SHOP))
     names = {table.name for table in shop.tables}
-    assert {"users", "Profile", "Post", "Tag", "LineItem", "Note", "Legacy", "_PostToTag", "_follows",
-            "_AVeryLongModelNameThatGoesOnAndOnAndOnForeverAndEverToAVeryLon"} <= names
+    assert {
+        "users",
+        "Profile",
+        "Post",
+        "Tag",
+        "LineItem",
+        "Note",
+        "Legacy",
+        "_PostToTag",
+        "_follows",
+        "_AVeryLongModelNameThatGoesOnAndOnAndOnForeverAndEverToAVeryLon",
+    } <= names
     assert "Summary" not in names
     multi = lower(parse_schema(MULTI))
-    assert {(t.schema, t.name) for t in multi.tables} >= {("auth", "_AccountToGroup"), ("auth", "_keepers")}
+    assert {(t.schema, t.name) for t in multi.tables} >= {
+        ("auth", "_AccountToGroup"),
+        ("auth", "_keepers"),
+    }

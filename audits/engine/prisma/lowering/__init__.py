@@ -70,9 +70,12 @@ def _column(ctx: Context, field: ast.Field, key: m.PrimaryKey | None) -> m.Colum
 def _sqlite_rowid_default(
     sql: str, column: str, default: str | None, key: m.PrimaryKey | None
 ) -> str | None:
-    """Prisma makes a lone INTEGER primary key AUTOINCREMENT on SQLite, and only that one."""
+    """Prisma makes a lone INTEGER primary key AUTOINCREMENT on SQLite, and only that one.
+
+    It does so even with another ``@default`` (``INTEGER ... AUTOINCREMENT DEFAULT 5``), where
+    the sequence is what the database uses."""
     rowid = sql == "INTEGER" and key is not None and key.columns == (column,)
-    if rowid and default is None:
+    if rowid:
         return AUTOINCREMENT
     if not rowid and default == AUTOINCREMENT:
         return None

@@ -40,6 +40,15 @@ def string_of(value: ast.Value | None) -> str | None:
     return value.value if isinstance(value, ast.StringValue) else None
 
 
+def items_of(value: ast.Value | None) -> tuple[ast.Value, ...] | None:
+    """A list argument's items; Prisma also takes a lone value as a list of one (``@@index(a)``)."""
+    if isinstance(value, ast.ArrayValue):
+        return value.items
+    if isinstance(value, ast.ConstantValue | ast.FunctionValue):
+        return (value,)
+    return None
+
+
 @dataclass(frozen=True)
 class Datasource:
     name: str  # the block name: native type attributes are spelled @<name>.VarChar

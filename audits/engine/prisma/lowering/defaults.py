@@ -42,7 +42,7 @@ def column_default(ctx: Context, field: ast.Field, rtype: ResolvedType) -> str |
     if value is None:
         raise schema_error("@default needs a value", attribute.position)
     if isinstance(value, ast.FunctionValue):
-        return _function_default(value, rtype)
+        return _function_default(ctx, value, rtype)
     if rtype.is_list:
         if not isinstance(value, ast.ArrayValue):
             raise schema_error(
@@ -60,7 +60,7 @@ def _where(value: ast.Value, attribute: ast.Attribute) -> ast.Position | None:
     return value.position or attribute.position
 
 
-def _function_default(value: ast.FunctionValue, rtype: ResolvedType) -> str | None:
+def _function_default(ctx: Context, value: ast.FunctionValue, rtype: ResolvedType) -> str | None:
     name = value.name
     if name == "autoincrement" or name == "sequence":
         if rtype.scalar not in {"Int", "BigInt"}:
@@ -76,6 +76,8 @@ def _function_default(value: ast.FunctionValue, rtype: ResolvedType) -> str | No
             return None
         if not isinstance(argument, ast.StringValue):
             raise schema_error("dbgenerated() takes a string", value.position)
+        if ctx.dialect != POSTGRESQL:
+            return sqlite_expression(argument.value)
         return argument.value
     if name in CLIENT_SIDE_FUNCTIONS:
         return None
@@ -241,6 +243,30 @@ def _jsonb_string(text: str) -> str:
 
 
 # --- SQLite ---------------------------------------------------------------------------------
+
+
+def sqlite_expression(text: str) -> str:
+    """An expression default as SQLite reports it: without the parentheses around it."""
+    if text.startswith("(") and text.endswith(")") and _closes_at_end(text):
+        return text[1:-1]
+    return text
+
+
+def _closes_at_end(text: str) -> bool:
+    depth = 0
+    quote = ""
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0 and index < len(text) - 1:
+                return False
+    return True
 
 
 def _sqlite_scalar(ctx: Context, value: ast.Value, rtype: ResolvedType) -> str:

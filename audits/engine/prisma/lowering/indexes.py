@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 from audits.engine import model as m
 from audits.engine.prisma import ast
-from audits.engine.prisma.lowering.context import Context, schema_error, string_of
+from audits.engine.prisma.lowering.context import Context, items_of, schema_error, string_of
 from audits.engine.prisma.lowering.names import index_name, primary_key_name, unique_index_name
 from audits.engine.prisma.lowering.relations import relation_target
+from audits.engine.prisma.lowering.types import ResolvedType, resolve_type
 
 INDEX_METHODS = {
     "BTree": "btree",
@@ -96,9 +97,10 @@ def _index(
 def _parts(
     ctx: Context, model: ast.Model, value: ast.Value | None, attribute: ast.Attribute
 ) -> tuple[_Part, ...]:
-    if not isinstance(value, ast.ArrayValue) or not value.items:
+    items = items_of(value)
+    if not items:
         raise schema_error(f"@@{attribute.name} expects a list of fields", attribute.position)
-    return tuple(_part(ctx, model, item, attribute) for item in value.items)
+    return tuple(_part(ctx, model, item, attribute) for item in items)
 
 
 def _part(ctx: Context, model: ast.Model, item: ast.Value, attribute: ast.Attribute) -> _Part:
@@ -113,11 +115,10 @@ def _part(ctx: Context, model: ast.Model, item: ast.Value, attribute: ast.Attrib
     if not isinstance(item, ast.FunctionValue):
         return _Part(ctx.column_name(field), "ASC", "")
     options = ast.Attribute(item.name, item.arguments, item.position)
-    return _Part(
-        ctx.column_name(field),
-        _order(options.argument("sort", None), attribute),
-        _opclass(options.argument("ops", None)),
-    )
+    opclass = _opclass(options.argument("ops", None))
+    if opclass and is_default_opclass(_method(attribute), opclass, resolve_type(ctx, field)):
+        opclass = ""  # the catalog cannot tell a spelled-out default class from an implicit one
+    return _Part(ctx.column_name(field), _order(options.argument("sort", None), attribute), opclass)
 
 
 def _order(value: ast.Value | None, attribute: ast.Attribute) -> str:
@@ -151,6 +152,61 @@ def _opclass(value: ast.Value | None) -> str:
     if isinstance(value, ast.ConstantValue):
         return prisma_opclass(value.name)
     return ""
+
+
+# The brin/btree/hash operator class prefix of each type (int4_minmax_ops, text_ops...).
+_TYPE_PREFIXES = {
+    "integer": "int4",
+    "bigint": "int8",
+    "smallint": "int2",
+    "real": "float4",
+    "double precision": "float8",
+    "numeric": "numeric",
+    "text": "text",
+    "character": "bpchar",
+    "bytea": "bytea",
+    "date": "date",
+    "time": "time",
+    "timetz": "timetz",
+    "timestamp": "timestamp",
+    "timestamptz": "timestamptz",
+    "uuid": "uuid",
+    "oid": "oid",
+    "bit": "bit",
+    "bit varying": "varbit",
+    "inet": "inet",
+    "boolean": "bool",
+    "money": "money",
+}
+
+
+def is_default_opclass(method: str, opclass: str, rtype: ResolvedType) -> bool:
+    """Whether ``opclass`` is PostgreSQL's default for ``method`` on this column's type."""
+    if rtype.is_list:
+        return method == "gin" and opclass == "array_ops"
+    if method == "gin":
+        return opclass == "jsonb_ops" and rtype.sql == "jsonb"
+    if method == "spgist":
+        return (rtype.sql, opclass) in {("inet", "inet_ops"), ("text", "text_ops")}
+    prefix = _TYPE_PREFIXES.get(_type_key(rtype.sql))
+    if prefix is None:
+        return False
+    if method == "brin":
+        return opclass == ("inet_inclusion_ops" if prefix == "inet" else f"{prefix}_minmax_ops")
+    if method in {"btree", "hash"}:
+        return opclass == f"{'text' if rtype.sql.startswith('character varying') else prefix}_ops"
+    return False
+
+
+def _type_key(sql: str) -> str:
+    base = re.sub(r"\(.*?\)", "", sql).strip()
+    zone = {
+        "time with time zone": "timetz",
+        "timestamp with time zone": "timestamptz",
+        "time without time zone": "time",
+        "timestamp without time zone": "timestamp",
+    }
+    return zone.get(base, base)
 
 
 _WORD = re.compile(r"[A-Z][a-z0-9]*")

@@ -20,7 +20,13 @@ from dataclasses import dataclass
 
 from audits.engine import model as m
 from audits.engine.prisma import ast
-from audits.engine.prisma.lowering.context import POSTGRESQL, Context, schema_error, string_of
+from audits.engine.prisma.lowering.context import (
+    POSTGRESQL,
+    Context,
+    items_of,
+    schema_error,
+    string_of,
+)
 from audits.engine.prisma.lowering.names import foreign_key_name, with_suffix
 from audits.engine.prisma.lowering.types import resolve_type
 
@@ -102,10 +108,11 @@ def field_columns(
     ctx: Context, model: ast.Model, value: ast.Value | None, attribute: ast.Attribute
 ) -> tuple[str, ...]:
     """The column names of a ``[a, b]`` field list of ``model``; each must name a scalar field."""
-    if not isinstance(value, ast.ArrayValue):
+    items = items_of(value)
+    if items is None:
         raise schema_error(f"@{attribute.name} expects a list of fields", attribute.position)
     columns = []
-    for item in value.items:
+    for item in items:
         name = item.name if isinstance(item, ast.ConstantValue | ast.FunctionValue) else None
         field = model.field(name) if name else None
         if field is None or relation_target(ctx, field) is not None:
