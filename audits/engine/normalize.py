@@ -224,6 +224,19 @@ def _canonical_expression(text: str, is_array: bool = False) -> str:
     return _squeeze(text)
 
 
+def bare_literal(default: str) -> str:
+    """``'x'::text`` -> ``'x'``: a quoted literal without the casts the catalog adds (the
+    column's type casts it anyway). Anything else is returned unchanged."""
+    text = default.strip()
+    if not text.startswith("'"):
+        return text
+    end = _literal_end(text, 0)
+    rest = text[end:].strip()
+    if rest.startswith("::") and _CAST_TYPE.match(rest[2:].strip()):
+        return text[:end]
+    return text
+
+
 def _canonical_literal(value: str, is_array: bool = False) -> str:
     """A string literal's content: numbers, booleans, arrays and JSON lose their quotes' noise."""
     if _NUMBER.match(value.strip()):
@@ -386,6 +399,7 @@ _PREDICATE_CAST = re.compile(
 
 __all__ = [
     "AUTOINCREMENT",
+    "bare_literal",
     "CURRENT_TIMESTAMP",
     "canonical_default",
     "canonical_pg_type",

@@ -22,7 +22,12 @@ from audits.engine.diff import (
     is_implicit_many_to_many,
 )
 from audits.engine.model import Column, Enum, ForeignKey, Index, Report, Schema, Table
-from audits.engine.normalize import AUTOINCREMENT, canonical_default, canonical_type
+from audits.engine.normalize import (
+    AUTOINCREMENT,
+    bare_literal,
+    canonical_default,
+    canonical_type,
+)
 
 _SERIAL = {"integer": "SERIAL", "bigint": "BIGSERIAL", "smallint": "SMALLSERIAL"}
 _PG_SPELLING = {
@@ -243,7 +248,7 @@ class _PostgresWriter(_Writer):
         if default.startswith("ARRAY[") and "::" not in raw:
             element = self.type_sql(Column(column.name, canonical_t.replace("[]", "")), False)
             return f"{default}::{element}[]"
-        return raw
+        return bare_literal(raw)  # Prisma writes 'x', the catalog reports 'x'::text
 
     def column_sql(self, column: Column) -> str:
         text = f"{quote(column.name)} {self.type_sql(column)}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audits.engine.normalize import (
+    bare_literal,
     canonical_default,
     canonical_predicate,
     canonical_sqlite_type,
@@ -132,3 +133,12 @@ def test_partial_index_predicates_lose_postgres_noise() -> None:
     assert canonical_predicate('("deletedAt" IS NULL)') == canonical_predicate(
         '"deletedAt" is null')
     assert canonical_predicate(None) is None
+
+
+def test_bare_literal_drops_only_a_trailing_cast_of_one_literal() -> None:
+    assert bare_literal("'x'::text") == "'x'"
+    assert bare_literal("'SHIPPING'::\"AddressType\"") == "'SHIPPING'"
+    assert bare_literal("'a''b'::character varying") == "'a''b'"
+    assert bare_literal("'2020-01-01'::timestamp without time zone") == "'2020-01-01'"
+    assert bare_literal("'1 day'::interval + now()") == "'1 day'::interval + now()"
+    assert bare_literal("now()") == "now()"
