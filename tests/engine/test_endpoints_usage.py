@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from audits.engine.endpoints import RawSqlFact, UnresolvedImport, accessor_of
+from audits.engine.endpoints.lexer import tokenize
+from audits.engine.endpoints.modules import analyse, class_body, class_members
 from audits.engine.endpoints.usage import relations_from_prisma, sql_tables
 from audits.engine.prisma.ast import Field, FieldType, Model, PrismaSchema
 from tests.engine.endpoint_trees import PRISMA_CLIENT, models_of, scan
@@ -424,3 +426,45 @@ def test_express_middleware_counts_for_the_routes_under_it(tmp_path: Path) -> No
         "GET /api/orders": ("Message", "Order", "User", "Wallet"),
         "GET /health": ("Message",),
     }
+
+
+def test_class_members_are_read_with_their_spans_and_types() -> None:
+    source = """
+@Injectable()
+export class OrdersService extends Base<Order> {
+  private cache = new Map<string, { at: number }>()
+  static instance: OrdersService
+  constructor(private readonly prisma: PrismaService, @Inject(X) public mail: Mailer) {
+    super()
+  }
+  @Get(':id')
+  async find(id: string): Promise<{ id: string } | null> { return null }
+  list = async (take = 20) =>
+    this.prisma.order.findMany({ take })
+  get total(): number { return 1 }
+  overload(a: string): void;
+  overload(a: unknown) {}
+}
+"""
+    tokens = tokenize(source)
+    module = analyse(Path("orders.service.ts"), tokens)
+    body = class_body(tokens, module.decls["OrdersService"][0])
+    assert body is not None
+    shape = class_members(tokens, body)
+
+    def text(spans: list[tuple[int, int]]) -> list[str]:
+        return [" ".join(t.value for t in tokens[a:b]) for a, b in spans]
+
+    assert sorted(shape.members) == ["", "cache", "constructor", "find", "instance", "list",
+                                     "mail", "overload", "prisma", "total"]
+    assert text(shape.members["constructor"]) == ["{ super ( ) }"]
+    assert shape.members["prisma"] == [] and shape.members["mail"] == []
+    assert text(shape.members["list"]) == [
+        "list = async ( take = 20 ) => this . prisma . order . findMany ( { take } )"]
+    assert text(shape.members[""]) == [
+        "private cache = new Map < string , { at : number } > ( )",
+        "static instance : OrdersService"]
+    assert text(shape.members["find"])[0].startswith("@ Get ( :id ) async find")
+    assert len(shape.members["overload"]) == 2
+    assert shape.types == {"prisma": "PrismaService", "mail": "Mailer", "cache": "Map",
+                           "instance": "OrdersService"}

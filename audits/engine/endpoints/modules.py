@@ -517,9 +517,11 @@ def _member_end(tokens: list[Token], index: int, end: int) -> int:
         if token.kind is Kind.PUNCT and token.value in ("{", "(", "[", "${"):
             index = matching_close(tokens, index) + 1
             continue
-        if token.line > line and index > 0 and tokens[index - 1].value not in _CONTINUATION \
-                and token.value not in (".", "?.", "=", "=>", ":") and \
-                token.kind in (Kind.IDENT, Kind.STRING) or token.is_punct("@"):
+        if token.is_punct("@"):
+            return index  # the next member's decorator
+        # a name on a new line after a complete initializer starts the next member
+        if token.line > line and token.kind in (Kind.IDENT, Kind.STRING) and \
+                tokens[index - 1].value not in _CONTINUATION:
             return index
         line = token.line
         index += 1
