@@ -468,3 +468,20 @@ export class OrdersService extends Base<Order> {
     assert len(shape.members["overload"]) == 2
     assert shape.types == {"prisma": "PrismaService", "mail": "Mailer", "cache": "Map",
                            "instance": "OrdersService"}
+
+
+def test_an_import_of_a_computed_path_is_unknown(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "app/api/jobs/[name]/route.ts": """
+            export async function POST(req, { params }) {
+              const job = await import(`../../../../jobs/${params.name}`)
+              const fixed = await import(`../../../../jobs/cleanup`)
+              return job.run()
+            }
+        """,
+        "jobs/cleanup.ts": "export const run = () => prisma.user.deleteMany({})\n",
+    }, MODELS)
+    [endpoint] = result.endpoints
+    assert endpoint.models == ("User",)
+    assert endpoint.unknown_reasons == (
+        "import() in app/api/jobs/[name]/route.ts:2 loads a module chosen at run time",)

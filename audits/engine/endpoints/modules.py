@@ -9,6 +9,7 @@ used as a whole (a namespace used bare, a ``require`` or dynamic ``import()``, C
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -343,13 +344,32 @@ def _is_commonjs_export(tokens: list[Token], start: int, end: int) -> bool:
 def dynamic_specifiers(tokens: list[Token], start: int, end: int) -> list[tuple[str, int]]:
     """``require("…")`` and ``import("…")`` calls inside a span, with their lines."""
     found = []
+    for index in _dynamic_imports(tokens, start, end):
+        argument = tokens[index + 2]
+        if argument.kind is Kind.STRING or \
+                (argument.kind is Kind.TEMPLATE and not argument.substitutions):
+            found.append((argument.value, argument.line))
+    return found
+
+
+def computed_imports(tokens: list[Token], start: int, end: int) -> list[int]:
+    """Lines of ``import(`./${name}`)`` / ``require(path)``: modules chosen at run time."""
+    found = []
+    for index in _dynamic_imports(tokens, start, end):
+        argument = tokens[index + 2]
+        if not (argument.kind is Kind.STRING or
+                (argument.kind is Kind.TEMPLATE and not argument.substitutions)):
+            found.append(argument.line)
+    return found
+
+
+def _dynamic_imports(tokens: list[Token], start: int, end: int) -> Iterator[int]:
     for index in range(start, min(end, len(tokens)) - 2):
         token = tokens[index]
         if token.kind is Kind.IDENT and token.value in ("require", "import") and \
-                tokens[index + 1].is_punct("(") and tokens[index + 2].kind is Kind.STRING and \
-                (index == 0 or not tokens[index - 1].is_punct(".")):
-            found.append((tokens[index + 2].value, tokens[index + 2].line))
-    return found
+                tokens[index + 1].is_punct("(") and not tokens[index + 2].is_punct(")") and \
+                (index == 0 or tokens[index - 1].value not in (".", "?.")):
+            yield index
 
 
 _MEMBER_MODIFIERS = frozenset({

@@ -27,6 +27,7 @@ from audits.engine.endpoints.modules import (
     Span,
     class_body,
     class_members,
+    computed_imports,
     dynamic_specifiers,
     load_module,
 )
@@ -403,6 +404,10 @@ class Project:
                     tokens[index + 2].kind is Kind.IDENT and tokens[index + 2].value in OPERATIONS:
                 self._model_call(module, index, clients, facts)
         self._dynamic_delegates(module, span, clients, facts)
+        for line in computed_imports(tokens, start, end):
+            facts.unknown.append(UnknownUse(
+                f"import() in {self.rel(module.path)}:{line} loads a module chosen at run time",
+                module.path, line))
         return facts
 
     def _dynamic_delegates(self, module: Module, span: Span, clients: frozenset[str],
