@@ -325,6 +325,10 @@ def test_a_named_default_map() -> None:
         ('"@id { } ( ) [ ]"', "@id { } ( ) [ ]"),
     ],
 )
+def test_a_raw_tab_inside_a_string_is_kept() -> None:
+    assert attribute_of('  a String @default("a\tb")') == A("default", arg(S("a\tb")))
+
+
 def test_string_escapes(literal: str, value: str) -> None:
     assert attribute_of(f"  a String @default({literal})") == A("default", arg(S(value)))
 
@@ -652,6 +656,8 @@ def test_load_schema_errors(tmp_path: Path) -> None:
         ('model A {\n  id String @default("a\\qb")\n}\n',
          "schema.prisma:2:24: unknown escape sequence '\\q' in a string (expected one of \\\" "
          "\\\\ \\/ \\n \\r \\t \\b \\f \\0 \\uXXXX)"),
+        ('model A {\n  id String @default("a\x01b")\n}\n',
+         "schema.prisma:2:24: control character '\\x01' inside a string"),
         ("model A {\n  id Int @ id\n}\n",
          "schema.prisma:2:10: unexpected '@' (expected an attribute name right after '@')"),
         ("model A {\n  id Int # comment\n}\n", "schema.prisma:2:10: unexpected character '#'"),

@@ -292,7 +292,7 @@ class _Parser:
             field_type = self.field_type()
         attributes: list[Attribute] = []
         while kinds[self.pos] is ATTRIBUTE and texts[self.pos][1] != "@":
-            attributes.append(self.attribute(block=False))
+            attributes.append(self.attribute(False))
         if kinds[self.pos] is NEWLINE:
             self.newline(self.pos)
         else:
@@ -382,7 +382,7 @@ class _Parser:
         self.pos += 1
         attributes: list[Attribute] = []
         while self.kinds[self.pos] is ATTRIBUTE and self.texts[self.pos][1] != "@":
-            attributes.append(self.attribute(block=False))
+            attributes.append(self.attribute(False))
         self.trailing_doc(docs)
         self.end_of_line("an attribute or a line break after the enum value")
         return EnumValue(
@@ -475,7 +475,9 @@ class _Parser:
         kind = self.kinds[index]
         if kind is STRING:
             self.pos = index + 1
-            return StringValue(self.tokens.string_value(index), self.at(index))
+            text = self.texts[index]
+            unescaped = self.tokens.string_value(index) if "\\" in text else text[1:-1]
+            return StringValue(unescaped, self.at(index))
         if kind is IDENT:
             return self.named_value()
         if kind is NUMBER:

@@ -33,6 +33,7 @@ EOF = "end of file"
 BAD = "bad"
 
 _WHITESPACE = " \t\f\v\ufeff\u00a0"
+_CONTROL = r"\x00-\x08\x0a-\x1f\x7f"  # a tab is fine inside a string, a line break is not
 _NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _PIECE_RE = re.compile(
     rf"""
@@ -43,7 +44,7 @@ _PIECE_RE = re.compile(
       | ///[^\r\n]*                         # a doc comment
       | {_NAME}                             # an identifier or keyword
       | @@?{_NAME}(?:\.{_NAME})*            # an attribute with its (dotted) name
-      | "(?:[^"\\\r\n]|\\[^\r\n])*"         # a string
+      | "(?:[^"\\{_CONTROL}]|\\[^{_CONTROL}])*"  # a string (no raw control character)
       | -?[0-9]+(?:\.[0-9]+)?               # a number
       | [^{_WHITESPACE}]                    # punctuation, or a character that is not Prisma
       | \Z                                  # the end
@@ -78,7 +79,8 @@ _SIMPLE_ESCAPES = {
     "0": "\0",
 }
 _ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|.)")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_CONTROL_RE = re.compile(rf"[{_CONTROL}]")
+_STRING_TO_END_OF_LINE_RE = re.compile(r'"(?:[^"\\\r\n]|\\[^\r\n])*"')
 
 
 class Tokens:
@@ -111,6 +113,7 @@ class Tokens:
                 kinds[self.texts.index(lone)] = BAD
         self.kinds = cast(list[str], kinds)
         self.ends = ends
+        self.text = text
         self.line_starts = [0] + [m.end() for m in _LINE_BREAK_RE.finditer(text)]
         if BAD in self.kinds:
             self.raise_bad(self.kinds.index(BAD))
@@ -124,6 +127,12 @@ class Tokens:
         text = self.texts[index]
         line, column = self.line_column(index)
         if text == '"':
+            offset = self.ends[index] - 1
+            string = _STRING_TO_END_OF_LINE_RE.match(self.text, offset)
+            control = _CONTROL_RE.search(string.group()) if string else None
+            if control:
+                raise SchemaError(f"control character {control.group()!r} inside a string",
+                                  self.file, line, column + control.start())
             raise SchemaError("unterminated string", self.file, line, column,
                               expected="a closing '\"' on the same line")
         if text == "@":
@@ -134,11 +143,6 @@ class Tokens:
     def string_value(self, index: int) -> str:
         """The value of the string literal at ``index``, its escapes resolved."""
         body = self.texts[index][1:-1]
-        control = _CONTROL_RE.search(body)
-        if control:
-            line, column = self.line_column(index)
-            raise SchemaError(f"control character {control.group()!r} inside a string",
-                              self.file, line, column + 1 + control.start())
         if "\\" not in body:
             return body
         return _join_surrogates(_ESCAPE_RE.sub(lambda m: self._escape(m, index), body))
