@@ -42,6 +42,9 @@ def trend_strip(runs: list[dict[str, Any]], slots: int = 30, detailed: bool = Fa
     parts = [_open(width, _summary(runs))]
     offset = slots - len(runs)
     paths: dict[str, list[str]] = defaultdict(list)
+    # A faint tick per empty slot shows how much history the strip can hold.
+    paths["empty"] = [f"M{i * (BAR_WIDTH + GAP)} {HEIGHT - 2}h{BAR_WIDTH}v2h-{BAR_WIDTH}z"
+                      for i in range(offset)]
     for index, run in enumerate(runs):
         x = (offset + index) * (BAR_WIDTH + GAP)
         state = _state(run)
@@ -56,6 +59,8 @@ def trend_strip(runs: list[dict[str, Any]], slots: int = 30, detailed: bool = Fa
         else:
             paths[state].append(f"M{x} {HEIGHT - height}h{BAR_WIDTH}v{height}h-{BAR_WIDTH}z")
     for state, pieces in paths.items():
+        if not pieces:
+            continue
         parts.append(f'<path class="bar bar-{escape(state)}" d="{"".join(pieces)}"/>')
     if not runs:
         parts.append(f'<text x="0" y="{HEIGHT - 8}" class="trend-empty">no audits yet</text>')
