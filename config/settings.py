@@ -133,6 +133,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "driftwatch@localhost"
 # A local git checkout whose history fills in commits logged by sha.
 REPO_PATH = os.environ.get("REPO_PATH", "")
 
+# A PostgreSQL server where migration histories are replayed into scratch databases
+# (driftwatch_shadow_*, dropped after each replay); the role needs CREATEDB. Empty: a target on
+# this machine is replayed on its own server, a remote target's history is refused.
+DRIFTWATCH_SHADOW_DATABASE_URL = os.environ.get("DRIFTWATCH_SHADOW_DATABASE_URL", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -31,7 +31,13 @@ from audits.engine.history.folder import (
     prisma_checksum,
     read_folder,
 )
-from audits.engine.history.replay import Replay, clear_memory_cache, replay
+from audits.engine.history.replay import (
+    Replay,
+    ShadowChoice,
+    choose_shadow,
+    clear_memory_cache,
+    replay,
+)
 from audits.engine.history.threeway import VERDICTS, ThreeWay, ThreeWayRow, three_way
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "MigrationStatus",
     "MigrationsFolder",
     "Replay",
+    "ShadowChoice",
     "State",
     "TableIdentity",
     "TargetMigrations",
@@ -51,6 +58,7 @@ __all__ = [
     "VERDICTS",
     "check_history",
     "checksum_match",
+    "choose_shadow",
     "clear_memory_cache",
     "migration_states",
     "prisma_checksum",

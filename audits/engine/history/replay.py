@@ -245,6 +245,39 @@ def is_local_server(dsn: str) -> bool:
     return _server(dsn)[0] == "local"
 
 
+@dataclass(frozen=True)
+class ShadowChoice:
+    dsn: str | None  # None: no server needed (a SQLite target)
+    allow_target_server: bool
+
+
+def choose_shadow(target_dsn: str, configured: str | None = None) -> ShadowChoice:
+    """Where to replay a target's history: the policy the CLI and the tasks share.
+
+    A SQLite target needs no server. A configured shadow server is used, but never the
+    target's own server unless the target is on this machine (a developer's database).
+    Nothing configured: a local target's own server (its ``postgres`` database, to create
+    scratch databases from); a remote target is refused rather than loaded with scratch work.
+    """
+    if dialect_of(target_dsn) == SQLITE:
+        return ShadowChoice(dsn=None, allow_target_server=False)
+    local = is_local_server(target_dsn)
+    if configured:
+        return ShadowChoice(dsn=configured, allow_target_server=local)
+    if local:
+        try:
+            own = psycopg.conninfo.make_conninfo(target_dsn, dbname="postgres")
+        except psycopg.Error:
+            raise HistoryError(f"{redact_dsn(target_dsn)}: the PostgreSQL URL cannot be "
+                               "parsed") from None
+        return ShadowChoice(dsn=own, allow_target_server=True)
+    raise HistoryError(
+        f"no shadow server is configured to replay the history of {redact_dsn(target_dsn)}: "
+        "set DRIFTWATCH_SHADOW_DATABASE_URL (or --shadow-url) to a PostgreSQL server "
+        "where Driftwatch may create scratch databases"
+    )
+
+
 def _refuse_target_server(shadow_dsn: str, target_dsn: str | None, allowed: bool) -> None:
     if target_dsn and not allowed and dialect_of(target_dsn) == POSTGRESQL \
             and same_server(shadow_dsn, target_dsn):
@@ -321,5 +354,5 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
-__all__ = ["CACHE_VERSION", "Replay", "SHADOW_PREFIX", "clear_memory_cache", "is_local_server",
-           "replay", "same_server"]
+__all__ = ["CACHE_VERSION", "Replay", "SHADOW_PREFIX", "ShadowChoice", "choose_shadow",
+           "clear_memory_cache", "is_local_server", "replay", "same_server"]
