@@ -212,7 +212,7 @@ def _canonical_expression(text: str, is_array: bool = False) -> str:
     if _TIMESTAMP_WORDS.match(text):
         return CURRENT_TIMESTAMP
     if text.upper().startswith("ARRAY[") and text.endswith("]"):
-        return _canonical_array(_split_top_level(text[6:-1]))
+        return _canonical_array(split_top_level(text[6:-1]))
     if text.startswith("'") and _literal_end(text, 0) == len(text):
         return _canonical_literal(text[1:-1].replace("''", "'"), is_array)
     if _NUMBER.match(text):
@@ -277,7 +277,7 @@ def _split_pg_array_literal(body: str) -> list[str]:
     if not body.strip():
         return []
     items = []
-    for raw in _split_top_level(body, quote='"'):
+    for raw in split_top_level(body, quote='"'):
         item = raw.strip()
         if item.startswith('"') and item.endswith('"'):
             item = item[1:-1].replace('\\"', '"')
@@ -298,7 +298,7 @@ def _literal_end(text: str, start: int, quote: str = "'") -> int:
     return len(text)
 
 
-def _split_top_level(body: str, quote: str = "'") -> list[str]:
+def split_top_level(body: str, quote: str = "'") -> list[str]:
     """Split on commas that are outside quotes, parentheses and brackets."""
     if not body.strip():
         return []
@@ -406,4 +406,5 @@ __all__ = [
     "canonical_predicate",
     "canonical_sqlite_type",
     "canonical_type",
+    "split_top_level",
 ]

@@ -27,6 +27,7 @@ from audits.engine.normalize import (
     bare_literal,
     canonical_default,
     canonical_type,
+    split_top_level,
 )
 
 _SERIAL = {"integer": "SERIAL", "bigint": "BIGSERIAL", "smallint": "SMALLSERIAL"}
@@ -245,9 +246,11 @@ class _PostgresWriter(_Writer):
         if default is None or default == AUTOINCREMENT or column.default is None:
             return None
         raw = _unwrap_dbgenerated(column.default.strip())
-        if default.startswith("ARRAY[") and "::" not in raw:
+        if default.startswith("ARRAY["):
+            # Prisma's spelling: ARRAY['a', 'b']::TEXT[], whatever casts the catalog shows
             element = self.type_sql(Column(column.name, canonical_t.replace("[]", "")), False)
-            return f"{default}::{element}[]"
+            items = ", ".join(split_top_level(default[len("ARRAY["):-1]))
+            return f"ARRAY[{items}]::{element}[]"
         return bare_literal(raw)  # Prisma writes 'x', the catalog reports 'x'::text
 
     def column_sql(self, column: Column) -> str:
@@ -339,7 +342,7 @@ class _PostgresWriter(_Writer):
     def index_sql(self, table: Table, index: Index) -> str:
         name = self.free_name(table.schema, index.name)
         unique = "UNIQUE " if index.unique else ""
-        method = "" if index.method.lower() == "btree" else f" USING {index.method.upper()}"
+        method = "" if index.method.lower() == "btree" else f" USING {index.method.upper()} "
         parts = []
         known = {c.name for c in table.columns}
         for position, column in enumerate(index.columns):

@@ -4,6 +4,7 @@ columns, enums, indexes and keys, leaves nothing above info for the next compare
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from dataclasses import replace
@@ -388,3 +389,37 @@ def test_sqlite_columns_add_column_cannot_add_get_a_lossless_rebuild(tmp_path: P
     with sqlite3.connect(path) as conn:
         assert conn.execute('SELECT "email" FROM "User"').fetchall() == [("a@b.c",)]
     conn.close()
+
+
+# --- agreement with Prisma's own engine -------------------------------------------------------
+
+
+def _statements(sql: str) -> list[str]:
+    """Statements without comments or blank lines, sorted: order within a kind is free."""
+    chunks = [chunk.strip() for chunk in sql.split(";\n")]
+    kept = ["\n".join(line for line in chunk.splitlines() if not line.startswith("--"))
+            for chunk in chunks]
+    return sorted(s.strip().rstrip(";") for s in kept
+                  if s.strip() and not s.startswith("CREATE SCHEMA"))
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.parametrize("schema", ["seed", "seed-sqlite", "umami", "inbox-zero"])
+def test_fix_for_an_empty_database_is_prismas_own_ddl(schema: str, shared_dir: Path,
+                                                      pg_admin_dsn: str) -> None:
+    """Statement for statement, the migration for an empty database is what Prisma creates."""
+    from audits import seed
+    from audits.engine.audit import expected_schema
+
+    oracle = shared_dir / "tools" / "prisma-oracle" / "prisma-oracle"
+    if not oracle.exists() or shutil.which("node") is None:
+        pytest.skip("SKIPPED LOUDLY: the Prisma oracle (or node) is not available")
+    path = {"seed": seed.SCHEMA_PATH, "seed-sqlite": seed.SQLITE_SCHEMA_PATH}.get(
+        schema, shared_dir / "fixtures" / "real-world" / schema / "schema.prisma")
+    prisma = subprocess.run([str(oracle), "ddl", str(path)], capture_output=True, text=True,
+                            env={**os.environ, "ORACLE_DATABASE_URL": pg_admin_dsn})
+    assert prisma.returncode == 0, prisma.stderr
+    expected = expected_schema(path)
+    ours = fix_migration(expected, Schema(expected.dialect))
+    assert _statements(ours) == _statements(prisma.stdout)
