@@ -308,6 +308,10 @@ def test_a_named_default_map() -> None:
     )
 
 
+def test_a_raw_tab_inside_a_string_is_kept() -> None:
+    assert attribute_of('  a String @default("a\tb")') == A("default", arg(S("a\tb")))
+
+
 @pytest.mark.parametrize(
     ("literal", "value"),
     [
@@ -325,10 +329,6 @@ def test_a_named_default_map() -> None:
         ('"@id { } ( ) [ ]"', "@id { } ( ) [ ]"),
     ],
 )
-def test_a_raw_tab_inside_a_string_is_kept() -> None:
-    assert attribute_of('  a String @default("a\tb")') == A("default", arg(S("a\tb")))
-
-
 def test_string_escapes(literal: str, value: str) -> None:
     assert attribute_of(f"  a String @default({literal})") == A("default", arg(S(value)))
 
