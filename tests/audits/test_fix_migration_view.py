@@ -65,3 +65,28 @@ def test_failed_run_has_no_fix(mobile, tmp_path, make_target):
     run = AuditRun.objects.get()
     html = mobile.get(reverse("audits:fix_migration", args=["down", run.pk])).content.decode()
     assert "only a succeeded audit can produce a fix migration" in html
+
+
+@pytest.mark.postgres
+def test_fix_applied_with_psql_clears_the_postgres_seed(mobile, scratch_pg, make_target, tmp_path,
+                                                        capsys):
+    import subprocess
+
+    from audits.seed.build import apply_postgres_migrations
+
+    apply_postgres_migrations(scratch_pg, seed.base_migration_folders("postgresql"),
+                              record_migrations=True)
+    make_target(name="Seed PG", slug="seed-pg", dsn=scratch_pg,
+                schema_files={"schema.prisma": seed.SCHEMA_PATH.read_text()})
+    with pytest.raises(SystemExit):
+        call_command("audit", "seed-pg", "--inline")
+    run = AuditRun.objects.get()
+    assert run.critical_count > 0
+    sql_file = tmp_path / "migration.sql"
+    sql_file.write_bytes(
+        mobile.get(reverse("audits:fix_migration_sql", args=["seed-pg", run.pk])).content)
+    subprocess.run(["psql", "-v", "ON_ERROR_STOP=1", "-q", "-d", scratch_pg, "-f",
+                    str(sql_file)], check=True, capture_output=True)
+    capsys.readouterr()
+    call_command("audit", "seed-pg", "--inline")
+    assert ": ok — 0 critical, 0 error, 0 warning, 0 info" in capsys.readouterr().out
