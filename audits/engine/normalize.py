@@ -196,7 +196,11 @@ def canonical_default(
     if not text or text.upper() == "NULL" or _CLIENT_SIDE.match(text):
         return None
     is_array = bool(column_type and column_type.rstrip().endswith("]"))
-    return _canonical_expression(text, is_array)
+    canonical = _canonical_expression(text, is_array)
+    if dialect == "sqlite" and column_type and canonical_sqlite_type(column_type) == "BOOLEAN":
+        # SQLite stores booleans as integers: DEFAULT 1 and DEFAULT true are the same value
+        canonical = {"1": "true", "0": "false"}.get(canonical, canonical)
+    return canonical
 
 
 def _canonical_expression(text: str, is_array: bool = False) -> str:

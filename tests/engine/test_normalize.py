@@ -142,3 +142,9 @@ def test_bare_literal_drops_only_a_trailing_cast_of_one_literal() -> None:
     assert bare_literal("'2020-01-01'::timestamp without time zone") == "'2020-01-01'"
     assert bare_literal("'1 day'::interval + now()") == "'1 day'::interval + now()"
     assert bare_literal("now()") == "now()"
+
+
+def test_sqlite_boolean_defaults_as_integers() -> None:
+    assert canonical_default("1", "sqlite", "BOOLEAN") == canonical_default("true", "sqlite")
+    assert canonical_default("0", "sqlite", "boolean") == "false"
+    assert canonical_default("1", "sqlite", "INTEGER") == "1"
