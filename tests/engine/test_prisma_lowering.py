@@ -308,6 +308,20 @@ def test_a_lone_field_counts_as_a_list_and_default_opclasses_are_left_out() -> N
     )
 
 
+def test_partial_indexes_keep_their_condition_without_enclosing_parentheses() -> None:
+    schema = lowered(
+        "model T {\n  id Int @id\n  e String\n  gone DateTime?\n"
+        '  @@index([e], where: raw("(gone IS NULL)"))\n'
+        "  @@unique([e], where: raw(\"e <> ''\"))\n}\n"
+    )
+    assert table(schema, "T").indexes == (
+        Index("T_e_idx", ("e",), predicate="gone IS NULL"),
+        Index("T_e_key", ("e",), unique=True, predicate="e <> ''"),
+    )
+    error = error_for('model T {\n  id Int @id\n  e String\n  @@index([e], where: "x")\n}\n')
+    assert (error.line, error.column) == (8, 23)
+
+
 def test_id_with_map_and_unique_with_map() -> None:
     schema = lowered('model T {\n  id Int @id(map: "pk_t")\n  e String @unique(map: "e_uq")\n}\n')
     assert table(schema, "T").primary_key == PrimaryKey(("id",), "pk_t")

@@ -29,7 +29,7 @@ datasource db {
 }
 generator client {
   provider        = "prisma-client-js"
-  previewFeatures = ["multiSchema", "views", "postgresqlExtensions"]
+  previewFeatures = ["multiSchema", "views", "postgresqlExtensions", "partialIndexes"]
 }
 """
 
@@ -80,6 +80,8 @@ model User {
   @@index([createdAt(sort: Desc), email])
   @@index([settings(ops: JsonbPathOps)], type: Gin)
   @@index([tags], type: Gin)
+  @@index([email], where: raw("(full_name IS NULL)"), map: "users_unnamed")
+  @@unique([handle], where: raw("active"))
   @@map("users")
 }
 

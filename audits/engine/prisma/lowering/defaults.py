@@ -245,11 +245,16 @@ def _jsonb_string(text: str) -> str:
 # --- SQLite ---------------------------------------------------------------------------------
 
 
-def sqlite_expression(text: str) -> str:
-    """An expression default as SQLite reports it: without the parentheses around it."""
+def strip_parentheses(text: str) -> str:
+    """``text`` without one pair of parentheses around all of it, if it has them."""
     if text.startswith("(") and text.endswith(")") and _closes_at_end(text):
         return text[1:-1]
     return text
+
+
+def sqlite_expression(text: str) -> str:
+    """An expression default as SQLite reports it: without the parentheses around it."""
+    return strip_parentheses(text)
 
 
 def _closes_at_end(text: str) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from audits.engine import model as m
 from audits.engine.prisma import ast
 from audits.engine.prisma.lowering.context import Context, items_of, schema_error, string_of
+from audits.engine.prisma.lowering.defaults import strip_parentheses
 from audits.engine.prisma.lowering.names import index_name, primary_key_name, unique_index_name
 from audits.engine.prisma.lowering.relations import relation_target
 from audits.engine.prisma.lowering.types import ResolvedType, resolve_type
@@ -90,8 +91,25 @@ def _index(
         unique=unique,
         method=_method(attribute),
         orders=orders if any(order != "ASC" for order in orders) else (),
+        predicate=_predicate(attribute),
         opclasses=opclasses if any(opclasses) else (),
     )
+
+
+def _predicate(attribute: ast.Attribute) -> str | None:
+    """``where: raw("...")`` (preview feature partialIndexes), without enclosing parentheses."""
+    value = attribute.argument("where", None)
+    if value is None:
+        return None
+    text = None
+    if isinstance(value, ast.FunctionValue) and value.name == "raw" and value.arguments:
+        text = string_of(value.arguments[0].value)
+    if text is None:
+        raise schema_error(
+            'where: takes raw("<SQL condition>")',
+            getattr(value, "position", None) or attribute.position,
+        )
+    return strip_parentheses(text.strip())
 
 
 def _parts(
