@@ -352,18 +352,19 @@ CREATE TABLE "_prisma_migrations" (
 
 @pytest.fixture(scope="session")
 def langfuse_url(pg_admin_dsn: str, shared_dir: Path) -> Iterator[str]:
-    """langfuse's 434 migrations applied once, in C-locale folder order, one psql per file."""
+    """langfuse's 434 migrations applied once, in C-locale folder order.
+
+    One psql runs every file in turn (``-f`` repeated): each statement autocommits, as with one
+    psql per file, since no migration sets session state; it saves 433 process starts.
+    """
     migrations = shared_dir / "fixtures" / "real-world" / "langfuse" / "migrations"
     folders = sorted((path for path in migrations.iterdir() if path.is_dir()),
                      key=lambda path: os.fsencode(path.name))
+    files = [argument for folder in folders for argument in ("-f", str(folder / "migration.sql"))]
     for url in make_scratch_database(pg_admin_dsn, prefix="dw_langfuse"):
         run_sql(url, PRISMA_MIGRATIONS_DDL)
-        for folder in folders:
-            subprocess.run(
-                ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f",
-                 str(folder / "migration.sql")],
-                check=True, capture_output=True, timeout=60,
-            )
+        subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, *files],
+                       check=True, capture_output=True, timeout=180)
         yield url
 
 
