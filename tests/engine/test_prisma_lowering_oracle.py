@@ -9,6 +9,7 @@ nullability and default, key, index and foreign key is equal as read back.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -457,6 +458,28 @@ def test_real_world_schemas_lower_to_what_prisma_creates(
     actual = introspect(scratch_pg, expected.namespaces)
     assert above_info(expected, actual) == []
     assert strict_differences(expected, actual) == []
+
+
+def test_join_tables_in_the_older_unique_index_layout_are_accepted(
+    shared_dir: Path, tmp_path: Path, scratch_pg: str
+) -> None:
+    """Prisma 4/5 made ``_AToB`` with a unique index ``_AToB_AB_unique`` instead of the primary
+    key ``_AToB_AB_pkey``; lowering expects the new layout and compare accepts both (info)."""
+    text = RELATION_MODE.replace('relationMode = "prisma"', "")
+    ddl = prisma_ddl(shared_dir, tmp_path, text)
+    old_layout, replaced = re.subn(
+        r',\n\n    CONSTRAINT "_TagToUser_AB_pkey" PRIMARY KEY \("A","B"\)\n', "\n", ddl
+    )
+    assert replaced == 1, ddl
+    old_layout += '\nCREATE UNIQUE INDEX "_TagToUser_AB_unique" ON "_TagToUser"("A", "B");\n'
+    apply_pg(scratch_pg, old_layout)
+    expected = lower(parse_schema(text))
+    report = compare(expected, introspect(scratch_pg))
+    assert above_info(expected, introspect(scratch_pg)) == []
+    assert sorted((f.kind, f.table, f.severity.value) for f in report.findings) == [
+        ("extra_unique", "_TagToUser", "info"),
+        ("primary_key_mismatch", "_TagToUser", "info"),
+    ]
 
 
 def test_the_shop_schema_covers_what_it_claims() -> None:
