@@ -503,7 +503,6 @@ def _unwrap_dbgenerated(raw: str) -> str:
 class _SqliteWriter(_Writer):
     def __init__(self, expected: Schema, actual: Schema, diff: SchemaDiff) -> None:
         super().__init__(expected, actual, diff)
-        self.rebuilt: set[tuple[str, str]] = set()
         self.unaddable: dict[tuple[str, str], set[str]] = {}
 
     def type_sql(self, column: Column) -> str:
@@ -566,11 +565,6 @@ class _SqliteWriter(_Writer):
         if diff.expected.primary_key and not diff.live.primary_key and \
                 not is_implicit_many_to_many(table):
             risky.append("the primary key is missing")
-        if lossless and not risky and not diff.extra_columns:
-            self.rebuilt.add((table.schema, table.name))
-            self.sections.append(_Section("RedefineTables", self.rebuild_sql(diff)))
-            self.warn_required(diff)
-            return
         self.unaddable[(table.schema, table.name)] = set(blocked)
         for column in diff.missing_columns:
             if column.name in blocked:
@@ -580,11 +574,19 @@ class _SqliteWriter(_Writer):
             if key is not None:
                 clause += f" CONSTRAINT {quote(key.name)} {self.references(key, inline=True)}"
             self.add("AlterTable", f"ALTER TABLE {quote(table.name)} ADD COLUMN {clause};")
-        if lossless or risky:
-            self.suggest(f'SQLite cannot ALTER "{table.name}" in place: '
-                         + "; ".join(lossless + risky) + ".\nRedefine the table (this drops "
-                         "columns the schema does not know, and fails on rows that break the "
-                         "new rules):", *self.rebuild_sql(diff))
+        if not (lossless or risky):
+            return
+        # A rebuild ends in DROP TABLE, so it stays a suggestion even when it keeps every row.
+        if risky or diff.extra_columns:
+            effect = ("it drops the columns the schema does not know and fails on rows that "
+                      "break the new rules")
+        else:
+            effect = "it copies every row and column, so nothing is lost"
+            self.warn_required(diff)
+        self.suggest(f'SQLite cannot ALTER "{table.name}" in place: '
+                     + "; ".join(lossless + risky)
+                     + f".\nRedefine the table as Prisma does ({effect}):",
+                     *self.rebuild_sql(diff))
 
     def warn_required(self, diff: TableDiff) -> None:
         for column in diff.missing_columns:
@@ -661,8 +663,8 @@ class _SqliteWriter(_Writer):
 
     def create_index(self, table: Table, index: Index) -> None:
         key = (table.schema, table.name)
-        if key in self.rebuilt or set(index.columns) & self.unaddable.get(key, set()):
-            return  # the rebuild creates it, or the column it needs cannot be added in place
+        if set(index.columns) & self.unaddable.get(key, set()):
+            return  # the column it needs cannot be added in place: the rebuild creates it
         self.add("CreateIndex", self.index_sql(table, index, self.free_name(table.schema,
                                                                               index.name)))
 

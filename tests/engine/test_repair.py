@@ -365,6 +365,19 @@ def test_sqlite_seed_incident_is_fixed_by_the_generated_migration(tmp_path: Path
     assert audit_database(expected, str(path)).report.findings == ()
 
 
+def _uncomment_rebuild(sql: str, table: str) -> str:
+    """What a human does after reading the suggestion: run the rebuild block for ``table``."""
+    lines = sql.splitlines()
+    start = lines.index(next(line for line in lines
+                             if line.startswith(f'-- SQLite cannot ALTER "{table}"')))
+    block = []
+    for line in lines[start + 2:]:
+        if not line.startswith("-- "):
+            break
+        block.append(line[3:])
+    return "\n".join(block) + "\n"
+
+
 def test_sqlite_columns_add_column_cannot_add_get_a_lossless_rebuild(tmp_path: Path) -> None:
     import sqlite3
 
@@ -376,18 +389,28 @@ def test_sqlite_columns_add_column_cannot_add_get_a_lossless_rebuild(tmp_path: P
     conn.close()
     users = Table("User", columns=(Column("id", "INTEGER", False, "autoincrement()", "id"),
                                    Column("email", "TEXT", False, None, "email"),
+                                   Column("name", "TEXT", True, None, "name"),
                                    Column("createdAt", "DATETIME", False, "CURRENT_TIMESTAMP",
                                           "createdAt")),
                   primary_key=PrimaryKey(("id",)),
-                  indexes=(Index("User_email_key", ("email",), True),), model="User")
+                  indexes=(Index("User_email_key", ("email",), True),
+                           Index("User_createdAt_idx", ("createdAt",))), model="User")
     expected = Schema("sqlite", (users,))
-    before = _introspect(str(path))
-    sql = fix_migration(expected, before)
-    assert "-- RedefineTables" in sql
+    sql = fix_migration(expected, _introspect(str(path)))
+    statements = [line for line in sql.splitlines() if line and not line.startswith("--")]
+    assert statements == ['ALTER TABLE "User" ADD COLUMN "name" TEXT;',
+                          'CREATE UNIQUE INDEX "User_email_key" ON "User"("email");']
+    assert ('-- SQLite cannot ALTER "User" in place: column "createdAt": its default '
+            "CURRENT_TIMESTAMP is not a constant.\n-- Redefine the table as Prisma does (it "
+            "copies every row and column, so nothing is lost):\n-- PRAGMA defer_foreign_keys=ON;"
+            ) in sql
     _sqlite_apply(path, sql)
+    report = compare(expected, _introspect(str(path)))
+    assert [(f.kind, f.column) for f in report.findings] == [("missing_column", "createdAt")]
+    _sqlite_apply(path, _uncomment_rebuild(sql, "User"))
     assert compare(expected, _introspect(str(path))).findings == ()
     with sqlite3.connect(path) as conn:
-        assert conn.execute('SELECT "email" FROM "User"').fetchall() == [("a@b.c",)]
+        assert conn.execute('SELECT "email", "name" FROM "User"').fetchall() == [("a@b.c", None)]
     conn.close()
 
 
