@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from audits.engine.endpoints.lexer import tokenize
-from audits.engine.endpoints.routes import join_route, next_segments, request_methods
+from audits.engine.endpoints.nextjs import next_segments, request_methods
+from audits.engine.endpoints.routes import join_route
 from tests.engine.endpoint_trees import PRISMA_CLIENT, models_of, routes, scan
 
 

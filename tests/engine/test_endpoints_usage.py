@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from audits.engine.endpoints import RawSqlFact, UnresolvedImport, accessor_of
+from audits.engine.endpoints.classes import class_body, class_members
+from audits.engine.endpoints.facts import relations_from_prisma
 from audits.engine.endpoints.lexer import tokenize
-from audits.engine.endpoints.modules import analyse, class_body, class_members
-from audits.engine.endpoints.usage import relations_from_prisma, sql_tables
+from audits.engine.endpoints.modules import analyse
+from audits.engine.endpoints.sql import sql_tables
 from audits.engine.prisma.ast import Field, FieldType, Model, PrismaSchema
 from tests.engine.endpoint_trees import PRISMA_CLIENT, models_of, scan
 

@@ -12,6 +12,7 @@ declaration counts even when only part of it runs (a function's branches are not
 """
 
 from audits.engine.endpoints.check import EndpointsReport, check_backend, model_names
+from audits.engine.endpoints.facts import accessor_of, relations_from_prisma
 from audits.engine.endpoints.scan import (
     Endpoint,
     ModelUseFact,
@@ -20,7 +21,6 @@ from audits.engine.endpoints.scan import (
     UnresolvedImport,
     scan_backend,
 )
-from audits.engine.endpoints.usage import accessor_of, relations_from_prisma
 from audits.engine.endpoints.verdict import (
     EndpointVerdict,
     Override,

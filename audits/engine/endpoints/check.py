@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from audits.engine.endpoints.facts import relations_from_prisma
 from audits.engine.endpoints.scan import ScanResult, UnresolvedImport, scan_backend
-from audits.engine.endpoints.usage import relations_from_prisma
 from audits.engine.endpoints.verdict import (
     EndpointVerdict,
     Override,

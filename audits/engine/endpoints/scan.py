@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from audits.engine.endpoints.routes import HTTP_METHODS, RouteEntry, discover, source_files
+from audits.engine.endpoints.discover import discover
+from audits.engine.endpoints.routes import HTTP_METHODS, RouteEntry, source_files
 from audits.engine.endpoints.usage import Project, Reach
 from audits.engine.model import to_plain
 
