@@ -1,4 +1,5 @@
-"""Fixtures for the audits app: users in each role, targets, and engine values to save."""
+"""Fixtures for the audits app: targets and engine values to save (users and logged-in
+clients come from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.test import Client
 from django.utils import timezone
 
@@ -28,35 +28,15 @@ model User {
 """
 
 
-def _user(username: str, group: str | None) -> User:
-    user = User.objects.create_user(username=username, password="pw-for-tests-only")
-    if group:
-        user.groups.add(Group.objects.get_or_create(name=group)[0])
-    return user
+@pytest.fixture
+def backend(backend_client: Client) -> Client:
+    """The shared logged-in backend client (tests/conftest.py), under a short name."""
+    return backend_client
 
 
 @pytest.fixture
-def backend_user(db: Any) -> User:
-    return _user("bea-backend", "backend")
-
-
-@pytest.fixture
-def mobile_user(db: Any) -> User:
-    return _user("mo-mobile", "mobile")
-
-
-@pytest.fixture
-def backend(backend_user: User) -> Client:
-    client = Client()
-    client.force_login(backend_user)
-    return client
-
-
-@pytest.fixture
-def mobile(mobile_user: User) -> Client:
-    client = Client()
-    client.force_login(mobile_user)
-    return client
+def mobile(mobile_client: Client) -> Client:
+    return mobile_client
 
 
 @pytest.fixture
