@@ -487,3 +487,20 @@ def test_an_import_of_a_computed_path_is_unknown(tmp_path: Path) -> None:
     assert endpoint.models == ("User",)
     assert endpoint.unknown_reasons == (
         "import() in app/api/jobs/[name]/route.ts:2 loads a module chosen at run time",)
+
+
+def test_other_sdks_with_look_alike_calls_are_not_prisma(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "app/api/ai/route.ts": """
+            import Anthropic from '@anthropic-ai/sdk'
+            import Stripe from 'stripe'
+            const client = new Anthropic()
+            const stripe = new Stripe(key)
+            export async function POST() {
+              await stripe.customers.create({})
+              return client.messages.create({ model: 'x', messages: [] })
+            }
+        """,
+    }, MODELS)
+    [endpoint] = result.endpoints
+    assert (endpoint.models, endpoint.unknown_reasons) == ((), ())

@@ -24,7 +24,9 @@ OPERATIONS = frozenset({
     "delete", "deleteMany", "count", "aggregate", "groupBy",
 })
 RAW_CALLS = frozenset({"$queryRaw", "$executeRaw", "$queryRawUnsafe", "$executeRawUnsafe"})
-CLIENT_NAMES = frozenset({"prisma", "db", "tx", "client", "prismaClient", "database", "trx"})
+# Names taken for a Prisma client when a call names no known model (to report it as unknown).
+# Not "client": `client.messages.create()` is an AI SDK far more often than Prisma.
+CLIENT_NAMES = frozenset({"prisma", "db", "tx", "prismaClient"})
 
 
 def accessor_of(model: str) -> str:
