@@ -116,13 +116,17 @@ model Profile {
 }
 
 model Membership {
+  ///   Indented doc
   orgId  Int
   userId String
+  /// a doc above a block attribute documents the next field
+  @@schema("public")
+  ////four slashes
+  ///
   level  Int     @default(1) @db.SmallInt
   note   String? @ignore
 
   @@id([orgId, userId], name: "membership_pk", map: "membership_pkey")
-  @@schema("public")
 }
 
 model Legacy {

@@ -424,7 +424,7 @@ def test_attributes_spanning_lines_inside_brackets() -> None:
 def test_doc_comments_attach_to_the_next_declaration() -> None:
     schema = parse_schema(
         "/// A user.\n"
-        "///   Indented second line.  \n"
+        "///   Indented second line, trailing spaces kept  \n"
         "// a plain comment is no documentation\n"
         "model User {\n"
         "  /// The key.\n"
@@ -434,6 +434,11 @@ def test_doc_comments_attach_to_the_next_declaration() -> None:
         "  /// before a blank line\n"
         "\n"
         "  email String\n"
+        "  /// above a block attribute, replaced by the next doc block\n"
+        '  @@map("users")\n'
+        "  ////four slashes\n"
+        "  ///\n"
+        "  age Int\n"
         "  /// dropped: no field follows\n"
         "}\n"
         "\n"
@@ -445,13 +450,34 @@ def test_doc_comments_attach_to_the_next_declaration() -> None:
         "}\n"
     )
     user = schema.models[0]
-    assert user.documentation == "A user.\nIndented second line."
+    assert user.documentation == "A user.\nIndented second line, trailing spaces kept  "
     assert [f.documentation for f in user.fields] == [
-        "The key.\nand a trailing doc", None, "before a blank line"
+        "The key.\nand a trailing doc", None, "before a blank line",
+        "/four slashes\n",
     ]
     role = schema.enums[0]
     assert role.documentation == "Roles."
     assert [v.documentation for v in role.values] == ["Plain users.", "trailing"]
+
+
+def test_the_last_doc_block_before_a_declaration_documents_it() -> None:
+    """What Prisma's DMMF says for the same text (checked with the prisma-oracle)."""
+    schema = parse_schema(
+        "/// top a\n\n/// top b\nmodel A {\n"
+        "  id Int @id\n"
+        "  /// a\n\n  /// b\n  b Int\n"
+        "  /// c\n  // plain\n  /// d\n  c Int\n"
+        '  /// e\n  @@map("x")\n  /// f\n  d Int\n'
+        "}\n"
+        '/// e1\n\n/// e2\nenum E {\n  /// v1\n  @@map("e")\n  X\n}\n'
+    )
+    model = schema.models[0]
+    assert model.documentation == "top b"
+    assert [(f.name, f.documentation) for f in model.fields] == [
+        ("id", None), ("b", "b"), ("c", "c\nd"), ("d", "f")
+    ]
+    assert schema.enums[0].documentation == "e2"
+    assert schema.enums[0].values[0].documentation == "v1"
 
 
 def test_comments_everywhere() -> None:

@@ -47,6 +47,11 @@ MAX_NESTING = 64
 Declaration = Model | EnumDecl | ConfigBlock
 
 
+def _doc_text(doc_comment: str) -> str:
+    """``///   text  `` -> ``text  ``: Prisma trims a doc line's start, not its end."""
+    return doc_comment[3:].lstrip()
+
+
 def parse_declarations(tokens: Tokens) -> list[Declaration]:
     """The declarations of one file, in source order."""
     return _Parser(tokens).parse()
@@ -125,15 +130,32 @@ class _Parser:
             raise self.error(self.pos, expected)
 
     def collect_docs(self, docs: list[str]) -> int:
-        """Skip blank lines, gathering ``///`` lines; the index of the first other token."""
+        """Skip blank and comment lines, gathering ``///`` lines into ``docs``; the index of the
+        first other token.
+
+        Prisma's rule: consecutive ``///`` lines (``//`` lines between them allowed) form one
+        block, and the last block before a declaration documents it, even across blank lines
+        and block attributes. So a block that starts after a blank line, or ``docs`` carried
+        over from before a block attribute, gives way to the new block.
+        """
         kinds = self.kinds
+        texts = self.texts
+        new_block = True
+        previous_was_doc = False
         while True:
             pos = self.pos
             kind = kinds[pos]
             if kind is NEWLINE:
+                if not previous_was_doc and texts[pos][0] in "\r\n":  # a blank line
+                    new_block = True
+                previous_was_doc = False
                 self.newline(pos)
             elif kind is DOC:
-                docs.append(self.texts[pos][3:].strip())
+                if new_block:
+                    docs.clear()
+                    new_block = False
+                docs.append(_doc_text(texts[pos]))
+                previous_was_doc = True
                 self.pos = pos + 1
             else:
                 return pos
@@ -141,7 +163,7 @@ class _Parser:
     def trailing_doc(self, docs: list[str]) -> None:
         """A ``///`` comment at the end of a declaration's line documents that declaration."""
         if self.kinds[self.pos] is DOC:
-            docs.append(self.texts[self.pos][3:].strip())
+            docs.append(_doc_text(self.texts[self.pos]))
             self.pos += 1
 
     # --- top level -------------------------------------------------------------------------
@@ -237,14 +259,15 @@ class _Parser:
         field_names: set[str] = set()
         kinds = self.kinds
         kind = self.texts[keyword]
+        docs: list[str] = []  # as Prisma does, docs above a block attribute go to the next field
         while True:
-            docs: list[str] = []
             index = self.collect_docs(docs)
             token_kind = kinds[index]
             if token_kind is IDENT:
                 if self.texts[index] in TOP_LEVEL_KEYWORDS and self.starts_block(index):
                     self.closing(keyword, name)
                 field = self.field(docs)
+                docs = []
                 if field.name in field_names:
                     raise self.error(
                         index, "a field name used once",
@@ -347,12 +370,13 @@ class _Parser:
         attributes: list[Attribute] = []
         seen: set[str] = set()
         kinds = self.kinds
+        docs: list[str] = []  # as Prisma does, docs above a block attribute go to the next value
         while True:
-            docs: list[str] = []
             index = self.collect_docs(docs)
             token_kind = kinds[index]
             if token_kind is IDENT and not self.starts_block(index):
                 values.append(self.enum_value(docs, seen, name))
+                docs = []
             elif token_kind is ATTRIBUTE and self.texts[index][1] == "@":
                 attributes.append(self.attribute(block=True))
                 self.trailing_doc([])
