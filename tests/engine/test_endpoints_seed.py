@@ -8,6 +8,7 @@ and the verdicts alone; the last one audits the seed's real PostgreSQL databases
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -22,7 +23,7 @@ from audits.engine.endpoints import (
     scan_backend,
 )
 from audits.engine.endpoints.check import check_backend
-from audits.engine.model import Finding, Severity, Status
+from audits.engine.model import Finding, Severity, Status, from_plain
 from audits.engine.prisma.parser import load_schema
 from audits.seed import (
     BACKEND_DIR,
@@ -94,6 +95,11 @@ def test_the_scan_finds_every_endpoint_with_its_file_and_models(scan: ScanResult
     assert found == expected
     assert len(scan.endpoints) == 29
     assert scan.unresolved == ()
+
+
+def test_a_scan_round_trips_through_json(scan: ScanResult) -> None:
+    """Stored endpoint records rebuild the same scan (model.from_plain, as snapshots do)."""
+    assert from_plain(ScanResult, json.loads(json.dumps(scan.to_dict()))) == scan
 
 
 def test_the_scan_sees_through_the_constructs_the_seed_lists(scan: ScanResult) -> None:
