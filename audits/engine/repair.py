@@ -60,7 +60,11 @@ _PARAMS = re.compile(r"^([a-z ]+)\(([0-9,]+)\)$")
 
 
 def fix_migration(expected: Schema, actual: Schema, report: Report | None = None) -> str:
-    """migration.sql text that brings ``actual`` up to ``expected`` without losing data."""
+    """migration.sql text that brings ``actual`` up to ``expected`` without losing data.
+
+    The statements come from the same structural diff ``compare`` judged; ``report`` (computed
+    when omitted) is the audit the migration answers.
+    """
     report = report if report is not None else compare(expected, actual)
     diff = diff_schemas(expected, actual)
     writer = _SqliteWriter(expected, actual, diff) if expected.dialect == "sqlite" \

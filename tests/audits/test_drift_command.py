@@ -131,6 +131,21 @@ def test_bad_schema_is_one_line_with_file_line_and_column(tmp_path: Path) -> Non
     assert re.fullmatch(rf"drift: error: {re.escape(str(schema))}:8:\d+: .+\n", err), err
 
 
+def test_known_good_snapshot_as_the_schema(tmp_path: Path) -> None:
+    from audits.engine.audit import expected_schema
+
+    snapshot = tmp_path / "known-good.json"
+    snapshot.write_text(expected_schema(seed.SQLITE_SCHEMA_PATH).to_json())
+    path = build_sqlite_database(tmp_path / "demo.db")
+    code, out, err = drift("--schema", str(snapshot), "--database-url", str(path), "--exit-code")
+    assert (code, err) == (2, "")
+    assert out.splitlines()[-1] == (
+        "2 models broken, 20 missing, 41 findings: 41 critical, 0 error, 0 warning, 0 info")
+    snapshot.write_text("{not json")
+    code, out, err = drift("--schema", str(snapshot), "--database-url", str(path))
+    assert code == 1 and err.startswith(f"drift: error: {snapshot}: not a schema snapshot")
+
+
 def test_missing_schema_file_is_one_line(tmp_path: Path) -> None:
     code, out, err = drift("--schema", str(tmp_path / "nope.prisma"), "--database-url",
                            str(tmp_path / "x.db"))

@@ -5,14 +5,21 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from audits.engine.errors import EngineError
+from audits.engine.errors import EngineError, SchemaError
 from audits.engine.model import Schema
 
 
 def load_expected(schema_path: str) -> Schema:
+    """schema.prisma, a folder of .prisma files, or a known-good snapshot (Schema JSON)."""
     from audits.engine.audit import expected_schema
 
-    return expected_schema(Path(schema_path))
+    path = Path(schema_path)
+    if path.suffix == ".json" and path.is_file():
+        try:
+            return Schema.from_json(path.read_text())
+        except (ValueError, TypeError, KeyError) as exc:
+            raise SchemaError(f"not a schema snapshot: {exc}", str(path)) from None
+    return expected_schema(path)
 
 
 def failure_line(command: str, exc: BaseException, dsn: str) -> str:

@@ -20,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--schema", required=True,
-                            help="schema.prisma, or a folder of .prisma files")
+                            help="schema.prisma, a folder of .prisma files, or a snapshot .json")
         parser.add_argument("--database-url", required=True,
                             help="postgresql://... or a SQLite path (read-only access)")
         parser.add_argument("--name", default="fix_drift", help="the migration's name")
