@@ -804,13 +804,16 @@ def generated_schema(models: int) -> str:
 
 
 def test_parsing_two_thousand_models_is_fast() -> None:
+    """Prints the time (wall and CPU, best of 3); asserts only the result, since the machine
+    running the suite may be shared."""
     text = generated_schema(2000)
-    timings = []
+    walls, cpus = [], []
     for _ in range(3):
-        started = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         schema = parse_schema(text)
-        timings.append(time.perf_counter() - started)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
     fields = sum(len(model.fields) for model in schema.models)
     assert (len(schema.models), fields) == (2000, 36000)
-    print(f"\nparsed 2,000 models / {fields} fields / {len(text)} bytes "
-          f"in {min(timings):.3f}s (best of 3; all: {', '.join(f'{t:.3f}' for t in timings)})")
+    print(f"\nparsed 2,000 models / {fields} fields / {len(text):,} bytes: "
+          f"{min(walls):.3f}s wall, {min(cpus):.3f}s CPU (best of 3)")
