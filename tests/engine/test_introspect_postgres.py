@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -387,3 +388,31 @@ def test_langfuse_facts_from_source_md(langfuse_url: str) -> None:
     assert chart_type is not None
     assert chart_type.values[-1] == "AREA_TIME_SERIES"  # ADD VALUE appends
     assert chart_type.values.index("AREA_TIME_SERIES") > chart_type.values.index("PIE")
+
+
+@pytest.mark.slow
+def test_langfuse_agrees_with_prisma_own_introspection(langfuse_url: str,
+                                                       shared_dir: Path) -> None:
+    """Prisma's ``db pull`` (the oracle) sees the same tables, enums, foreign keys and indexes."""
+    oracle = shared_dir / "tools" / "prisma-oracle" / "prisma-oracle"
+    if shutil.which("node") is None or not oracle.exists():
+        pytest.skip("SKIPPED LOUDLY: prisma-oracle or node is missing")
+    pulled = subprocess.run([str(oracle), "pull", langfuse_url], check=True, capture_output=True,
+                            text=True, timeout=300).stdout
+    blocks = pulled.splitlines()  # "model X {" and "enum X {" start at column 0; fields do not
+    lines = [line.strip() for line in blocks]
+
+    schema = introspect(langfuse_url)
+
+    tables = [table for table in schema.tables if table.name != "_prisma_migrations"]
+    indexes = [index for table in tables for index in table.indexes]
+    # Prisma cannot spell an expression index, so its schema leaves it out (with a comment)
+    expressions = [index for index in indexes if any("(" in column for column in index.columns)]
+    assert len(tables) == sum(line.startswith("model ") for line in blocks) == 71
+    assert len(schema.enums) == sum(line.startswith("enum ") for line in blocks) == 32
+    assert sum(len(table.foreign_keys) for table in tables) == sum(
+        "@relation(" in line and "fields:" in line for line in lines
+    )
+    index_lines = sum(line.startswith(("@@index", "@@unique")) or " @unique" in line
+                      for line in lines)
+    assert len(indexes) - len(expressions) == index_lines
