@@ -225,3 +225,23 @@ def test_query_count_does_not_grow_with_tables(tmp_path: Path, size: int) -> Non
                for table in schema.tables)
     first = schema.tables[0]
     assert first.indexes[0] == Index("T0_name", ("lower(name)",), predicate="parent IS NULL")
+
+
+def test_index_text_is_read_past_quotes_commas_and_parentheses(tmp_path: Path) -> None:
+    path = make_db(tmp_path / "tricky.db", """
+        CREATE TABLE "t,x" (a TEXT, "b""c" INTEGER, [d e] TEXT);
+        CREATE INDEX "i(1)" ON "t,x" (coalesce(a, 'x,y') DESC, "b""c") where a <> 'where (';
+        CREATE INDEX [i2] ON [t,x] ([d e] COLLATE NOCASE, (a || ')')) ;
+        create unique index i3 on "t,x"(substr(a,1,2)) WHERE "b""c" > 0 AND [d e] IS NULL;
+    """)
+
+    table = introspect(str(path)).table("t,x")
+
+    assert table is not None
+    assert table.indexes == (
+        Index("i(1)", ("coalesce(a, 'x,y')", 'b"c'), orders=("DESC", "ASC"),
+              predicate="a <> 'where ('"),
+        Index("i2", ("d e", "(a || ')')")),
+        Index("i3", ("substr(a,1,2)",), unique=True,
+              predicate='"b""c" > 0 AND [d e] IS NULL'),
+    )
