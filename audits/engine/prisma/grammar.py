@@ -210,14 +210,17 @@ class _Parser:
             self.end_of_line("a line break after '}'")
             return True
         if kind is EOF or self.starts_block(index):
-            line, column = self.tokens.line_column(keyword)
-            where = self.tokens.line_column(index)[0]
-            raise SchemaError(
-                f"{self.texts[keyword]} {self.texts[name]!r} is not closed",
-                self.file, line, column,
-                expected=f"'}}' before the {self.describe(index)} at line {where}",
-            )
+            raise self.not_closed(keyword, name, index)
         return False
+
+    def not_closed(self, keyword: int, name: int, index: int) -> SchemaError:
+        line, column = self.tokens.line_column(keyword)
+        where = self.tokens.line_column(index)[0]
+        return SchemaError(
+            f"{self.texts[keyword]} {self.texts[name]!r} is not closed",
+            self.file, line, column,
+            expected=f"'}}' before the {self.describe(index)} at line {where}",
+        )
 
     def starts_block(self, index: int) -> bool:
         """``model X {`` at the start of a line can only be a block, never a field."""
@@ -265,7 +268,7 @@ class _Parser:
             token_kind = kinds[index]
             if token_kind is IDENT:
                 if self.texts[index] in TOP_LEVEL_KEYWORDS and self.starts_block(index):
-                    self.closing(keyword, name)
+                    raise self.not_closed(keyword, name, index)
                 field = self.field(docs)
                 docs = []
                 if field.name in field_names:
