@@ -104,11 +104,24 @@ def test_pages_router_lists_methods_when_the_handler_switches_on_them(tmp_path: 
               if (!['PUT', 'PATCH'].includes(req.method)) return res.status(405).end()
             }
         """,
+        "pages/api/d.ts": """
+            export default async function handler(req, res) {
+              const { method } = req
+              switch (method) {
+                case 'GET': return res.json([])
+                case 'PUT': return res.json({})
+                default:
+                  res.setHeader('Allow', ['GET', 'PUT'])
+                  res.status(405).end(`Method ${method} Not Allowed`)
+              }
+            }
+        """,
     })
     assert routes(result) == [
         ("/api/a", ("GET", "POST"), "pages/api/a.ts"),
         ("/api/b", ("POST", "DELETE"), "pages/api/b.ts"),
         ("/api/c", ("PUT", "PATCH"), "pages/api/c.ts"),
+        ("/api/d", ("GET", "PUT"), "pages/api/d.ts"),
     ]
 
 

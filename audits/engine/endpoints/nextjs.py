@@ -139,24 +139,30 @@ def _connect_chain(tokens: list[Token], index: int) -> list[tuple[str, int, Span
 
 
 def request_methods(tokens: list[Token]) -> tuple[str, ...]:
-    """The HTTP methods a Pages Router handler compares ``req.method`` with, in usual order."""
+    """The HTTP methods a Pages Router handler compares ``req.method`` (or a ``method``
+    destructured from it) with: ``===``, ``switch``/``case``, ``[...].includes(...)``."""
     found: set[str] = set()
     for index, token in enumerate(tokens):
-        if not (token.is_ident("method") and index > 0 and tokens[index - 1].is_punct(".")):
+        if not token.is_ident("method"):
             continue
-        before = tokens[index - 3] if index >= 3 else None
-        after = tokens[index + 1] if index + 1 < len(tokens) else None
-        if after is not None and after.value in ("===", "==", "!==", "!=") and \
-                index + 2 < len(tokens):
+        member = index > 0 and tokens[index - 1].value in (".", "?.")
+        start = index - 2 if member else index  # where "req.method" or "method" begins
+
+        def at(position: int) -> Token | None:
+            return tokens[position] if 0 <= position < len(tokens) else None
+
+        after, before = at(index + 1), at(start - 1)
+        if after is not None and after.value in ("===", "==", "!==", "!=") and at(index + 2):
             found.update(_verbs(tokens[index + 2]))
-        if before is not None and index >= 4 and before.value in ("===", "==", "!==", "!="):
-            found.update(_verbs(tokens[index - 4]))
-        if after is not None and after.is_punct(")") and index >= 4 and \
-                tokens[index - 3].is_punct("(") and tokens[index - 4].is_ident("switch"):
+        if before is not None and before.value in ("===", "==", "!==", "!=") and at(start - 2):
+            found.update(_verbs(tokens[start - 2]))
+        opener, callee = at(start - 1), at(start - 2)
+        if opener is None or callee is None or not opener.is_punct("("):
+            continue
+        if callee.is_ident("switch") and after is not None and after.is_punct(")"):
             found.update(_switch_cases(tokens, index + 2))
-        if before is not None and index >= 5 and tokens[index - 3].is_punct("(") and \
-                tokens[index - 4].is_ident("includes"):
-            found.update(_array_verbs(tokens, index - 6))
+        if callee.is_ident("includes") and start >= 4:
+            found.update(_array_verbs(tokens, start - 4))
     return tuple(method for method in HTTP_METHODS if method in found)
 
 
