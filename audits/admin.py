@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import Alert, AuditRun, Finding, ModelStatus, SchemaVersion, Target
 
@@ -14,6 +15,7 @@ class TargetAdmin(admin.ModelAdmin):
     readonly_fields = ("last_run", "last_success", "worst_status", "current_schema",
                        "baseline_run")
     filter_horizontal = ("incidents",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(SchemaVersion)

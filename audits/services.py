@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -414,6 +415,9 @@ def execute_audit(run_id: int) -> AuditRun | None:
         return _save_success(run, version, expected, result, started)
     except (EngineError, TargetConfigError) as exc:
         fail_run(run_id, scrub(str(exc), dsn), started=started)
+    except SoftTimeLimitExceeded:
+        fail_run(run_id, f"the audit took longer than {conf.audit_soft_time_limit()} s "
+                         "and was stopped", started=started)
     except Exception as exc:  # noqa: BLE001 — a bug must still end the run, not strand it
         log.exception("audit run %s crashed", run_id)
         fail_run(run_id, scrub(f"internal error: {type(exc).__name__}: {exc}", dsn),

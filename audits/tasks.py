@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 
 from . import alerts, conf, services
 
@@ -17,15 +16,12 @@ ALERT_MAX_RETRIES = 5
     acks_late=True,
 )
 def run_audit(run_id: int) -> str:
-    """Claims the run (queued -> running) or does nothing if another worker has it."""
-    try:
-        run = services.execute_audit(run_id)
-    except SoftTimeLimitExceeded:
-        services.fail_run(
-            run_id,
-            f"the audit took longer than {conf.audit_soft_time_limit()} s and was stopped",
-        )
-        return "failed"
+    """Claims the run (queued -> running) or does nothing if another worker has it.
+
+    The soft limit raises inside the audit and ends the run as failed with that reason; the
+    hard limit (prefork pool) kills the process, and the sweep then fails the run.
+    """
+    run = services.execute_audit(run_id)
     return "skipped" if run is None else run.status
 
 

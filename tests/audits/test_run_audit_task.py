@@ -51,3 +51,16 @@ def test_enqueue_and_sweep_tasks(seed_target, django_capture_on_commit_callbacks
     assert sweep_stale_audits.apply().get() == 1
     run.refresh_from_db()
     assert (run.status, run.error) == ("failed", services.STALE_MESSAGE)
+
+
+def test_soft_time_limit_fails_the_run_with_the_reason(seed_target, monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    def too_slow(expected, dsn):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "_audit", too_slow)
+    run = services.request_audit(seed_target, enqueue=False)
+    assert run_audit.apply(args=[run.pk]).get() == "failed"
+    run.refresh_from_db()
+    assert run.error == "the audit took longer than 540 s and was stopped"
