@@ -659,6 +659,12 @@ def test_load_schema_errors(tmp_path: Path) -> None:
          "schema.prisma:1:1"),
         ("enum E {\n  X\n}\nenum E {\n  Y\n}\n",
          "schema.prisma:4:1: enum 'E' is already defined as an enum at schema.prisma:1:1"),
+        ('datasource a {\n  provider = "sqlite"\n}\ndatasource b {\n  provider = "sqlite"\n}\n',
+         "schema.prisma:4:1: a second datasource 'b'; a schema has one datasource (the first "
+         "is at schema.prisma:1:1)"),
+        ("generator a {\n}\ngenerator b {\n}\ngenerator a {\n}\n",
+         "schema.prisma:5:1: generator 'a' is already defined (the first is at "
+         "schema.prisma:1:1)"),
         ("model A {\n  id Int\n  id String\n}\n",
          "schema.prisma:3:3: field 'id' is already defined in model 'A' (expected a field name "
          "used once)"),

@@ -95,6 +95,7 @@ def _assemble(declarations: Iterable[Declaration], files: tuple[str, ...]) -> Pr
     seen: dict[str, Model | EnumDecl] = {}
     for declaration in declarations:
         if isinstance(declaration, ConfigBlock):
+            _check_config_block(declaration, datasources, generators)
             (datasources if declaration.kind == "datasource" else generators).append(declaration)
             continue
         _check_unique_name(declaration, seen)
@@ -109,6 +110,28 @@ def _assemble(declarations: Iterable[Declaration], files: tuple[str, ...]) -> Pr
         generators=tuple(generators),
         files=files,
     )
+
+
+def _check_config_block(
+    block: ConfigBlock, datasources: list[ConfigBlock], generators: list[ConfigBlock]
+) -> None:
+    """Prisma allows one datasource, and generators with distinct names."""
+    first: ConfigBlock | None
+    if block.kind == "datasource":
+        first = datasources[0] if datasources else None
+        message = f"a second datasource '{block.name}'; a schema has one datasource"
+    else:
+        first = next((g for g in generators if g.name == block.name), None)
+        message = f"generator '{block.name}' is already defined"
+    if first is None:
+        return
+    at = block.position or Position("schema.prisma", 0, 0)
+    raise SchemaError(f"{message} (the first is at {_where(first.position)})",
+                      at.file, at.line, at.column)
+
+
+def _where(position: Position | None) -> str:
+    return f"{position.file}:{position.line}:{position.column}" if position else "?"
 
 
 def _check_unique_name(declaration: Model | EnumDecl, seen: dict[str, Model | EnumDecl]) -> None:
@@ -131,10 +154,6 @@ def _kind(declaration: Model | EnumDecl) -> str:
 
 def _describe(declaration: Model | EnumDecl) -> str:
     kind = _kind(declaration)
-    text = f"{'an' if kind == 'enum' else 'a'} {kind}"
-    if declaration.position:
-        p = declaration.position
-        text += f" at {p.file}:{p.line}:{p.column}"
-    return text
+    return f"{'an' if kind == 'enum' else 'a'} {kind} at {_where(declaration.position)}"
 
 
