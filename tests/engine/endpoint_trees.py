@@ -33,4 +33,4 @@ def routes(result: ScanResult) -> list[tuple[str, tuple[str, ...], str]]:
 
 def models_of(result: ScanResult) -> dict[str, tuple[str, ...]]:
     """"GET /api/x" -> models, for every endpoint."""
-    return {f"{','.join(e.methods)} {e.route}": e.models for e in result.endpoints}
+    return {e.key: e.models for e in result.endpoints}

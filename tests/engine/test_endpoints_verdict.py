@@ -133,6 +133,7 @@ def test_overrides_add_and_remove_dependencies_per_route_and_method() -> None:
     assert [e.models for e in apply_overrides(endpoints, overrides)] == [
         ("Order",), ("ContactSubmission", "Order"), ("Order",)]
     verdicts = judge(*endpoints, overrides=overrides)
+    assert [v.key for v in verdicts] == ["GET /api/orders", "POST /api/orders", "GET /api/other"]
     assert [(v.route, v.methods, v.verdict) for v in verdicts] == [
         ("/api/orders", ("GET",), Verdict.SAFE),
         ("/api/orders", ("POST",), Verdict.UNSAFE),

@@ -52,6 +52,11 @@ class Endpoint:
     line: int = 0
     uses: tuple[ModelUseFact, ...] = ()
 
+    @property
+    def key(self) -> str:
+        """``"GET /api/orders/:id"``, ``"GET,POST /api/x"``, ``"* /api/health"``."""
+        return f"{','.join(self.methods)} {self.route}"
+
     def to_dict(self) -> dict[str, Any]:
         plain: dict[str, Any] = to_plain(self)
         return plain

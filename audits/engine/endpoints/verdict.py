@@ -45,6 +45,11 @@ class EndpointVerdict:
     verdict: Verdict
     reasons: tuple[str, ...] = ()
 
+    @property
+    def key(self) -> str:
+        """``"GET /api/orders/:id"``: the same key as the scanned ``Endpoint``'s."""
+        return f"{','.join(self.methods)} {self.route}"
+
     def to_dict(self) -> dict[str, Any]:
         plain: dict[str, Any] = to_plain(self)
         plain["verdict"] = self.verdict.value
