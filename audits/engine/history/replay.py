@@ -23,7 +23,7 @@ import sqlite3
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +31,7 @@ from typing import Any
 
 import psycopg
 
-from audits.engine.connect import POSTGRESQL, SQLITE, dialect_of, redact_dsn
+from audits.engine.connect import POSTGRESQL, SQLITE, ReadOnlyPostgres, dialect_of, redact_dsn
 from audits.engine.errors import EngineError, HistoryError
 from audits.engine.history.folder import Migration, MigrationsFolder, content_hash
 from audits.engine.history.objects import (
@@ -43,12 +43,24 @@ from audits.engine.history.objects import (
 )
 from audits.engine.history.statements import split_statements
 from audits.engine.introspect import introspect
-from audits.engine.model import Schema, to_plain
+from audits.engine.introspect.postgres import read_schema
+from audits.engine.model import Schema, from_plain, to_plain
 
 CACHE_VERSION = 1
 SHADOW_PREFIX = "driftwatch_shadow_"
 _LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
-_memory: dict[str, dict[str, Any]] = {}
+
+
+@dataclass(frozen=True)
+class _Built:
+    """What one replay produced: kept in memory, and as JSON on disk."""
+
+    schema: Schema
+    attribution: Attribution | None
+    seconds: float
+
+
+_memory: dict[str, _Built] = {}
 
 
 @dataclass(frozen=True)
@@ -82,22 +94,22 @@ def replay(
     chosen = _chosen(folder, names)
     dialect = dialect or _dialect(folder, target_dsn)
     key = _cache_key(chosen, folder.provider, dialect, namespaces)
-    entry = _cached(key, cache_dir, step_by_step)
-    if entry is None:
+    built = _cached(key, cache_dir, step_by_step)
+    cached = built is not None
+    if built is None:
         started = time.perf_counter()
         schema, attribution = _run(chosen, dialect, namespaces, step_by_step, shadow_dsn,
                                    target_dsn, allow_target_server)
-        entry = {
-            "version": CACHE_VERSION,
-            "schema": to_plain(schema),
-            "attribution": None if attribution is None else attribution_to_plain(attribution),
-            "seconds": round(time.perf_counter() - started, 3),
-        }
-        _store(key, cache_dir, entry)
-        cached = False
-    else:
-        cached = True
-    return _from_entry(entry, chosen, content_hash(chosen, folder.provider), cached)
+        built = _Built(schema, attribution, round(time.perf_counter() - started, 3))
+        _store(key, cache_dir, built)
+    return Replay(
+        schema=built.schema,
+        content_hash=content_hash(chosen, folder.provider),
+        migrations=tuple(migration.name for migration in chosen),
+        attribution=None if built.attribution is None else dict(built.attribution),
+        seconds=built.seconds,
+        cached=cached,
+    )
 
 
 def clear_memory_cache() -> None:
@@ -133,49 +145,48 @@ def _cache_key(chosen: list[Migration], provider: str | None, dialect: str,
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _cached(key: str, cache_dir: str | Path | None, step_by_step: bool) -> dict[str, Any] | None:
-    entry = _memory.get(key)
-    if entry is None and cache_dir is not None:
-        entry = _read_disk(Path(cache_dir) / f"{key}.json")
-        if entry is not None:
-            _memory[key] = entry
-    if entry is None or (step_by_step and entry.get("attribution") is None):
+def _cached(key: str, cache_dir: str | Path | None, step_by_step: bool) -> _Built | None:
+    built = _memory.get(key)
+    if built is None and cache_dir is not None:
+        built = _read_disk(Path(cache_dir) / f"{key}.json")
+        if built is not None:
+            _memory[key] = built
+    if built is None or (step_by_step and built.attribution is None):
         return None
-    return entry
+    return built
 
 
-def _read_disk(path: Path) -> dict[str, Any] | None:
+def _read_disk(path: Path) -> _Built | None:
     try:
         entry = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if not isinstance(entry, dict) or entry.get("version") != CACHE_VERSION:
+            return None
+        plain = entry.get("attribution")
+        return _Built(
+            schema=from_plain(Schema, entry["schema"]),
+            attribution=None if plain is None else attribution_from_plain(plain),
+            seconds=float(entry.get("seconds", 0.0)),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AssertionError):
         return None  # absent or damaged: replay again and rewrite it
-    if not isinstance(entry, dict) or entry.get("version") != CACHE_VERSION:
-        return None
-    return entry
 
 
-def _store(key: str, cache_dir: str | Path | None, entry: dict[str, Any]) -> None:
-    _memory[key] = entry
+def _store(key: str, cache_dir: str | Path | None, built: _Built) -> None:
+    _memory[key] = built
     if cache_dir is None:
         return
+    entry = {
+        "version": CACHE_VERSION,
+        "schema": to_plain(built.schema),
+        "attribution": None if built.attribution is None
+        else attribution_to_plain(built.attribution),
+        "seconds": built.seconds,
+    }
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".{key}.{uuid.uuid4().hex}.tmp"
     partial.write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
     os.replace(partial, folder / f"{key}.json")  # readers never see half a file
-
-
-def _from_entry(entry: dict[str, Any], chosen: list[Migration], digest: str,
-                cached: bool) -> Replay:
-    plain = entry.get("attribution")
-    return Replay(
-        schema=Schema.from_json(json.dumps(entry["schema"])),
-        content_hash=digest,
-        migrations=tuple(migration.name for migration in chosen),
-        attribution=None if plain is None else attribution_from_plain(plain),
-        seconds=float(entry.get("seconds", 0.0)),
-        cached=cached,
-    )
 
 
 # --- running --------------------------------------------------------------------------------
@@ -189,32 +200,32 @@ def _run(chosen: list[Migration], dialect: str, namespaces: Sequence[str], step_
                                                                        else None)
     if dialect == SQLITE:
         with _sqlite_scratch() as path:
-            return _replay_into(chosen, namespaces, step_by_step, path,
-                                lambda migration: _run_sqlite(path, migration))
+            return _replay_into(chosen, step_by_step,
+                                lambda migration: _run_sqlite(path, migration),
+                                lambda: _introspect(path, namespaces))
     if not shadow_dsn:
         raise HistoryError("no shadow server configured to replay the migrations on "
                            "(set DRIFTWATCH_SHADOW_DATABASE_URL or pass --shadow-url)")
     _refuse_target_server(shadow_dsn, target_dsn, allow_target_server)
-    with _postgres_scratch(shadow_dsn) as scratch_dsn, _autocommit(scratch_dsn) as conn:
-        return _replay_into(chosen, namespaces, step_by_step, scratch_dsn,
-                            lambda migration: _run_postgres(conn, migration))
+    with _postgres_scratch(shadow_dsn) as scratch_dsn, _autocommit(scratch_dsn) as conn, \
+            _postgres_reader(scratch_dsn, namespaces) as read:
+        return _replay_into(chosen, step_by_step,
+                            lambda migration: _run_postgres(conn, migration), read)
 
 
-def _replay_into(chosen: list[Migration], namespaces: Sequence[str], step_by_step: bool,
-                 dsn: str, run: Any) -> tuple[Schema, Attribution | None]:
+def _replay_into(chosen: list[Migration], step_by_step: bool, run: Callable[[Migration], None],
+                 read: Callable[[], Schema]) -> tuple[Schema, Attribution | None]:
     attribution: Attribution | None = {} if step_by_step else None
     before: dict[tuple[str, ...], str] = {}
     schema: Schema | None = None
     for migration in chosen:
         run(migration)
         if attribution is not None:
-            schema = _introspect(dsn, namespaces)
+            schema = read()
             after = flatten(schema)
             attribute_step(attribution, before, after, migration.name)
             before = after
-    if schema is None:
-        schema = _introspect(dsn, namespaces)
-    return schema, attribution
+    return (schema if schema is not None else read()), attribution
 
 
 def _introspect(dsn: str, namespaces: Sequence[str]) -> Schema:
@@ -222,6 +233,29 @@ def _introspect(dsn: str, namespaces: Sequence[str]) -> Schema:
         return introspect(dsn, tuple(namespaces), statement_timeout_ms=120000)
     except EngineError as exc:
         raise HistoryError(f"the replayed history cannot be read back: {exc}") from None
+
+
+@contextmanager
+def _postgres_reader(dsn: str, namespaces: Sequence[str]) -> Iterator[Callable[[], Schema]]:
+    """Introspect the scratch database on one connection, reused after each migration.
+
+    The scratch database is ours, so the read-only layers of ``readonly_postgres`` are not
+    needed; one connection instead of one per step halves a step-by-step replay. Each reading
+    is its own read-only transaction, ended before the next migration runs (an open snapshot
+    would make ``CREATE INDEX CONCURRENTLY`` wait for it).
+    """
+    with _autocommit(dsn) as conn:
+        def read() -> Schema:
+            try:
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                try:
+                    return read_schema(ReadOnlyPostgres(conn, dsn, 120000, 2000), namespaces)
+                finally:
+                    conn.execute("ROLLBACK")
+            except (EngineError, psycopg.Error) as exc:
+                raise HistoryError(f"the replayed history cannot be read back: {exc}") from None
+
+        yield read
 
 
 def same_server(first: str, second: str) -> bool:
