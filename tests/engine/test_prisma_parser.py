@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -613,6 +614,15 @@ def test_load_schema_errors(tmp_path: Path) -> None:
         load_schema(tmp_path / "missing.prisma")
     with pytest.raises(SchemaError, match=r"no \.prisma file below"):
         load_schema(tmp_path)
+    with pytest.raises(SchemaError, match="does not exist"):
+        load_schema("nul\x00in the path")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "schema.prisma").write_text("model M {\n  id Int\n}\n")
+    (locked / "schema.prisma").chmod(0)
+    if not os.access(locked / "schema.prisma", os.R_OK):  # root reads anything
+        with pytest.raises(SchemaError, match="cannot read: Permission denied"):
+            load_schema(locked)
     bad = tmp_path / "latin1.prisma"
     bad.write_bytes(b"model M {\n  caf\xe9 Int\n}\n")
     with pytest.raises(SchemaError) as caught:

@@ -59,16 +59,23 @@ def load_schema(path: str | Path) -> PrismaSchema:
     path relative to the folder, as Prisma's multi-file schemas are.
     """
     root = Path(path)
+    try:
+        paths, names = _schema_files(root)
+    except (OSError, ValueError) as exc:  # unreadable folder, a NUL in the path...
+        raise SchemaError(f"cannot read {root}: {getattr(exc, 'strerror', None) or exc}",
+                          str(root)) from exc
+    return parse_files({name: _read(p, name) for p, name in zip(paths, names, strict=True)})
+
+
+def _schema_files(root: Path) -> tuple[list[Path], list[str]]:
     if root.is_dir():
         paths = sorted(p for p in root.rglob("*.prisma") if p.is_file())
         if not paths:
             raise SchemaError(f"no .prisma file below {root}", str(root))
-        names = [p.relative_to(root).as_posix() for p in paths]
-    elif root.is_file():
-        paths, names = [root], [str(path)]
-    else:
-        raise SchemaError(f"{root} does not exist", str(root))
-    return parse_files({name: _read(p, name) for p, name in zip(paths, names, strict=True)})
+        return paths, [p.relative_to(root).as_posix() for p in paths]
+    if root.is_file():
+        return [root], [str(root)]
+    raise SchemaError(f"{root} does not exist", str(root))
 
 
 def _read(path: Path, name: str) -> str:
@@ -76,8 +83,8 @@ def _read(path: Path, name: str) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise SchemaError(f"not UTF-8 text (byte {exc.start})", name) from exc
-    except OSError as exc:
-        raise SchemaError(f"cannot read: {exc.strerror}", name) from exc
+    except (OSError, ValueError) as exc:
+        raise SchemaError(f"cannot read: {getattr(exc, 'strerror', None) or exc}", name) from exc
 
 
 def _parse_file(text: str, file: str) -> list[Declaration]:
