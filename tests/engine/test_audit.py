@@ -80,7 +80,7 @@ def _apply_history(url: str, migrations: Path) -> None:
 
 @pytest.mark.postgres
 @pytest.mark.slow
-@pytest.mark.parametrize("project", ["umami", "inbox-zero"])
+@pytest.mark.parametrize("project", ["umami", "inbox-zero", "langfuse"])
 def test_real_projects_full_history_has_no_drift_above_info(
         project: str, scratch_pg: str, shared_dir: Path) -> None:
     root = shared_dir / "fixtures" / "real-world" / project
