@@ -504,3 +504,36 @@ def test_other_sdks_with_look_alike_calls_are_not_prisma(tmp_path: Path) -> None
     }, MODELS)
     [endpoint] = result.endpoints
     assert (endpoint.models, endpoint.unknown_reasons) == ((), ())
+
+
+def test_a_member_typed_with_an_interface_is_unknown(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "src/orders.controller.ts": """
+            import { PrismaClient } from '@prisma/client'
+            import { OrdersRepo } from './orders.repo'
+            import { Clock } from './clock'
+            @Controller('orders')
+            export class OrdersController {
+              constructor(private repo: OrdersRepo, private prisma: PrismaClient,
+                          private clock: Clock, private logger: Logger) {}
+              @Get()
+              list() {
+                this.logger.log(this.clock.now())
+                return this.repo.findAll()
+              }
+              @Get('count')
+              count() { return this.prisma.order.count() }
+            }
+        """,
+        "src/orders.repo.ts": "export interface OrdersRepo { findAll(): Promise<unknown[]> }\n",
+        "src/clock.ts": "export class Clock { now() { return prisma.wallet.count() } }\n",
+    }, MODELS)
+    listing = result.endpoint("/orders", "GET")
+    assert listing is not None
+    assert listing.models == ("Wallet",)
+    assert listing.unknown_reasons == (
+        "this.repo.findAll() in src/orders.controller.ts:11: repo is typed OrdersRepo, "
+        "whose class is chosen at run time",)
+    counting = result.endpoint("/orders/count", "GET")
+    assert counting is not None
+    assert (counting.models, counting.unknown_reasons) == (("Order",), ())

@@ -79,8 +79,8 @@ class SpanFacts:
     unknown: list[UnknownUse] = field(default_factory=list)
     refs: set[str] = field(default_factory=set)  # names used on their own
     members: set[tuple[str, str]] = field(default_factory=set)  # name.member uses
-    chains: set[tuple[str, str]] = field(default_factory=set)  # this.member.method uses
-    this_bare: set[str] = field(default_factory=set)  # this.member used other than .method
+    # this.member.method uses as (member, method, line); method None: this.member used otherwise
+    this_uses: set[tuple[str, str | None, int]] = field(default_factory=set)
     dynamic: list[tuple[str, int]] = field(default_factory=list)
 
 
@@ -158,9 +158,9 @@ class FactReader:
         member = tokens[index + 2].value
         if index + 4 < end and tokens[index + 3].value in (".", "?.") and \
                 tokens[index + 4].kind is Kind.IDENT:
-            facts.chains.add((member, tokens[index + 4].value))
+            facts.this_uses.add((member, tokens[index + 4].value, tokens[index].line))
         elif not (index + 3 < end and tokens[index + 3].is_punct("(")):
-            facts.this_bare.add(member)
+            facts.this_uses.add((member, None, tokens[index].line))
 
     def _model_call(self, module: Module, index: int, clients: frozenset[str],
                     facts: SpanFacts) -> None:

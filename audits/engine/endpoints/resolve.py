@@ -53,10 +53,6 @@ class Resolver:
         self._cache: dict[tuple[Path, str], Resolution] = {}
         self.packages = workspace_packages(root)
 
-    @classmethod
-    def for_tree(cls, root: Path) -> Resolver:
-        return cls(root)
-
     def _config_for(self, directory: Path) -> _Config:
         visited = []
         current = directory

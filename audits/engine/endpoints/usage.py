@@ -65,7 +65,7 @@ class Project:
     def __init__(self, root: Path, model_names: Iterable[str],
                  relations: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.root = root
-        self.resolver = Resolver.for_tree(root)
+        self.resolver = Resolver(root)
         accessors = {accessor_of(name): name for name in model_names}
         self.reader = FactReader(accessors, relations or {}, self.rel)
         self.modules: dict[Path, Module] = {}
@@ -252,7 +252,7 @@ class Project:
         module = self.module(path)
         found: list[Symbol] = []
         if owner is not None:
-            found.extend(self._this_chains(owner, facts))
+            found.extend(self._this_chains(owner, facts, reach))
         for name, member in facts.members:
             if name in ("this", "super"):
                 if owner is not None:  # super.x(): the whole class, whose extends names the base
@@ -280,22 +280,34 @@ class Project:
                 found.append((target, WHOLE_MODULE))
         return found
 
-    def _this_chains(self, owner: ClassRef, facts: SpanFacts) -> list[Symbol]:
+    def _this_chains(self, owner: ClassRef, facts: SpanFacts, reach: Reach) -> list[Symbol]:
         """``this.orders.find()`` where ``orders: OrdersService``: that class's ``find``;
-        ``this.orders`` used any other way: the whole OrdersService."""
+        ``this.orders`` used any other way: the whole OrdersService. When ``orders`` is typed
+        with an interface of the tree, the class behind it is bound at run time: unknown."""
         types = self.shape(owner).types
         found: list[Symbol] = []
-        uses = [(member, method) for member, method in facts.chains] + \
-            [(member, None) for member in facts.this_bare]
-        for member, method in uses:
+        for member, method, line in sorted(facts.this_uses, key=lambda use: use[2]):
             type_name = types.get(member)
-            if type_name is None:
+            if type_name is None or self._is_library_name(owner[0], type_name):
                 continue
-            for symbol in self._local_symbols(owner[0], type_name):
-                target = self.class_of(symbol)
-                if target is not None:
-                    found.append((target[0], f"{target[1]}#{method}" if method else target[1]))
+            classes = [target for symbol in self._local_symbols(owner[0], type_name)
+                       if (target := self.class_of(symbol)) is not None]
+            for target in classes:
+                found.append((target[0], f"{target[1]}#{method}" if method else target[1]))
+            if not classes:
+                call = f"this.{member}.{method}()" if method else f"this.{member}"
+                reach.unknown.add(UnknownUse(
+                    f"{call} in {self.rel(owner[0])}:{line}: {member} is typed {type_name}, "
+                    f"whose class is chosen at run time", owner[0], line))
         return found
+
+    def _is_library_name(self, path: Path, name: str) -> bool:
+        """A name imported from a package (``PrismaClient``), or not declared in the tree."""
+        module = self.module(path)
+        binding = module.imports.get(name)
+        if binding is not None:
+            return self.resolve(path, binding.specifier).path is None
+        return name not in module.decls and not _declares_type(module, name)
 
     def _follow(self, path: Path, binding: ImportBinding, reach: Reach | None) -> Path | None:
         resolution = self.resolve(path, binding.specifier)
@@ -318,6 +330,13 @@ class Project:
             return path.relative_to(self.root).as_posix()
         except ValueError:
             return path.as_posix()
+
+
+def _declares_type(module: Module, name: str) -> bool:
+    """Whether the file declares an interface or type alias ``name``."""
+    tokens = module.tokens
+    return any(tokens[i].kind is Kind.IDENT and tokens[i].value in ("interface", "type") and
+               tokens[i + 1].is_ident(name) for i in range(len(tokens) - 1))
 
 
 def _instantiated_class(tokens: list[Token], span: Span) -> str | None:
