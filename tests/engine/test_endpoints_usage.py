@@ -527,7 +527,26 @@ def test_a_member_typed_with_an_interface_is_unknown(tmp_path: Path) -> None:
         """,
         "src/orders.repo.ts": "export interface OrdersRepo { findAll(): Promise<unknown[]> }\n",
         "src/clock.ts": "export class Clock { now() { return prisma.wallet.count() } }\n",
+        "src/payments.controller.ts": """
+            import { PaymentGateway } from './gateway'
+            @Controller('payments')
+            export class PaymentsController {
+              constructor(private gateway: PaymentGateway) {}
+              @Post() pay() { return this.gateway.charge() }
+            }
+        """,
+        "src/gateway.ts": """
+            export abstract class PaymentGateway {
+              abstract charge(): Promise<void>
+              log() { return prisma.message.count() }
+            }
+        """,
     }, MODELS)
+    paying = result.endpoint("/payments", "POST")
+    assert paying is not None
+    assert paying.unknown_reasons == (
+        "this.gateway.charge() in src/payments.controller.ts:5: gateway is typed "
+        "PaymentGateway, whose class is chosen at run time",)
     listing = result.endpoint("/orders", "GET")
     assert listing is not None
     assert listing.models == ("Wallet",)

@@ -283,7 +283,8 @@ class Project:
     def _this_chains(self, owner: ClassRef, facts: SpanFacts, reach: Reach) -> list[Symbol]:
         """``this.orders.find()`` where ``orders: OrdersService``: that class's ``find``;
         ``this.orders`` used any other way: the whole OrdersService. When ``orders`` is typed
-        with an interface of the tree, the class behind it is bound at run time: unknown."""
+        with an interface or an abstract class of the tree, the class behind it is bound at
+        run time: unknown."""
         types = self.shape(owner).types
         found: list[Symbol] = []
         for member, method, line in sorted(facts.this_uses, key=lambda use: use[2]):
@@ -294,12 +295,20 @@ class Project:
                        if (target := self.class_of(symbol)) is not None]
             for target in classes:
                 found.append((target[0], f"{target[1]}#{method}" if method else target[1]))
-            if not classes:
+            if all(self._is_abstract(target) for target in classes):  # also when none
                 call = f"this.{member}.{method}()" if method else f"this.{member}"
                 reach.unknown.add(UnknownUse(
                     f"{call} in {self.rel(owner[0])}:{line}: {member} is typed {type_name}, "
                     f"whose class is chosen at run time", owner[0], line))
         return found
+
+    def _is_abstract(self, owner: ClassRef) -> bool:
+        module = self.module(owner[0])
+        for start, end in module.decls.get(owner[1], []):
+            words = [t.value for t in module.tokens[start:min(end, start + 6)]]
+            if "class" in words and "abstract" in words[:words.index("class")]:
+                return True
+        return False
 
     def _is_library_name(self, path: Path, name: str) -> bool:
         """A name imported from a package (``PrismaClient``), or not declared in the tree."""
