@@ -379,3 +379,22 @@ def test_pages_router_with_next_connect_has_one_endpoint_per_handler(tmp_path: P
     ]
     assert models_of(result) == {"POST /api/legacy": ("User",), "GET /api/orders/:id": ("Order",),
                                  "DELETE /api/orders/:id": ("User",)}
+
+
+def test_routers_that_carry_their_own_prefix(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "src/koa.ts": """
+            import Router from '@koa/router'
+            const router = new Router({ prefix: '/api/v1' })
+            router.get('/users/:id', show)
+        """,
+        "src/hono.ts": """
+            import { Hono } from 'hono'
+            const app = new Hono().basePath('/edge')
+            app.post('/track', track)
+        """,
+    })
+    assert routes(result) == [
+        ("/api/v1/users/:id", ("GET",), "src/koa.ts"),
+        ("/edge/track", ("POST",), "src/hono.ts"),
+    ]

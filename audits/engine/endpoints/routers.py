@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from audits.engine.endpoints.lexer import Kind, Token, matching_close
@@ -73,14 +73,17 @@ class ExpressRoutes:
             return
         module = self.project.module(path)
         receivers = _router_receivers(module)
-        registrations = []
+        registrations: list[_Registration] = []
         for index, token in enumerate(module.tokens):
             if token.kind is not Kind.IDENT or token.value not in receivers:
                 continue
             member = index > 0 and module.tokens[index - 1].is_punct(".")
             if member and not (index > 1 and module.tokens[index - 2].is_ident("this")):
                 continue
-            registrations.extend(_registrations_at(module.tokens, index))
+            own_prefix = receivers[token.value]
+            registrations.extend(
+                replace(r, path=join_route(own_prefix, r.path)) if own_prefix else r
+                for r in _registrations_at(module.tokens, index))
             use = _use_at(self.project, module, index)
             if use is not None:
                 self.uses.append(use)
@@ -128,9 +131,11 @@ class ExpressRoutes:
         return sorted((prefix, tuple(dict.fromkeys(m))) for prefix, m in contexts.items())
 
 
-def _router_receivers(module: Module) -> set[str]:
-    """Names that hold a router here: conventional names and ``x = express.Router()`` & co."""
-    names = set(_ROUTER_NAMES)
+def _router_receivers(module: Module) -> dict[str, str]:
+    """Names that hold a router here (conventional names and ``x = express.Router()`` & co.),
+    with the prefix the router carries itself: Koa's ``new Router({ prefix: '/api' })``, Hono's
+    ``new Hono().basePath('/api')``."""
+    names = dict.fromkeys(_ROUTER_NAMES, "")
     tokens = module.tokens
     for index in range(len(tokens) - 3):
         if tokens[index + 1].is_punct("=") and tokens[index].kind is Kind.IDENT:
@@ -144,8 +149,18 @@ def _router_receivers(module: Module) -> set[str]:
                 value += 1
             if value < len(tokens) and tokens[value].is_punct("(") and \
                     _ROUTER_FACTORIES & set(words):
-                names.add(tokens[index].value)
+                names[tokens[index].value] = _own_prefix(tokens, value)
     return names
+
+
+def _own_prefix(tokens: list[Token], open_index: int) -> str:
+    close = matching_close(tokens, open_index)
+    prefix = object_string(tokens, (open_index + 1, close), "prefix") or ""
+    after = close + 1
+    if after + 3 < len(tokens) and tokens[after].is_punct(".") and \
+            tokens[after + 1].is_ident("basePath") and tokens[after + 2].is_punct("("):
+        prefix = string_at(tokens, after + 3) or prefix
+    return prefix
 
 
 def _registrations_at(tokens: list[Token], index: int) -> list[_Registration]:
