@@ -68,7 +68,9 @@ def target(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def table_findings(request: HttpRequest, slug: str, schema: str, table: str) -> HttpResponse:
     target = get_target_for_read(request, slug)
-    run_id = request.GET.get("run")
+    run_id = request.GET.get("run", "")
+    if run_id and not run_id.isdigit():
+        return HttpResponseBadRequest("run is a run number")
     run = get_run_for_read(target, int(run_id)) if run_id else target.last_success
     findings = queries.table_findings(run, schema, table) if run else []
     return render(request, "audits/target.html#findings", {

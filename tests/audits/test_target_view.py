@@ -75,3 +75,9 @@ def test_big_grid_shows_the_worst_page_first_and_loads_more(mobile, make_target,
                       HTTP_HX_REQUEST="true", HTTP_HX_TARGET="grid-more").content.decode()
     assert more.count('class="dw-row ') == 50 and 'id="grid-more"' not in more
     assert "<html" not in more
+
+
+def test_findings_fragment_rejects_a_bad_run_number(mobile, seeded_target):
+    url = reverse("audits:table_findings", args=["marketplace", "public", "User"])
+    assert mobile.get(url, {"run": "x"}).status_code == 400
+    assert mobile.get(url, {"run": "999999"}).status_code == 404
