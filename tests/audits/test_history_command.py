@@ -152,3 +152,16 @@ def test_sqlite_target_replays_in_a_temporary_file(tmp_path: Path) -> None:
     tables = {r["object"] for r in data["three_way"] if r["kind"] == "table"}
     assert tables == set(seed.MISSING_TABLES)
     assert {r["verdict"] for r in data["three_way"]} == {"write_migration"}
+
+
+@pytest.mark.postgres
+def test_a_held_prisma_lock_reads_in_flight(post_reset_pg: str, tmp_path: Path) -> None:
+    import psycopg
+
+    with psycopg.connect(post_reset_pg, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(72707369)")  # what `prisma migrate` holds
+        code, out, err = history("--migrations", str(seed.BASE_MIGRATIONS_DIR),
+                                 "--database-url", post_reset_pg, "--format", "json",
+                                 "--cache-dir", str(tmp_path / "cache"))
+    assert (code, err) == (0, "")
+    assert json.loads(out)["in_flight"] is True

@@ -12,7 +12,13 @@ import pytest
 from audits.engine.compare import compare
 from audits.engine.errors import HistoryError
 from audits.engine.history.folder import read_folder
-from audits.engine.history.replay import SHADOW_PREFIX, clear_memory_cache, replay, same_server
+from audits.engine.history.replay import (
+    SHADOW_PREFIX,
+    ShadowChoice,
+    clear_memory_cache,
+    replay,
+    same_server,
+)
 from audits.engine.introspect import introspect
 from audits.seed import (
     ALL_TABLES,
@@ -230,3 +236,21 @@ def test_sqlite_replays_into_a_temporary_file(tmp_path: Path) -> None:
         "20260212133000_create_missing_tables"
     assert result.attribution[("column", "public", "User", "googleId")] == \
         "20260212132000_add_missing_user_columns"
+
+
+def test_choose_shadow_policy() -> None:
+    from audits.engine.history import choose_shadow
+
+    assert choose_shadow("/tmp/x.db", "postgresql://s@shadow/postgres") == \
+        ShadowChoice(dsn=None, allow_target_server=False)
+    assert choose_shadow("postgresql://u@db.internal/app", "postgresql://s@shadow/postgres") == \
+        ShadowChoice(dsn="postgresql://s@shadow/postgres", allow_target_server=False)
+    assert choose_shadow("postgresql://u@127.0.0.1:5433/app", "postgresql://s@shadow/pg") == \
+        ShadowChoice(dsn="postgresql://s@shadow/pg", allow_target_server=True)
+    own = choose_shadow("postgresql://u@localhost:5433/app", "")
+    assert own.allow_target_server is True
+    assert psycopg.conninfo.conninfo_to_dict(own.dsn or "") == {
+        "user": "u", "host": "localhost", "port": "5433", "dbname": "postgres"}
+    with pytest.raises(HistoryError, match=r"no shadow server is configured to replay the "
+                                           r"history of postgresql://u:\*\*\*@db.internal/app"):
+        choose_shadow("postgresql://u:secret@db.internal/app", None)

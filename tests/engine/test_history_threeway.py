@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 
 from audits.engine.audit import expected_schema
-from audits.engine.history import State, check_history, clear_memory_cache
+from audits.engine.history import (
+    HistoryReport,
+    State,
+    TableIdentity,
+    check_history,
+    clear_memory_cache,
+)
 from audits.engine.history.threeway import (
     CHANGED_BY_HAND,
     MIGRATION_CREATED_IT_GONE,
@@ -313,3 +319,24 @@ def test_langfuse_every_migration_applied_and_only_hand_written_indexes_extra(
         ("verified_domains.verified_domains_domain_verified_key", "unique",
          "20260507120000_share_pending_verified_domains"),
     ]
+
+
+def test_a_reset_between_two_checks_reads_recreated(pg_admin_dsn: str, scratch_pg: str,
+                                                    tmp_path: Path) -> None:
+    root = write_folder(tmp_path / "migrations", {"01_init": MIGRATIONS["01_init"]})
+    deploy_all(scratch_pg, root)
+
+    def check(previous: TableIdentity | None) -> HistoryReport:
+        return check_history(root, scratch_pg, shadow_dsn=pg_admin_dsn,
+                             allow_target_server=True, previous_identity=previous)
+
+    first = check(None)
+    assert first.recreated is False and first.identity is not None
+    same = check(first.identity)
+    assert same.recreated is False
+    with PrismaLike(scratch_pg) as prisma:  # `prisma migrate reset`: drop everything, redeploy
+        prisma.execute('DROP TABLE "_prisma_migrations"; DROP TABLE "User"')
+    deploy_all(scratch_pg, root)
+    after = check(first.identity)
+    assert after.recreated is True
+    assert [(m.name, m.state) for m in after.migrations] == [("01_init", State.APPLIED)]
