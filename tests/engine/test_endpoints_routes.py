@@ -398,3 +398,50 @@ def test_routers_that_carry_their_own_prefix(tmp_path: Path) -> None:
         ("/api/v1/users/:id", ("GET",), "src/koa.ts"),
         ("/edge/track", ("POST",), "src/hono.ts"),
     ]
+
+
+def test_trpc_procedures_replace_the_catch_all_route(tmp_path: Path) -> None:
+    result = scan(tmp_path, {
+        "tsconfig.json": '{"compilerOptions": {"paths": {"~/*": ["./src/*"]}}}',
+        "src/app/api/trpc/[trpc]/route.ts": """
+            import { fetchRequestHandler } from '@trpc/server/adapters/fetch'
+            import { appRouter } from '~/server/api/root'
+            const handler = (req: Request) =>
+              fetchRequestHandler({ endpoint: '/api/trpc', req, router: appRouter,
+                                    createContext: () => ({}) })
+            export { handler as GET, handler as POST }
+        """,
+        "src/server/api/trpc.ts": """
+            import { initTRPC } from '@trpc/server'
+            import { db } from '~/server/db'
+            const t = initTRPC.create()
+            export const createTRPCRouter = t.router
+            export const publicProcedure = t.procedure
+            export const protectedProcedure = t.procedure.use(async ({ ctx, next }) =>
+              next({ ctx: { session: await db.session.findFirst() } }))
+        """,
+        "src/server/db.ts": "export const db = new PrismaClient()\n",
+        "src/server/api/root.ts": """
+            import { createTRPCRouter, protectedProcedure } from './trpc'
+            import { postRouter } from './routers/post'
+            const stats = protectedProcedure.query(({ ctx }) => ctx.db.user.count())
+            export const appRouter = createTRPCRouter({ post: postRouter, admin: { stats } })
+        """,
+        "src/server/api/routers/post.ts": """
+            import { createTRPCRouter, publicProcedure, protectedProcedure } from '../trpc'
+            export const postRouter = createTRPCRouter({
+              latest: publicProcedure.query(({ ctx }) => ctx.db.post.findFirst({})),
+              create: protectedProcedure
+                .input(z.object({ name: z.string() }))
+                .mutation(({ ctx, input }) => ctx.db.post.create({ data: input })),
+            })
+        """,
+    }, ("Post", "Session", "User"))
+    assert routes(result) == [
+        ("/api/trpc/admin.stats", ("GET",), "src/server/api/root.ts"),
+        ("/api/trpc/post.create", ("POST",), "src/server/api/routers/post.ts"),
+        ("/api/trpc/post.latest", ("GET",), "src/server/api/routers/post.ts"),
+    ]
+    assert models_of(result) == {"GET /api/trpc/admin.stats": ("Session", "User"),
+                                 "POST /api/trpc/post.create": ("Post", "Session"),
+                                 "GET /api/trpc/post.latest": ("Post",)}

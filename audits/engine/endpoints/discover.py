@@ -8,6 +8,7 @@ from audits.engine.endpoints.nest import NestRoutes
 from audits.engine.endpoints.nextjs import app_route, pages_route, router_root
 from audits.engine.endpoints.routers import ExpressRoutes
 from audits.engine.endpoints.routes import ROUTE_FILE_EXTENSIONS, RouteEntry
+from audits.engine.endpoints.trpc import expand_trpc
 from audits.engine.endpoints.usage import Project
 
 
@@ -24,6 +25,7 @@ def discover(project: Project, files: list[Path]) -> list[RouteEntry]:
             entries.extend(pages_route(project, path, parts[pages_at + 1:]))
         elif app_at is None and pages_at is None:
             routers.append(path)
+    entries = expand_trpc(project, entries)
     entries.extend(ExpressRoutes(project, routers).entries())
     entries.extend(NestRoutes(project, routers).entries())
     return entries

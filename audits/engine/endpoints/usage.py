@@ -230,12 +230,12 @@ class Project:
             else:
                 created = _instantiated_class(module.tokens, span)
                 if created is not None and depth < 8:
-                    for target in self._local_symbols(path, created):
+                    for target in self.local_symbols(path, created):
                         found = found or self.class_of(target, depth + 1)
         self._classes[symbol] = found
         return found
 
-    def _local_symbols(self, path: Path, name: str, reach: Reach | None = None) -> list[Symbol]:
+    def local_symbols(self, path: Path, name: str, reach: Reach | None = None) -> list[Symbol]:
         """The declarations a name used in ``path`` stands for (its own or imported)."""
         module = self.module(path)
         if name in module.decls:
@@ -266,14 +266,14 @@ class Project:
                 if target is not None:
                     found.extend(self.export_targets(target, member))
                 continue
-            for symbol in self._local_symbols(path, name, reach):
+            for symbol in self.local_symbols(path, name, reach):
                 owner_class = self.class_of(symbol)
                 if owner_class is None:
                     found.append(symbol)
                 else:
                     found.append((owner_class[0], f"{owner_class[1]}#{member}"))
         for name in facts.refs:
-            found.extend(self._local_symbols(path, name, reach))
+            found.extend(self.local_symbols(path, name, reach))
         for specifier, line in facts.dynamic:
             target = self._follow(path, ImportBinding(specifier, WHOLE_MODULE, line), reach)
             if target is not None:
@@ -291,7 +291,7 @@ class Project:
             type_name = types.get(member)
             if type_name is None or self._is_library_name(owner[0], type_name):
                 continue
-            classes = [target for symbol in self._local_symbols(owner[0], type_name)
+            classes = [target for symbol in self.local_symbols(owner[0], type_name)
                        if (target := self.class_of(symbol)) is not None]
             for target in classes:
                 found.append((target[0], f"{target[1]}#{method}" if method else target[1]))
