@@ -4,6 +4,7 @@ the real-world projects with every migration applied."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -133,6 +134,11 @@ def test_every_verdict_on_a_hand_built_history(pg_admin_dsn: str, scratch_pg: st
     assert 'CREATE TABLE "Audit" (' in report.fix_sql
     assert '"Tag"' not in report.fix_sql  # the history builds Tag: re-apply, do not rewrite it
     assert report.table_present is True and report.in_flight is False
+    # what an audit run stores, read back whole (timestamps, states, rows, fix SQL)
+    stored = json.loads(json.dumps(report.to_record()))
+    assert HistoryReport.from_record(stored) == report
+    assert report.migration("03_tags") == report.migrations[2]
+    assert report.migration("99_nope") is None
 
 
 def test_without_a_schema_the_code_side_is_unknown(pg_admin_dsn: str, scratch_pg: str,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from audits.engine.history.folder import MigrationsFolder, read_folder
 from audits.engine.history.replay import Replay, replay
 from audits.engine.history.threeway import ThreeWay, ThreeWayRow, three_way
 from audits.engine.introspect import introspect
-from audits.engine.model import Schema
+from audits.engine.model import Schema, from_plain, to_plain
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,72 @@ class HistoryReport:
         for status in self.migrations:
             counts[status.state.value] = counts.get(status.state.value, 0) + 1
         return counts
+
+    def migration(self, name: str) -> MigrationStatus | None:
+        """Where one migration stands on this target (the incident page's "applied where")."""
+        for status in self.migrations:
+            if status.name == name:
+                return status
+        return None
+
+    def by_table(self) -> dict[str, list[ThreeWayRow]]:
+        """The three-way rows per table (enums under their own name), for the per-table view."""
+        return ThreeWay(rows=self.three_way, fix_sql=self.fix_sql).by_table()
+
+    def to_record(self) -> dict[str, Any]:
+        """Everything, JSON-safe, for storing with an audit run (``from_record`` reads it back)."""
+        return {
+            "version": RECORD_VERSION,
+            "table_present": self.table_present,
+            "in_flight": self.in_flight,
+            "recreated": self.recreated,
+            "identity": self.identity.to_dict() if self.identity else None,
+            "fix_sql": self.fix_sql,
+            "folder_hash": self.folder_hash,
+            "replay_cached": self.replay_cached,
+            "timings": dict(self.timings),
+            "migrations": [_status_record(status) for status in self.migrations],
+            "three_way": [to_plain(row) for row in self.three_way],
+        }
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> HistoryReport:
+        identity = data.get("identity")
+        return cls(
+            table_present=bool(data["table_present"]),
+            in_flight=bool(data["in_flight"]),
+            migrations=tuple(_status_from_record(item) for item in data["migrations"]),
+            three_way=tuple(from_plain(ThreeWayRow, item) for item in data["three_way"]),
+            recreated=bool(data.get("recreated", False)),
+            identity=TableIdentity.from_dict(identity) if identity else None,
+            fix_sql=data.get("fix_sql"),
+            folder_hash=str(data.get("folder_hash", "")),
+            replay_cached=bool(data.get("replay_cached", False)),
+            timings=dict(data.get("timings") or {}),
+        )
+
+
+RECORD_VERSION = 1
+_TIMES = ("started_at", "finished_at", "rolled_back_at")
+
+
+def _status_record(status: MigrationStatus) -> dict[str, Any]:
+    record = to_plain(status)
+    for name in _TIMES:
+        value = getattr(status, name)
+        record[name] = value.isoformat() if value is not None else None
+    return dict(record)
+
+
+def _status_from_record(data: dict[str, Any]) -> MigrationStatus:
+    status = from_plain(MigrationStatus, data)
+    return replace(status, started_at=_time(data.get("started_at")),
+                   finished_at=_time(data.get("finished_at")),
+                   rolled_back_at=_time(data.get("rolled_back_at")))
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def check_history(
@@ -128,4 +195,4 @@ class _Clock:
         self._last = now
 
 
-__all__ = ["HistoryReport", "Replay", "check_history"]
+__all__ = ["HistoryReport", "RECORD_VERSION", "Replay", "check_history"]
