@@ -39,15 +39,16 @@ _NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _PIECE_RE = re.compile(
     rf"""
     [{_WHITESPACE}]*
-    (?:
-        (?://(?!/)[^\r\n]*)?(?:\r\n|\n|\r)  # a line break, with the // comment before it
-      | //(?!/)[^\r\n]*\Z                   # a // comment on the last line
-      | ///[^\r\n]*                         # a doc comment
-      | {_NAME}                             # an identifier or keyword
+    (?:                                     # the most frequent first
+        {_NAME}                             # an identifier or keyword
+      | [{{}}()\[\],:=?.]                     # punctuation
       | @@?{_NAME}(?:\.{_NAME})*            # an attribute with its (dotted) name
       | "(?:[^"\\{_CONTROL}]|\\[^{_CONTROL}])*"  # a string (no raw control character)
+      | (?://(?!/)[^\r\n]*)?(?:\r\n|\n|\r)  # a line break, with the // comment before it
       | -?[0-9]+(?:\.[0-9]+)?               # a number
-      | [^{_WHITESPACE}]                    # punctuation, or a character that is not Prisma
+      | ///[^\r\n]*                         # a doc comment
+      | //(?!/)[^\r\n]*\Z                   # a // comment on the last line
+      | [^{_WHITESPACE}]                    # a character that is not Prisma
       | \Z                                  # the end
     )
     """,
