@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from audits.engine.endpoints import scan_backend
 from audits.engine.endpoints.lexer import tokenize
 from audits.engine.endpoints.nextjs import next_segments, request_methods
 from audits.engine.endpoints.routes import join_route
+from audits.engine.errors import EngineError
 from tests.engine.endpoint_trees import PRISMA_CLIENT, models_of, routes, scan
 
 
@@ -445,3 +449,8 @@ def test_trpc_procedures_replace_the_catch_all_route(tmp_path: Path) -> None:
     assert models_of(result) == {"GET /api/trpc/admin.stats": ("Session", "User"),
                                  "POST /api/trpc/post.create": ("Post", "Session"),
                                  "GET /api/trpc/post.latest": ("Post",)}
+
+
+def test_a_missing_code_folder_is_an_engine_error(tmp_path: Path) -> None:
+    with pytest.raises(EngineError, match="is not a folder"):
+        scan_backend(tmp_path / "nowhere", ["User"], {})

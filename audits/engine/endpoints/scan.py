@@ -10,6 +10,7 @@ from typing import Any
 from audits.engine.endpoints.discover import discover
 from audits.engine.endpoints.routes import HTTP_METHODS, RouteEntry, source_files
 from audits.engine.endpoints.usage import Project, Reach
+from audits.engine.errors import EngineError
 from audits.engine.model import to_plain
 
 
@@ -82,8 +83,11 @@ def scan_backend(code_dir: Path, model_names: Iterable[str],
 
     ``model_names`` are the Prisma model names (``SupplierProfile``); ``relations`` maps each
     model's relation fields to their target models (see ``relations_from_prisma``).
+    Raises ``EngineError`` when ``code_dir`` is not a folder.
     """
     root = Path(code_dir).resolve()
+    if not root.is_dir():
+        raise EngineError(f"{code_dir} is not a folder: there is no code to scan")
     project = Project(root, model_names, relations)
     entries = discover(project, list(source_files(root)))
     endpoints = [_endpoint(project, entry) for entry in entries]
