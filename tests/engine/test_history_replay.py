@@ -3,6 +3,7 @@ step, always dropped, refused on the target's own server, and cached by content 
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -254,3 +255,18 @@ def test_choose_shadow_policy() -> None:
     with pytest.raises(HistoryError, match=r"no shadow server is configured to replay the "
                                            r"history of postgresql://u:\*\*\*@db.internal/app"):
         choose_shadow("postgresql://u:secret@db.internal/app", None)
+
+
+def test_the_cache_folder_keeps_only_the_newest_replays(pg_admin_dsn: str, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    replay_module = importlib.import_module("audits.engine.history.replay")
+    monkeypatch.setattr(replay_module, "DISK_ENTRIES", 2)
+    cache = tmp_path / "cache"
+    for number in range(3):
+        folder = read_folder(write_folder(tmp_path / f"m{number}", {
+            "01": f'CREATE TABLE "T{number}" ("id" int);'}))
+        replay(folder, pg_admin_dsn, cache_dir=cache)
+    assert len(list(cache.glob("*.json"))) == 2
+    clear_memory_cache()
+    newest = replay(read_folder(tmp_path / "m2"), UNREACHABLE, cache_dir=cache)
+    assert newest.cached is True

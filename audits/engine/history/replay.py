@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,8 @@ from audits.engine.introspect.postgres import read_schema
 from audits.engine.model import Schema, from_plain, to_plain
 
 CACHE_VERSION = 1
+MEMORY_ENTRIES = 32  # parsed replays kept per process
+DISK_ENTRIES = 64  # replays kept in the cache folder (a langfuse-sized one is ~250 KiB)
 SHADOW_PREFIX = "driftwatch_shadow_"
 _LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 
@@ -141,8 +144,23 @@ def _dialect(folder: MigrationsFolder, target_dsn: str | None) -> str:
 
 def _cache_key(chosen: list[Migration], provider: str | None, dialect: str,
                namespaces: Sequence[str]) -> str:
-    text = f"v{CACHE_VERSION}|{dialect}|{','.join(namespaces)}|{content_hash(chosen, provider)}"
+    text = (f"v{CACHE_VERSION}|{_reader_fingerprint()}|{dialect}|{','.join(namespaces)}|"
+            f"{content_hash(chosen, provider)}")
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@cache
+def _reader_fingerprint() -> str:
+    """A hash of the code that turns a database into a Schema: when introspection or the model
+    changes, replays cached by an older version are not used (they may read differently)."""
+    from audits.engine import model
+    from audits.engine.history import objects
+    from audits.engine.introspect import postgres, sqlite
+
+    hasher = hashlib.sha256()
+    for module in (model, objects, postgres, sqlite):
+        hasher.update(Path(str(module.__file__)).read_bytes())
+    return hasher.hexdigest()[:16]
 
 
 def _cached(key: str, cache_dir: str | Path | None, step_by_step: bool) -> _Built | None:
@@ -173,6 +191,8 @@ def _read_disk(path: Path) -> _Built | None:
 
 def _store(key: str, cache_dir: str | Path | None, built: _Built) -> None:
     _memory[key] = built
+    while len(_memory) > MEMORY_ENTRIES:
+        del _memory[next(iter(_memory))]  # the oldest first
     if cache_dir is None:
         return
     entry = {
@@ -187,6 +207,19 @@ def _store(key: str, cache_dir: str | Path | None, built: _Built) -> None:
     partial = folder / f".{key}.{uuid.uuid4().hex}.tmp"
     partial.write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
     os.replace(partial, folder / f"{key}.json")  # readers never see half a file
+    _prune(folder)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the newest DISK_ENTRIES replays; another process may prune at the same time."""
+    entries = []
+    for path in folder.glob("*.json"):
+        try:
+            entries.append((path.stat().st_mtime, path))
+        except OSError:
+            continue
+    for _mtime, path in sorted(entries, reverse=True)[DISK_ENTRIES:]:
+        path.unlink(missing_ok=True)
 
 
 # --- running --------------------------------------------------------------------------------
