@@ -64,3 +64,42 @@ class AlertAdmin(ReadOnlyAdmin):
     list_display = ("target", "previous_status", "status", "email_status", "webhook_status",
                     "attempts", "created_at")
     list_filter = ("status", "email_status", "webhook_status")
+
+
+# -- endpoint safety (issue 5) -------------------------------------------------------------------
+from .models import ApiToken, Endpoint, EndpointOverride, EndpointScan  # noqa: E402
+
+
+@admin.register(Endpoint)
+class EndpointAdmin(ReadOnlyAdmin):
+    """Endpoints are computed by scans; overrides are how a person changes them."""
+
+    list_display = ("target", "method_key", "route", "verdict", "verdict_since", "decided_by_run")
+    list_filter = ("target", "verdict")
+    search_fields = ("route", "file")
+
+
+@admin.register(EndpointScan)
+class EndpointScanAdmin(ReadOnlyAdmin):
+    list_display = ("target", "scanned_at", "run", "error_at")
+
+
+@admin.register(EndpointOverride)
+class EndpointOverrideAdmin(admin.ModelAdmin):
+    list_display = ("target", "action", "model", "method", "route", "author", "created_at")
+    list_filter = ("target", "action")
+    search_fields = ("route", "model", "reason")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """The token itself is never stored; only revoking (and reading metadata) is possible."""
+
+    list_display = ("name", "user", "prefix", "read_only", "created_at", "last_used_at",
+                    "revoked_at")
+    list_filter = ("read_only",)
+    readonly_fields = ("user", "name", "token_hash", "prefix", "read_only", "created_at",
+                       "last_used_at")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -329,3 +329,121 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+# -- endpoint safety (issue 5): endpoints of a target's code, overrides, API tokens ------------
+# Written through audits.endpoints and audits.tokens only.
+
+VERDICT_ORDER = ("safe", "degraded", "unknown", "unsafe")  # from best to worst
+
+
+class EndpointVerdictChoice(models.TextChoices):
+    SAFE = "safe", "safe"
+    DEGRADED = "degraded", "degraded"
+    UNKNOWN = "unknown", "unknown"
+    UNSAFE = "unsafe", "unsafe"
+
+
+class Endpoint(models.Model):
+    """One route and one method (or ``*``) of a target's backend code, as the last scan saw it,
+    with the verdict the last successful audit gives it."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="endpoints")
+    route = models.CharField(max_length=1000)
+    methods = models.JSONField(default=list)  # ["GET"], or ["*"] for a handler of every method
+    method_key = models.CharField(max_length=200)  # "GET" / "GET,POST" / "*": part of identity
+    prefix = models.CharField(max_length=1000, blank=True, default="")  # "/api/auth": grouping
+    file = models.CharField(max_length=1000, blank=True, default="")
+    verdict = models.CharField(max_length=10, choices=EndpointVerdictChoice.choices)
+    verdict_rank = models.PositiveSmallIntegerField(default=0)  # 3 = unsafe: sorts worst first
+    reasons = models.JSONField(default=list)
+    decided_by_run = models.ForeignKey(
+        AuditRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verdict_since = models.DateTimeField()
+    search_text = models.TextField(blank=True, default="")  # lower-cased route, file, models
+    updated_at = models.DateTimeField(auto_now=True)
+    # Prisma models it touches, overrides applied; last: the name shadows django.db.models
+    models = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["prefix", "route", "method_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "route", "method_key"],
+                                    name="endpoint_identity")
+        ]
+        indexes = [models.Index(fields=["target", "verdict"], name="endpoint_verdict_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.method_key} {self.route}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.method_key} {self.route}"
+
+
+class EndpointScan(models.Model):
+    """The last endpoint scan of a target: when, what it could not follow, and its error."""
+
+    target = models.OneToOneField(Target, on_delete=models.CASCADE, related_name="endpoint_scan")
+    scanned_at = models.DateTimeField(null=True, blank=True)
+    run = models.ForeignKey(
+        AuditRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.TextField(blank=True, default="")  # empty when the last scan succeeded
+    error_at = models.DateTimeField(null=True, blank=True)
+    unresolved = models.JSONField(default=list, blank=True)  # [{file, specifier, line}]
+    counts = models.JSONField(default=dict, blank=True)  # {verdict: n}
+
+    def __str__(self) -> str:
+        return f"endpoint scan of {self.target}"
+
+
+class EndpointOverride(models.Model):
+    """A model dependency the scanner cannot see (add) or sees wrongly (remove)."""
+
+    class Action(models.TextChoices):
+        ADD = "add", "add"
+        REMOVE = "remove", "remove"
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE,
+                               related_name="endpoint_overrides")
+    route = models.CharField(max_length=1000)
+    method = models.CharField(max_length=20, blank=True, default="")  # "": every method
+    model = models.CharField(max_length=300)
+    action = models.CharField(max_length=10, choices=Action.choices, default=Action.ADD)
+    reason = models.TextField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["route", "method", "model", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.model} on {self.method or '*'} {self.route}"
+
+
+class ApiToken(models.Model):
+    """A per-user token for scripts and mobile CI; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(max_length=200)
+    token_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12)  # the first characters, to tell tokens apart
+    read_only = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
