@@ -19,7 +19,9 @@ import pytest
 
 from audits.engine.prisma import load_schema
 from audits.engine.prisma.ast import (
+    ArrayValue,
     Attribute,
+    BooleanValue,
     ConstantValue,
     Field,
     FunctionValue,
@@ -241,7 +243,8 @@ def run_oracle(oracle: Path, path: Path) -> subprocess.CompletedProcess[str]:
 
 _FIELD_KEYS = ("name", "kind", "type", "isList", "isRequired", "isId", "isUnique", "isUpdatedAt",
                "hasDefaultValue", "dbName", "nativeType", "relationName", "relationFromFields",
-               "relationToFields", "relationOnDelete", "relationOnUpdate", "documentation")
+               "relationToFields", "relationOnDelete", "relationOnUpdate", "documentation",
+               "default")
 
 
 def their_model(model: dict[str, Any]) -> dict[str, Any]:
@@ -317,7 +320,10 @@ def our_field(schema: PrismaSchema, model: Model, field: Field) -> dict[str, Any
             field.attribute("unique") is not None or single_field_block(model, "unique", field))
     else:
         facts.update(isUnique=False, isId=False)
-    facts["hasDefaultValue"] = field.attribute("default") is not None
+    default = field.attribute("default")
+    facts["hasDefaultValue"] = default is not None
+    if default is not None:
+        facts["default"] = dmmf_default(default.argument("value"), field.type.name)
     facts["type"] = field.type.name
     native = next((a for a in field.attributes if a.name.startswith("db.")), None)
     facts["nativeType"] = (
@@ -330,6 +336,26 @@ def our_field(schema: PrismaSchema, model: Model, field: Field) -> dict[str, Any
     if field.documentation is not None:
         facts["documentation"] = field.documentation
     return facts
+
+
+def dmmf_default(value: Value | None, type_name: str) -> Any:
+    """A default as the DMMF writes it: functions as {name, args}, BigInt numbers as strings,
+    other numbers as JSON numbers, enum values by name; strings unescaped as Prisma does."""
+    if isinstance(value, FunctionValue):
+        args = [dmmf_default(argument.value, "") for argument in value.arguments]
+        # the DMMF spells out the version Prisma picks: cuid() is cuid(1), uuid() is uuid(4)
+        args = args or {"cuid": [1], "uuid": [4]}.get(value.name, [])
+        return {"name": value.name, "args": args}
+    if isinstance(value, ArrayValue):
+        return [dmmf_default(item, type_name) for item in value.items]
+    if isinstance(value, NumberValue):
+        if type_name == "BigInt":
+            return value.text
+        return float(value.text) if "." in value.text else int(value.text)
+    if isinstance(value, StringValue | BooleanValue):
+        return value.value
+    assert isinstance(value, ConstantValue)
+    return value.name
 
 
 def single_field_block(model: Model, name: str, field: Field) -> bool:
@@ -497,3 +523,4 @@ def test_the_rich_schema_compares_something(
         "User", "Post", "Category", "Profile", "Membership", "UserInfo"
     ]
     assert sum(not index["isDefinedOnField"] for index in dmmf["indexes"]) == 7
+    assert sum("default" in field for model in dmmf["models"] for field in model["fields"]) == 18
