@@ -504,6 +504,37 @@ def test_block_indexes_agree_with_prisma(
 
 
 @pytest.mark.parametrize("name", SCHEMAS)
+def test_field_level_ids_and_uniques_agree_with_prisma(
+    name: str, schema_paths: dict[str, Path], prisma_dmmf: Callable[[str], dict[str, Any]]
+) -> None:
+    dmmf = prisma_dmmf(name)
+    schema = load_schema(schema_paths[name])
+    ours = sorted(
+        (our_field_index(model, field, attribute)
+         for model in visible_models(schema, "model", "view")
+         for field in kept(model)
+         for attribute in field.attributes if attribute.name in ("unique", "id")),
+        key=json.dumps,
+    )
+    theirs = sorted((their_index(index) for index in dmmf.get("indexes", [])
+                     if index["isDefinedOnField"]), key=json.dumps)
+    assert ours == theirs
+
+
+def our_field_index(model: Model, field: Field, attribute: Attribute) -> dict[str, Any]:
+    facts: dict[str, Any] = {"model": model.name, "type": attribute.name}
+    mapped = attribute.argument("map", None)
+    if mapped is not None:
+        facts["dbName"] = text_of(mapped)
+    part: dict[str, Any] = {"name": field.name}
+    sort = attribute.argument("sort", None)
+    if sort is not None:
+        part["sortOrder"] = str(text_of(sort)).lower()
+    facts["fields"] = [part]
+    return facts
+
+
+@pytest.mark.parametrize("name", SCHEMAS)
 def test_enums_agree_with_prisma(
     name: str, schema_paths: dict[str, Path], prisma_dmmf: Callable[[str], dict[str, Any]]
 ) -> None:
