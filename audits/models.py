@@ -79,6 +79,9 @@ class Target(models.Model):
     # Kept on the target so the overview's trend strips cost no query per target, however
     # long the history grows.
     trend = models.JSONField(default=list, blank=True)
+    # The compact SVG of `trend`, rendered when a run finishes (render on write): the overview
+    # lists hundreds of targets and should not rebuild hundreds of strips on every visit.
+    trend_svg = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

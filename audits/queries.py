@@ -25,7 +25,7 @@ WORST_FINDINGS = 3
 
 # Only what a card shows: no snapshots, no run JSON, no secrets.
 CARD_FIELDS = (
-    "id", "name", "slug", "dialect", "worst_status", "trend", "enabled",
+    "id", "name", "slug", "dialect", "worst_status", "trend_svg", "enabled",
     "last_run__id", "last_run__status", "last_run__finished_at", "last_run__duration_ms",
     "last_success__id", "last_success__finished_at", "last_success__critical_count",
     "last_success__error_count", "last_success__warning_count",
@@ -35,12 +35,11 @@ CARD_FIELDS = (
 @dataclass
 class TargetCard:
     target: Target
-    trend: list[dict[str, Any]] = field(default_factory=list)
     worst_findings: list[dict[str, Any]] = field(default_factory=list)
 
 
 def overview(targets: QuerySet[Target] | None = None) -> list[TargetCard]:
-    """Every target with its trend (stored on it) and worst findings: two queries in all."""
+    """Every target with its trend strip (rendered on write) and worst findings: two queries."""
     rows = list(
         (targets if targets is not None else Target.objects.all())
         .select_related("last_run", "last_success")
@@ -49,7 +48,7 @@ def overview(targets: QuerySet[Target] | None = None) -> list[TargetCard]:
     )
     worst = worst_findings([t.last_success_id for t in rows if t.last_success_id])
     return [
-        TargetCard(target=t, trend=t.trend,
+        TargetCard(target=t,
                    worst_findings=worst.get(t.last_success_id, []) if t.last_success_id else [])
         for t in rows
     ]

@@ -39,6 +39,7 @@ from .models import (
     Target,
     content_hash,
 )
+from .svg import trend_strip
 
 log = logging.getLogger(__name__)
 
@@ -470,8 +471,8 @@ def push_trend(run: AuditRun) -> None:
     entry = {"id": run.pk, "status": run.status, "worst_status": run.worst_status,
              "at": run.finished_at.isoformat() if run.finished_at else "",
              "ms": run.duration_ms}
-    trend = [item for item in target.trend if item.get("id") != run.pk] + [entry]
-    Target.objects.filter(pk=run.target_id).update(trend=trend[-TREND_LENGTH:])
+    trend = ([item for item in target.trend if item.get("id") != run.pk] + [entry])[-TREND_LENGTH:]
+    Target.objects.filter(pk=run.target_id).update(trend=trend, trend_svg=str(trend_strip(trend)))
 
 
 def _save_success(
@@ -527,6 +528,9 @@ def save_result(
         if alert is not None:
             alert_id = alert.pk
             transaction.on_commit(lambda: _enqueue_alert(alert_id))
+    from .endpoints import after_audit  # endpoint verdicts (issue 5); never raises
+
+    after_audit(run)
     return AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run.pk)
 
 

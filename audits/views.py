@@ -26,8 +26,6 @@ GRID_FILTERS = ("", "problems", *reversed(STATUS_ORDER))
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
     cards = queries.overview()
-    for card in cards:
-        card.trend_svg = trend_strip(card.trend)  # type: ignore[attr-defined]
     return render(request, "audits/overview.html", {
         "cards": cards, "incidents": queries.open_incidents(),
         "status_counts": _count_statuses(cards),
@@ -241,8 +239,6 @@ def incident_panel(request: HttpRequest, incident_slug: str) -> HttpResponse:
     """The drift of an incident's targets, loaded by the incident page as a fragment."""
     incident = get_object_or_404(Incident, slug=incident_slug)
     cards = queries.incident_targets(incident)
-    for card in cards:
-        card.trend_svg = trend_strip(card.trend)  # type: ignore[attr-defined]
     return render(request, "audits/incident_panel.html", {
         "incident": incident, "cards": cards,
         "overview_url": reverse("audits:overview"),
