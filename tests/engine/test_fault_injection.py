@@ -392,7 +392,8 @@ def test_random_faults_are_each_reported_exactly(seed: int, cases: dict[int, Cas
         assert got == wanted, (
             f"DRIFTWATCH_FAULT_SEED={RUN_SEED}, schema seed {seed}\n"
             f"faults: {[fault.description for fault in batch]}\n"
-            f"missing: {sorted(map(str, wanted - got))}\nunexpected: {sorted(map(str, got - wanted))}"
+            f"missing: {sorted(map(str, wanted - got))}\n"
+            f"unexpected: {sorted(map(str, got - wanted))}"
             f"\nschema:\n{case.text}")
         done += len(batch)
     assert done >= FAULTS_PER_SCHEMA
