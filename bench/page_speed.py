@@ -57,6 +57,7 @@ def populate() -> None:
 
     from audits import crypto
     from audits.models import AuditRun, Finding, ModelStatus, Target
+    from audits.svg import trend_strip
 
     if Target.objects.filter(slug="wide").exists():
         return
@@ -100,6 +101,7 @@ def populate() -> None:
         target.last_run = target.last_success = run
         target.worst_status = run.worst_status
         target.trend = trends[target.pk][-30:]
+        target.trend_svg = str(trend_strip(target.trend))
         tables = WIDE_TABLES if target.slug == "wide" else 40
         for t in range(tables):
             status = STATUSES[t % 4] if t % 3 == 0 else "ok"
@@ -114,7 +116,8 @@ def populate() -> None:
                         run=run, kind="missing_column", severity="critical", severity_rank=0,
                         schema="public", table=name, column=f"col_{c}", model=f"Model{t}",
                         message=f"{name}.col_{c} is missing", fingerprint=f"{name}.{c}"))
-    Target.objects.bulk_update(targets, ["last_run", "last_success", "worst_status", "trend"])
+    Target.objects.bulk_update(targets, ["last_run", "last_success", "worst_status", "trend",
+                                          "trend_svg"])
     ModelStatus.objects.bulk_create(statuses, batch_size=5000)
     Finding.objects.bulk_create(findings, batch_size=5000)
 
