@@ -25,3 +25,8 @@ urlpatterns = [
     path("targets/<slug:slug>/compare/", views.compare, name="compare"),
     path("drift/incidents/<slug:incident_slug>/", views.incident_panel, name="incident_panel"),
 ]
+
+# Endpoint safety (issue 5): the endpoints pages, API tokens, badges and the JSON API.
+from .endpoint_urls import urlpatterns as endpoint_urlpatterns  # noqa: E402
+
+urlpatterns += endpoint_urlpatterns

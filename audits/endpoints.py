@@ -1,0 +1,345 @@
+"""Endpoint safety: every write about endpoints, and the reads the page and the API share.
+
+A target's endpoints come from scanning its backend code (``Target.code_path``) with the engine
+(``audits.engine.endpoints.check_backend``) and judging them with the findings of its last
+successful audit. That happens after each successful audit (``after_audit``, called by
+``services.save_result``), on demand (``rescan``) and when a person adds or removes a model
+dependency (overrides are applied before the verdicts).
+
+Identity of an endpoint across scans: (target, route, methods). ``verdict_since`` is kept while
+the verdict stays the same; ``decided_by_run`` is the audit whose findings the verdict and its
+reasons come from (the latest one used).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from . import services
+from .models import (
+    VERDICT_ORDER,
+    AuditRun,
+    Endpoint,
+    EndpointOverride,
+    EndpointScan,
+    Target,
+)
+
+if TYPE_CHECKING:
+    from audits.engine.endpoints import EndpointsReport
+    from audits.engine.prisma.ast import PrismaSchema
+
+log = logging.getLogger(__name__)
+
+NO_AUDIT_REASON = "no successful audit of this target yet: nothing is known about its models"
+VERDICTS = VERDICT_ORDER
+
+
+class EndpointScanError(Exception):
+    """The endpoints of a target cannot be computed (no code path, unreadable schema...)."""
+
+
+# -- naming helpers ---------------------------------------------------------------------------
+
+
+def prefix_of(route: str) -> str:
+    """The group an endpoint is listed under: its first two path segments (``/api/auth``);
+    a parameter segment stops the prefix (``/api/:id`` is in ``/api``)."""
+    parts = [part for part in route.split("/") if part]
+    kept: list[str] = []
+    for part in parts[:2]:
+        if part.startswith((":", "[", "*")):
+            break
+        kept.append(part)
+    return "/" + "/".join(kept)
+
+
+def prefix_slug(prefix: str) -> str:
+    """``/api/auth`` -> ``api-auth`` (the badge URL of a group)."""
+    return "-".join(part for part in prefix.split("/") if part) or "root"
+
+
+def method_key(methods: Iterable[str]) -> str:
+    return ",".join(methods) or "*"
+
+
+# -- the Prisma schema a scan needs (model names and relations) -------------------------------
+
+
+def prisma_schema_for(target: Target, run: AuditRun | None) -> PrismaSchema:
+    """The schema.prisma the audit used, else the target's current one, else its path."""
+    from audits.engine.prisma.parser import load_schema, parse_files
+
+    version = run.schema_version if run is not None and run.schema_version_id else None
+    version = version or target.current_schema
+    if version is not None:
+        return parse_files(dict(version.content))
+    if target.schema_path:
+        return load_schema(target.schema_path)
+    raise EndpointScanError("the target has no schema.prisma to read its models from "
+                            "(a baseline snapshot has no relations)")
+
+
+def model_names_for(target: Target) -> list[str]:
+    """The models overrides may name; empty when the schema cannot be read."""
+    from audits.engine.endpoints import model_names
+
+    try:
+        return sorted(model_names(prisma_schema_for(target, target.last_success)))
+    except Exception:  # noqa: BLE001 — a form still works without the list
+        return []
+
+
+# -- computing and storing verdicts -----------------------------------------------------------
+
+
+def engine_overrides(target: Target) -> list[Any]:
+    from audits.engine.endpoints import Override
+
+    return [
+        Override(route=row.route, model=row.model, action=row.action,
+                 methods=(row.method,) if row.method else (), reason=row.reason,
+                 author=row.author.get_username() if row.author else "")
+        for row in EndpointOverride.objects.filter(target=target).select_related("author")
+    ]
+
+
+def compute(target: Target, run: AuditRun | None) -> EndpointsReport:
+    """Scan the target's code and judge its endpoints with ``run``'s findings."""
+    from audits.engine import model as engine_model
+    from audits.engine.endpoints import check_backend
+
+    if not target.code_path:
+        raise EndpointScanError("the target has no code path to scan")
+    code_dir = Path(target.code_path)
+    if not code_dir.is_dir():
+        raise EndpointScanError(f"the code path {target.code_path} is not a folder")
+    schema = prisma_schema_for(target, run)
+    if run is not None and run.expected_snapshot:
+        expected = services.schema_from_plain(run.expected_snapshot)
+        report = services.report_from_run(run)
+    else:  # no audit yet: every endpoint will be unknown, but the list is there
+        expected, _ = services.expected_for(target)
+        report = engine_model.Report(dialect=expected.dialect)
+    return check_backend(code_dir, schema, expected, report, engine_overrides(target))
+
+
+def rescan(target: Target, run: AuditRun | None = None) -> EndpointScan:
+    """Recompute and store the target's endpoints; raises EndpointScanError (also recorded)."""
+    if run is None:
+        run = _last_success(target)
+    try:
+        result = compute(target, run)
+    except EndpointScanError as exc:
+        record_error(target, str(exc))
+        raise
+    except Exception as exc:  # the engine's SchemaError, an unreadable file...
+        message = f"{type(exc).__name__}: {exc}"
+        record_error(target, message)
+        raise EndpointScanError(message) from exc
+    return store(target, run, result)
+
+
+def _last_success(target: Target) -> AuditRun | None:
+    if not target.last_success_id:
+        return None
+    return AuditRun.objects.select_related("schema_version").get(pk=target.last_success_id)
+
+
+def after_audit(run: AuditRun) -> None:
+    """Called once a run succeeded: refresh the endpoints of a target that has a code path.
+
+    Never raises: a scan failure is recorded on the target's EndpointScan, not on the audit.
+    """
+    target = run.target
+    if not target.code_path:
+        return
+    try:
+        fresh = AuditRun.objects.select_related("schema_version", "target").get(pk=run.pk)
+        rescan(fresh.target, fresh)
+    except EndpointScanError:
+        log.warning("endpoint scan of %s failed after run %s", target.slug, run.pk)
+    except Exception:  # noqa: BLE001 — an audit never fails because of its endpoint scan
+        log.exception("endpoint scan of %s crashed after run %s", target.slug, run.pk)
+        try:
+            record_error(target, "internal error while scanning the code (see the server log)")
+        except Exception:  # noqa: BLE001
+            log.exception("could not record the endpoint scan error of %s", target.slug)
+
+
+def record_error(target: Target, message: str) -> None:
+    EndpointScan.objects.update_or_create(
+        target=target, defaults={"error": message[:4000], "error_at": timezone.now()}
+    )
+
+
+def store(target: Target, run: AuditRun | None, result: EndpointsReport) -> EndpointScan:
+    """Upsert one row per endpoint; keep verdict_since where the verdict did not change."""
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {(row.route, row.method_key): row
+                    for row in Endpoint.objects.select_for_update().filter(target=target)}
+        creates: list[Endpoint] = []
+        updates: list[Endpoint] = []
+        for item in result.verdicts:
+            verdict = item.verdict.value
+            reasons = list(item.reasons)
+            if run is None:
+                verdict, reasons = "unknown", [NO_AUDIT_REASON, *reasons]
+            key = (item.route, method_key(item.methods))
+            row = existing.pop(key, None)
+            if row is None:
+                row = Endpoint(target=target, route=item.route, method_key=key[1],
+                               verdict_since=now)
+                creates.append(row)
+            else:
+                updates.append(row)
+                if row.verdict != verdict:
+                    row.verdict_since = now
+            _fill(row, item, verdict, reasons, run)
+        Endpoint.objects.bulk_create(creates, batch_size=500)
+        Endpoint.objects.bulk_update(updates, UPDATE_FIELDS, batch_size=500)
+        if existing:
+            Endpoint.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+        counts = dict.fromkeys(VERDICTS, 0)
+        for item in [*creates, *updates]:
+            counts[item.verdict] += 1
+        scan, _ = EndpointScan.objects.update_or_create(target=target, defaults={
+            "scanned_at": now, "run": run, "error": "", "error_at": None, "counts": counts,
+            "unresolved": [{"file": u.file, "specifier": u.specifier, "line": u.line}
+                           for u in result.unresolved],
+        })
+    return scan
+
+
+UPDATE_FIELDS = ["methods", "prefix", "file", "models", "verdict", "verdict_rank", "reasons",
+                 "decided_by_run", "verdict_since", "search_text", "updated_at"]
+
+
+def _fill(row: Endpoint, item: Any, verdict: str, reasons: list[str],
+          run: AuditRun | None) -> None:
+    row.methods = list(item.methods) or ["*"]
+    row.prefix = prefix_of(item.route)
+    row.file = item.file
+    row.models = list(item.models)
+    row.verdict = verdict
+    row.verdict_rank = VERDICTS.index(verdict)
+    row.reasons = reasons
+    row.decided_by_run = run
+    row.search_text = " ".join([item.route, item.file, *item.models, *row.methods]).lower()
+    row.updated_at = timezone.now()
+
+
+# -- overrides ----------------------------------------------------------------------------------
+
+
+def add_override(target: Target, *, route: str, model: str, action: str, reason: str,
+                 author: Any, method: str = "") -> EndpointOverride:
+    """Record a manual dependency and re-judge the endpoints with it (and log it on the
+    target's open incidents)."""
+    route, model, method, reason = (route.strip(), model.strip(), method.strip().upper(),
+                                    reason.strip())
+    errors = {}
+    if not route.startswith("/"):
+        errors["route"] = "A route starts with /, as in /api/orders/:id."
+    if action not in EndpointOverride.Action.values:
+        errors["action"] = "Choose add or remove."
+    if not reason:
+        errors["reason"] = "Say why the scanner is wrong here."
+    known = model_names_for(target)
+    if not model or (known and model not in known):
+        errors["model"] = f"'{model}' is not a model of this target's schema."
+    if errors:
+        raise ValidationError(errors)
+    override = EndpointOverride.objects.create(
+        target=target, route=route, method=method, model=model, action=action, reason=reason,
+        author=author if getattr(author, "is_authenticated", False) else None,
+    )
+    _log_on_incidents(target, author, f"Endpoint override on **{target.name}**: {action} "
+                      f"model `{model}` for `{method or '*'} {route}` — {reason}")
+    _rejudge(target)
+    return override
+
+
+def delete_override(target: Target, override_id: int, *, author: Any) -> None:
+    override = EndpointOverride.objects.filter(target=target, pk=override_id).first()
+    if override is None:
+        return
+    override.delete()
+    _log_on_incidents(target, author, f"Endpoint override on **{target.name}** withdrawn: "
+                      f"{override.action} model `{override.model}` for "
+                      f"`{override.method or '*'} {override.route}`")
+    _rejudge(target)
+
+
+def _rejudge(target: Target) -> None:
+    if not target.code_path:
+        return
+    # a failure is recorded on the target's scan; the override itself is saved
+    with contextlib.suppress(EndpointScanError):
+        rescan(target)
+
+
+def _log_on_incidents(target: Target, author: Any, body: str) -> None:
+    from recovery.models import EntryKind
+
+    from . import incidents
+
+    for incident in incidents.open_incidents(target):
+        from recovery import services as recovery_services
+
+        recovery_services.log_step(incident, body=body, author=author, kind=EntryKind.DECISION)
+
+
+# -- reads for the page and the API -------------------------------------------------------------
+
+
+@dataclass
+class EndpointGroup:
+    prefix: str
+    endpoints: list[Endpoint] = field(default_factory=list)
+
+    @property
+    def slug(self) -> str:
+        return prefix_slug(self.prefix)
+
+    @property
+    def worst(self) -> str:
+        return VERDICTS[max((row.verdict_rank for row in self.endpoints), default=0)]
+
+
+def endpoint_rows(target: Target, *, verdict: str = "", query: str = "") -> list[Endpoint]:
+    """One query, whatever the number of endpoints."""
+    rows = Endpoint.objects.filter(target=target)
+    if verdict in VERDICTS:
+        rows = rows.filter(verdict=verdict)
+    for word in query.lower().split():
+        rows = rows.filter(search_text__contains=word)
+    return list(rows.order_by("prefix", "route", "method_key"))
+
+
+def grouped(rows: list[Endpoint]) -> list[EndpointGroup]:
+    return [EndpointGroup(prefix, list(items))
+            for prefix, items in groupby(rows, key=lambda row: row.prefix)]
+
+
+def scan_of(target: Target) -> EndpointScan | None:
+    return EndpointScan.objects.filter(target=target).first()
+
+
+def endpoint_to_dict(row: Endpoint) -> dict[str, Any]:
+    return {
+        "route": row.route, "methods": list(row.methods), "file": row.file,
+        "models": list(row.models), "verdict": row.verdict, "reasons": list(row.reasons),
+        "since": row.verdict_since.isoformat(), "run": row.decided_by_run_id,
+    }
