@@ -123,3 +123,34 @@ def deploy_all(url: str, folder: Path) -> list[str]:
         for name in names:
             prisma.deploy(folder, name)
     return names
+
+
+CRLF_SQL = (b'CREATE TABLE "B" ("id" INTEGER NOT NULL,\r\n'
+            b'    CONSTRAINT "B_pkey" PRIMARY KEY ("id"));\r\n')
+
+
+def build_every_state(url: str, root: Path) -> Path:
+    """A folder and a database where each migration has a different state (see the names)."""
+    write_folder(root, {
+        "01_init": 'CREATE TABLE "A" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
+        "02_crlf_checkout": CRLF_SQL,
+        "03_edited": 'CREATE TABLE "C" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
+        "04_marked": 'CREATE TABLE "D" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
+        "05_failed": 'CREATE TABLE "E" ("id" INTEGER);\nSELECT 1/0;\n',
+        "06_rolled_back": 'CREATE TABLE "F" ("id" INTEGER);\nSELECT * FROM "nope";\n',
+        "07_pending": 'CREATE TABLE "G" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
+    })
+    with PrismaLike(url) as prisma:
+        prisma.record_only("00_from_another_branch", "ab" * 32)
+        prisma.deploy(root, "01_init")
+        # committed with LF, checked out with CRLF: Prisma stored the LF file's checksum
+        prisma.deploy(root, "02_crlf_checkout", checksum_of=CRLF_SQL.replace(b"\r\n", b"\n"))
+        prisma.deploy(root, "03_edited")
+        prisma.execute('CREATE TABLE "D" ("id" INTEGER NOT NULL PRIMARY KEY)')  # by hand
+        prisma.resolve_applied(root, "04_marked")
+        prisma.deploy(root, "05_failed")
+        prisma.deploy(root, "06_rolled_back")
+        prisma.resolve_rolled_back("06_rolled_back")
+    (root / "03_edited" / "migration.sql").write_text(
+        'CREATE TABLE "C" ("id" INTEGER NOT NULL PRIMARY KEY, "x" TEXT);\n', encoding="utf-8")
+    return root

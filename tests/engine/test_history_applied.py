@@ -20,41 +20,12 @@ from audits.engine.history.applied import (
     recreated,
 )
 from audits.engine.history.folder import ChecksumMatch, prisma_checksum, read_folder
-from tests.engine.prisma_history import PrismaLike, write_folder
-
-CRLF_SQL = (b'CREATE TABLE "B" ("id" INTEGER NOT NULL,\r\n'
-            b'    CONSTRAINT "B_pkey" PRIMARY KEY ("id"));\r\n')
-
-
-def _every_state_folder(root: Path) -> Path:
-    return write_folder(root, {
-        "01_init": 'CREATE TABLE "A" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
-        "02_crlf_checkout": CRLF_SQL,
-        "03_edited": 'CREATE TABLE "C" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
-        "04_marked": 'CREATE TABLE "D" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
-        "05_failed": 'CREATE TABLE "E" ("id" INTEGER);\nSELECT 1/0;\n',
-        "06_rolled_back": 'CREATE TABLE "F" ("id" INTEGER);\nSELECT * FROM "nope";\n',
-        "07_pending": 'CREATE TABLE "G" ("id" INTEGER NOT NULL PRIMARY KEY);\n',
-    })
+from tests.engine.prisma_history import CRLF_SQL, PrismaLike, build_every_state, write_folder
 
 
 @pytest.fixture
 def every_state(scratch_pg: str, tmp_path: Path) -> tuple[str, Path]:
-    root = _every_state_folder(tmp_path / "migrations")
-    with PrismaLike(scratch_pg) as prisma:
-        prisma.record_only("00_from_another_branch", "ab" * 32)
-        prisma.deploy(root, "01_init")
-        # committed with LF, checked out with CRLF: Prisma stored the LF file's checksum
-        prisma.deploy(root, "02_crlf_checkout", checksum_of=CRLF_SQL.replace(b"\r\n", b"\n"))
-        prisma.deploy(root, "03_edited")
-        prisma.execute('CREATE TABLE "D" ("id" INTEGER NOT NULL PRIMARY KEY)')  # by hand
-        prisma.resolve_applied(root, "04_marked")
-        prisma.deploy(root, "05_failed")
-        prisma.deploy(root, "06_rolled_back")
-        prisma.resolve_rolled_back("06_rolled_back")
-    (root / "03_edited" / "migration.sql").write_text(
-        'CREATE TABLE "C" ("id" INTEGER NOT NULL PRIMARY KEY, "x" TEXT);\n', encoding="utf-8")
-    return scratch_pg, root
+    return scratch_pg, build_every_state(scratch_pg, tmp_path / "migrations")
 
 
 def test_every_state_from_rows_prisma_wrote(every_state: tuple[str, Path]) -> None:

@@ -270,3 +270,19 @@ def test_the_cache_folder_keeps_only_the_newest_replays(pg_admin_dsn: str, tmp_p
     clear_memory_cache()
     newest = replay(read_folder(tmp_path / "m2"), UNREACHABLE, cache_dir=cache)
     assert newest.cached is True
+
+
+def test_keep_going_stops_at_the_failing_migration_and_says_so(pg_admin_dsn: str,
+                                                               tmp_path: Path) -> None:
+    folder = read_folder(write_folder(tmp_path / "m", {
+        "01_ok": 'CREATE TABLE "A" ("id" INTEGER);\n',
+        "02_broken": 'CREATE TABLE "B" ("id" INTEGER);\nSELECT 1/0;\n',
+        "03_never": 'CREATE TABLE "C" ("id" INTEGER);\n',
+    }))
+    result = replay(folder, pg_admin_dsn, step_by_step=True, keep_going=True)
+    assert result.error == "migration 02_broken fails at line 2 of migration.sql: division by zero"
+    assert [t.name for t in result.schema.tables] == ["A", "B"]
+    assert result.attribution is not None
+    assert result.attribution[("table", "public", "B")] == "02_broken"
+    with pytest.raises(HistoryError, match="^migration 02_broken fails at line 2"):
+        replay(folder, UNREACHABLE, step_by_step=True)  # the cached failure, raised again

@@ -41,7 +41,7 @@ from audits.seed import (
     base_migration_folders,
 )
 from audits.seed.build import apply_postgres_migrations
-from tests.engine.prisma_history import PrismaLike, deploy_all, write_folder
+from tests.engine.prisma_history import PrismaLike, build_every_state, deploy_all, write_folder
 
 SCHEMA = """
 datasource db {
@@ -346,3 +346,24 @@ def test_a_reset_between_two_checks_reads_recreated(pg_admin_dsn: str, scratch_p
     after = check(first.identity)
     assert after.recreated is True
     assert [(m.name, m.state) for m in after.migrations] == [("01_init", State.APPLIED)]
+
+
+def test_every_state_checked_whole_even_though_a_migration_fails_to_replay(
+        pg_admin_dsn: str, scratch_pg: str, tmp_path: Path) -> None:
+    root = build_every_state(scratch_pg, tmp_path / "migrations")
+    report = check_history(root, scratch_pg, shadow_dsn=pg_admin_dsn, allow_target_server=True)
+    assert report.replay_error == ("migration 05_failed fails at line 2 of migration.sql: "
+                                   "division by zero")
+    assert [m.state.value for m in report.migrations] == [
+        "unknown", "applied", "applied", "edited", "marked_applied", "failed", "rolled_back",
+        "pending"]
+    assert _rows(report.three_way) == [
+        # the failed migration's first statement ran before it failed, outside any record
+        ("E", "table", None, True, True, CHANGED_BY_HAND, "05_failed"),
+        # the edited file adds a column the database never got from the applied original
+        ("C.x", "column", None, True, False, MIGRATION_CREATED_IT_GONE, "03_edited"),
+        # the rolled-back migration's first statement; the replay stopped before it
+        ("F", "table", None, False, True, CHANGED_BY_HAND, None),
+    ]
+    assert [m.absent_objects for m in report.migrations if m.absent_objects] == [("C.x",)]
+    assert HistoryReport.from_record(report.to_record()) == report

@@ -41,6 +41,9 @@ class HistoryReport:
     fix_sql: str | None = None  # the migration to write for the ``write_migration`` rows
     folder_hash: str = ""
     replay_cached: bool = False
+    # a migration that fails on an empty database ("migration M fails at line N ..."): the
+    # history is then compared as built up to it
+    replay_error: str | None = None
     # milliseconds: {"read_target": .., "replay": .., "introspect": .., "compare": ..}
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -81,6 +84,7 @@ class HistoryReport:
             "fix_sql": self.fix_sql,
             "folder_hash": self.folder_hash,
             "replay_cached": self.replay_cached,
+            "replay_error": self.replay_error,
             "timings": dict(self.timings),
             "migrations": [_status_record(status) for status in self.migrations],
             "three_way": [to_plain(row) for row in self.three_way],
@@ -99,6 +103,7 @@ class HistoryReport:
             fix_sql=data.get("fix_sql"),
             folder_hash=str(data.get("folder_hash", "")),
             replay_cached=bool(data.get("replay_cached", False)),
+            replay_error=data.get("replay_error"),
             timings=dict(data.get("timings") or {}),
         )
 
@@ -153,7 +158,7 @@ def check_history(
     options: dict[str, Any] = {"namespaces": namespaces, "step_by_step": True,
                                "cache_dir": cache_dir, "target_dsn": database_url,
                                "allow_target_server": allow_target_server,
-                               "shadow_dsn": shadow_dsn}
+                               "shadow_dsn": shadow_dsn, "keep_going": True}
     whole = replay(folder, **options)
     applied = whole if list(applied_names) == list(folder.names) else \
         replay(folder, names=applied_names, **options)
@@ -174,6 +179,7 @@ def check_history(
         fix_sql=result.fix_sql,
         folder_hash=folder.content_hash,
         replay_cached=whole.cached and applied.cached,
+        replay_error=whole.error or applied.error,
         timings=clock.laps,
     )
 

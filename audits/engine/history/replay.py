@@ -61,6 +61,7 @@ class _Built:
     schema: Schema
     attribution: Attribution | None
     seconds: float
+    error: str | None = None  # the migration that failed, and why (keep_going replays only)
 
 
 _memory: dict[str, _Built] = {}
@@ -74,6 +75,9 @@ class Replay:
     attribution: Attribution | None  # object -> migration; only after a step-by-step replay
     seconds: float  # what the replay itself took (the original one, for a cached result)
     cached: bool  # served from the memory or disk cache, without replaying
+    # with keep_going: "migration M fails at line N of migration.sql: ..."; the schema is then
+    # what the history builds up to and including M's statements that ran before the failure
+    error: str | None = None
 
 
 def replay(
@@ -87,23 +91,26 @@ def replay(
     cache_dir: str | Path | None = None,
     target_dsn: str | None = None,
     allow_target_server: bool = False,
+    keep_going: bool = False,
 ) -> Replay:
     """The schema ``folder`` builds (only the migrations in ``names``, when given).
 
     ``shadow_dsn`` names a PostgreSQL database on the shadow server that may create databases
     (e.g. ``postgresql://driftwatch@shadow/postgres``). With ``target_dsn`` given, a shadow on
     the same host and port is refused unless ``allow_target_server``. SQLite needs no server.
+    A failing migration raises HistoryError, or with ``keep_going`` ends the replay there and
+    is reported in ``Replay.error`` (a history audit still has something to compare).
     """
     chosen = _chosen(folder, names)
     dialect = dialect or _dialect(folder, target_dsn)
     key = _cache_key(chosen, folder.provider, dialect, namespaces)
-    built = _cached(key, cache_dir, step_by_step)
+    built = _cached(key, cache_dir, step_by_step, keep_going)
     cached = built is not None
     if built is None:
         started = time.perf_counter()
-        schema, attribution = _run(chosen, dialect, namespaces, step_by_step, shadow_dsn,
-                                   target_dsn, allow_target_server)
-        built = _Built(schema, attribution, round(time.perf_counter() - started, 3))
+        schema, attribution, error = _run(chosen, dialect, namespaces, step_by_step, shadow_dsn,
+                                          target_dsn, allow_target_server, keep_going)
+        built = _Built(schema, attribution, round(time.perf_counter() - started, 3), error)
         _store(key, cache_dir, built)
     return Replay(
         schema=built.schema,
@@ -112,6 +119,7 @@ def replay(
         attribution=None if built.attribution is None else dict(built.attribution),
         seconds=built.seconds,
         cached=cached,
+        error=built.error,
     )
 
 
@@ -163,7 +171,8 @@ def _reader_fingerprint() -> str:
     return hasher.hexdigest()[:16]
 
 
-def _cached(key: str, cache_dir: str | Path | None, step_by_step: bool) -> _Built | None:
+def _cached(key: str, cache_dir: str | Path | None, step_by_step: bool,
+            keep_going: bool) -> _Built | None:
     built = _memory.get(key)
     if built is None and cache_dir is not None:
         built = _read_disk(Path(cache_dir) / f"{key}.json")
@@ -171,6 +180,8 @@ def _cached(key: str, cache_dir: str | Path | None, step_by_step: bool) -> _Buil
             _memory[key] = built
     if built is None or (step_by_step and built.attribution is None):
         return None
+    if built.error is not None and not keep_going:
+        raise HistoryError(built.error)  # as the replay that was cached would have
     return built
 
 
@@ -184,6 +195,7 @@ def _read_disk(path: Path) -> _Built | None:
             schema=from_plain(Schema, entry["schema"]),
             attribution=None if plain is None else attribution_from_plain(plain),
             seconds=float(entry.get("seconds", 0.0)),
+            error=entry.get("error"),
         )
     except (OSError, ValueError, KeyError, TypeError, AssertionError):
         return None  # absent or damaged: replay again and rewrite it
@@ -201,6 +213,7 @@ def _store(key: str, cache_dir: str | Path | None, built: _Built) -> None:
         "attribution": None if built.attribution is None
         else attribution_to_plain(built.attribution),
         "seconds": built.seconds,
+        "error": built.error,
     }
     folder = Path(cache_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -226,14 +239,14 @@ def _prune(folder: Path) -> None:
 
 
 def _run(chosen: list[Migration], dialect: str, namespaces: Sequence[str], step_by_step: bool,
-         shadow_dsn: str | None, target_dsn: str | None,
-         allow_target_server: bool) -> tuple[Schema, Attribution | None]:
+         shadow_dsn: str | None, target_dsn: str | None, allow_target_server: bool,
+         keep_going: bool) -> tuple[Schema, Attribution | None, str | None]:
     if not chosen:  # nothing applied yet: the empty schema, no server needed
-        return Schema(dialect=dialect, namespaces=tuple(namespaces)), ({} if step_by_step
-                                                                       else None)
+        empty = Schema(dialect=dialect, namespaces=tuple(namespaces))
+        return empty, ({} if step_by_step else None), None
     if dialect == SQLITE:
         with _sqlite_scratch() as path:
-            return _replay_into(chosen, step_by_step,
+            return _replay_into(chosen, step_by_step, keep_going,
                                 lambda migration: _run_sqlite(path, migration),
                                 lambda: _introspect(path, namespaces))
     if not shadow_dsn:
@@ -242,23 +255,33 @@ def _run(chosen: list[Migration], dialect: str, namespaces: Sequence[str], step_
     _refuse_target_server(shadow_dsn, target_dsn, allow_target_server)
     with _postgres_scratch(shadow_dsn) as scratch_dsn, _autocommit(scratch_dsn) as conn, \
             _postgres_reader(scratch_dsn, namespaces) as read:
-        return _replay_into(chosen, step_by_step,
+        return _replay_into(chosen, step_by_step, keep_going,
                             lambda migration: _run_postgres(conn, migration), read)
 
 
-def _replay_into(chosen: list[Migration], step_by_step: bool, run: Callable[[Migration], None],
-                 read: Callable[[], Schema]) -> tuple[Schema, Attribution | None]:
+def _replay_into(chosen: list[Migration], step_by_step: bool, keep_going: bool,
+                 run: Callable[[Migration], None], read: Callable[[], Schema]
+                 ) -> tuple[Schema, Attribution | None, str | None]:
     attribution: Attribution | None = {} if step_by_step else None
     before: dict[tuple[str, ...], str] = {}
     schema: Schema | None = None
+    error: str | None = None
     for migration in chosen:
-        run(migration)
-        if attribution is not None:
+        try:
+            run(migration)
+        except HistoryError as exc:
+            if not keep_going:
+                raise
+            error = str(exc)
+        if attribution is not None or error is not None:
             schema = read()
+        if attribution is not None and schema is not None:
             after = flatten(schema)
             attribute_step(attribution, before, after, migration.name)
             before = after
-    return (schema if schema is not None else read()), attribution
+        if error is not None:
+            break
+    return (schema if schema is not None else read()), attribution, error
 
 
 def _introspect(dsn: str, namespaces: Sequence[str]) -> Schema:

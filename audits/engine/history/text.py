@@ -12,6 +12,8 @@ def report_to_text(report: HistoryReport) -> str:
         lines.append("A migration is in flight: Prisma's advisory lock 72707369 is held.")
     if report.recreated:
         lines.append("_prisma_migrations was recreated since the previous reading (a reset?).")
+    if report.replay_error:
+        lines.append(f"The history does not replay on an empty database: {report.replay_error}")
     counts = ", ".join(f"{n} {state}" for state, n in sorted(report.state_counts().items()))
     lines.append(f"Migrations: {len(report.migrations)} ({counts or 'none'})")
     for status in report.migrations:
