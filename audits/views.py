@@ -17,7 +17,7 @@ from recovery.models import Incident
 from . import queries, services
 from .access import get_run_for_read, get_target_for_read, get_target_for_write
 from .forms import TargetForm
-from .models import STATUS_ORDER, AuditRun, Target, dom_id_for
+from .models import STATUS_ORDER, Alert, AuditRun, Target, dom_id_for
 from .svg import trend_strip
 
 GRID_FILTERS = ("", "problems", *reversed(STATUS_ORDER))
@@ -117,6 +117,7 @@ def run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
         "target": target, "run": audit_run, "findings": queries.run_findings(audit_run),
         "grid": queries.grid(audit_run if audit_run.status == "succeeded" else None),
         "is_baseline": target.baseline_run_id == audit_run.pk,
+        "alert": Alert.objects.filter(run=audit_run).first(),
     })
 
 

@@ -33,6 +33,9 @@ def test_run_page_shows_findings_and_changes(mobile, two_runs):
     assert "missing_table Wallet" in html
     assert "<s>missing_column User.username</s>" in html
     assert "Findings (2)" in html
+    assert "missing → " not in html  # worst status unchanged: no alert for this run
+    first_html = mobile.get(reverse("audits:run", args=["marketplace", first.pk])).content.decode()
+    assert "first audit → " in first_html and "email pending" in first_html
 
 
 def test_compare_any_two_runs(mobile, two_runs):
