@@ -1,0 +1,65 @@
+"""The endpoints page and the API cost the same number of queries for 10 and 200 endpoints."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from audits import tokens
+from audits.models import Endpoint, EndpointScan
+
+pytestmark = pytest.mark.django_db
+
+
+def fill(target, count: int) -> None:
+    Endpoint.objects.filter(target=target).delete()
+    now = timezone.now()
+    Endpoint.objects.bulk_create([
+        Endpoint(target=target, route=f"/api/area{i % 17}/thing{i}", methods=["GET"],
+                 method_key="GET", prefix=f"/api/area{i % 17}", file=f"app/api/{i}/route.ts",
+                 models=["User", "Order"], verdict=("safe", "unsafe")[i % 2],
+                 verdict_rank=(0, 3)[i % 2], reasons=["User.username is missing"] * (i % 2),
+                 verdict_since=now, search_text=f"/api/area{i % 17}/thing{i} user order")
+        for i in range(count)])
+    EndpointScan.objects.update_or_create(target=target, defaults={
+        "scanned_at": now, "counts": {"safe": count // 2, "unsafe": count - count // 2}})
+
+
+def queries(client, path: str, **headers) -> tuple[int, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path, **headers)
+    assert response.status_code == 200
+    return len(captured), response.content.count(b'<li class="ep-item ') or \
+        response.content.count(b'"route"')
+
+
+@pytest.mark.parametrize("who", ["mobile", "backend"])
+def test_page_constant_queries(make_target, request, who):
+    client = request.getfixturevalue(who)
+    target = make_target(name="Big", slug="big")
+    counts = []
+    for size in (10, 200):
+        fill(target, size)
+        for path in ("/targets/big/endpoints/", "/endpoints/?target=big"):
+            number, shown = queries(client, path)
+            assert shown == size
+            counts.append((path, number))
+    assert counts[0] == counts[2] and counts[1] == counts[3], counts
+
+
+def test_api_constant_queries(make_target, mobile_user):
+    from django.test import Client
+
+    target = make_target(name="Big", slug="big")
+    raw = tokens.create_token(mobile_user, name="ci")[1]
+    Client().get("/api/v1/targets/big/status", HTTP_AUTHORIZATION=f"Bearer {raw}")  # last_used
+    numbers = []
+    for size in (10, 200):
+        fill(target, size)
+        number, shown = queries(Client(), "/api/v1/targets/big/endpoints",
+                                HTTP_AUTHORIZATION=f"Bearer {raw}")
+        assert shown == size
+        numbers.append(number)
+    assert numbers[0] == numbers[1] == 4, numbers  # token+user, target, endpoints, scan
