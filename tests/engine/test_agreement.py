@@ -158,6 +158,9 @@ class ModelPlan:
     hashable: list[str] = field(default_factory=list)
     array_fields: list[str] = field(default_factory=list)
     indexed: set[tuple[str, ...]] = field(default_factory=set)
+    jsonb_fields: list[str] = field(default_factory=list)
+    columns: dict[str, str] = field(default_factory=dict)  # field -> @map name
+    int_fields: list[str] = field(default_factory=list)
 
 
 class SchemaGenerator:
@@ -173,14 +176,29 @@ class SchemaGenerator:
         self.relation_count = 0
 
     def text(self) -> str:
-        models = [self._model(name) for name in self.rng.sample(WORDS, self.rng.randint(3, 5))]
+        names = self.rng.sample(WORDS, self.rng.randint(3, 5))
+        if self.rng.random() < 0.3:  # names past PostgreSQL's 63 bytes, for join tables and indexes
+            names[0] += "WithANameLongEnoughToBeCutInJoinTables"
+            names[1] += "WithANameLongEnoughToBeCutInJoinTables"
+        models = [self._model(name) for name in names]
         enum_text = self._enums()
         for plan in models:
             self._scalars(plan)
         self._relations(models)
         for plan in models:
             self._indexes(plan)
-        return self._header() + enum_text + "".join(self._render(plan) for plan in models)
+        body = "".join(self._render(plan) for plan in models)
+        return self._header() + enum_text + body + self._ignored_and_views()
+
+    def _ignored_and_views(self) -> str:
+        """A @@ignore model (still created) and a view (never created), now and then."""
+        schema = f'\n  @@schema("{self.schemas[0]}")' if self.schemas else ""
+        out = ""
+        if self.rng.random() < 0.3:
+            out += f"model Hidden {{\n  id Int @id\n  note String?{schema}\n  @@ignore\n}}\n"
+        if self.rng.random() < 0.3:
+            out += f"view Overview {{\n  id Int @unique\n  total Int?{schema}\n}}\n"
+        return out
 
     # --- header and enums ---------------------------------------------------------------------
 
@@ -197,7 +215,8 @@ class SchemaGenerator:
             "}",
             "generator client {",
             '  provider = "prisma-client-js"',
-            '  previewFeatures = ["multiSchema", "postgresqlExtensions"]',
+            "  previewFeatures = "
+            '["multiSchema", "postgresqlExtensions", "views", "partialIndexes"]',
             "}",
             "",
         ]
@@ -271,9 +290,16 @@ class SchemaGenerator:
                 parts.append("@updatedAt")
             if self.rng.random() < 0.2:
                 parts.append(f'@map("{word}_{number}_col")')
+                plan.columns[name] = f"{word}_{number}_col"
+            if self.rng.random() < 0.05:
+                parts.append("@ignore")
             if not is_list and kind.indexable and self.rng.random() < 0.15:
                 parts.append("@unique(sort: Desc)" if self.rng.random() < 0.3 else "@unique")
             plan.lines.append(" ".join(parts))
+            if kind.prisma == "Json" and not kind.native and not is_list:
+                plan.jsonb_fields.append(name)
+            if kind.prisma == "Int" and not kind.native and not is_list:
+                plan.int_fields.append(name)
             if is_list:
                 plan.array_fields.append(name)
             elif kind.indexable:
@@ -307,10 +333,27 @@ class SchemaGenerator:
         if self.pg and plan.hashable and self.rng.random() < 0.3:
             field_name = self.rng.choice(plan.hashable)
             plan.block.append(
-                f'@@index([{field_name}], type: Hash, map: "{plan.name}_{field_name}_hash")'
+                f'@@index([{field_name}], type: Hash, map: "{plan.name[:20]}_{field_name}_hash")'
             )
         if self.pg and plan.array_fields and self.rng.random() < 0.5:
             self._add_index(plan, [self.rng.choice(plan.array_fields)], ", type: Gin")
+        if self.pg and plan.jsonb_fields and self.rng.random() < 0.5:
+            ops = self.rng.choice(["JsonbPathOps", "JsonbOps"])
+            self._add_index(
+                plan, [f"{self.rng.choice(plan.jsonb_fields)}(ops: {ops})"], ", type: Gin"
+            )
+        if self.pg and plan.int_fields and self.rng.random() < 0.4:
+            ops = self.rng.choice(["Int4MinMaxOps", "Int4BloomOps", "Int4MinMaxMultiOps"])
+            self._add_index(
+                plan, [f"{self.rng.choice(plan.int_fields)}(ops: {ops})"], ", type: Brin"
+            )
+        if self.pg and candidates and self.rng.random() < 0.3:
+            name = self.rng.choice(candidates)
+            # (a constant condition such as true would be folded away by PostgreSQL)
+            condition = f"{plan.columns.get(name, name)} IS NOT NULL"
+            plan.block.append(
+                f'@@index([{name}], where: raw("{condition}"), map: "{plan.name[:20]}_{name}_some")'
+            )
 
     def _add_index(self, plan: ModelPlan, items: list[str], extra: str) -> None:
         """An @@index, unless one on the same fields exists (Prisma refuses the duplicate name)."""
@@ -323,6 +366,9 @@ class SchemaGenerator:
     # --- relations ------------------------------------------------------------------------------
 
     def _relations(self, models: list[ModelPlan]) -> None:
+        first, second = models[0], models[1]
+        if first.name.endswith("JoinTables") and "compound" not in {first.id_kind, second.id_kind}:
+            self._many_to_many(first, second, named=False)  # a join table name past 63 bytes
         for child in models:
             for _ in range(self.rng.randint(0, 2)):
                 parent = self.rng.choice(models)
@@ -386,9 +432,10 @@ class SchemaGenerator:
             "compound": [("org", "Int", ""), ("code", "String", "")],
         }[plan.id_kind]
 
-    def _many_to_many(self, one: ModelPlan, other: ModelPlan) -> None:
+    def _many_to_many(self, one: ModelPlan, other: ModelPlan, named: bool | None = None) -> None:
         relation = self._relation_name()
-        named = one is other or self.rng.random() < 0.5
+        if named is None:
+            named = one is other or self.rng.random() < 0.5
         attribute = f' @relation("{relation}")' if named else f' @relation("{relation}M")'
         if not named:
             # an unnamed pair needs to be the only relation between the two models' list fields
