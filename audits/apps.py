@@ -14,4 +14,7 @@ class AuditsConfig(AppConfig):
         from .postmortem import drift_section
 
         register_demo_loader(load_demo_targets)
+        from .endpoints import load_demo_endpoints  # after the targets exist (issue 5)
+
+        register_demo_loader(load_demo_endpoints)
         register_section(drift_section)

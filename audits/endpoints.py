@@ -343,3 +343,28 @@ def endpoint_to_dict(row: Endpoint) -> dict[str, Any]:
         "models": list(row.models), "verdict": row.verdict, "reasons": list(row.reasons),
         "since": row.verdict_since.isoformat(), "run": row.decided_by_run_id,
     }
+
+
+# -- demo ---------------------------------------------------------------------------------------
+
+
+def load_demo_endpoints(incident: Any) -> list[EndpointScan]:
+    """Demo loader (registered after audits.demo's): the seed targets scan the seed backend.
+
+    Their audits already computed the endpoints (after_audit); this covers demo targets that
+    existed before endpoint safety did, or that lack a code path. Idempotent.
+    """
+    from audits import demo, seed
+
+    scans = []
+    for target in Target.objects.filter(slug__in=[demo.SQLITE_SLUG, demo.PG_SLUG]):
+        if not target.code_path:
+            target.code_path = str(seed.BACKEND_DIR)
+            target.save(update_fields=["code_path"])
+        scan = scan_of(target)
+        if scan is not None and not scan.error and scan.run_id == target.last_success_id:
+            scans.append(scan)
+            continue
+        with contextlib.suppress(EndpointScanError):
+            scans.append(rescan(target))
+    return scans
