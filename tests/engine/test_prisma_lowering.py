@@ -578,6 +578,27 @@ def test_fields_naming_an_unknown_field_points_at_it() -> None:
     assert "'uid'" in error.message and error.expected == "id, uId"
 
 
+def test_references_to_an_unknown_field_composite_types_and_unknown_functions() -> None:
+    error = error_for(
+        "model U {\n  id Int @id\n  ts T[]\n}\n"
+        "model T {\n  id Int @id\n  uId Int\n  u U @relation(fields: [uId], references: [ident])\n}\n"
+    )
+    assert (error.line, error.column, error.expected) == (12, 45, "id")
+    error = error_for(
+        "type Address {\n  street String\n}\nmodel T {\n  id Int @id\n  a Address\n}\n"
+    )
+    assert (error.line, error.column) == (10, 3) and "MongoDB" in error.message
+    error = error_for("model T {\n  id String @id @default(uuid4())\n}\n")
+    assert (error.line, error.column) == (6, 25) and "uuid4()" in error.message
+    error = error_for("enum E {\n  A\n}\nmodel T {\n  id Int @id\n  e E @default(B)\n}\n")
+    assert (error.line, error.column, error.expected) == (10, 16, "A")
+
+
+def test_no_datasource_is_an_error() -> None:
+    with pytest.raises(SchemaError, match="no datasource"):
+        lower(parse_schema("model T {\n  id Int @id\n}\n"))
+
+
 def test_index_on_unknown_field_and_unknown_native_type() -> None:
     error = error_for("model T {\n  id Int @id\n  @@index([nope])\n}\n")
     assert (error.line, error.column) == (7, 12)
