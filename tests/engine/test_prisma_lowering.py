@@ -589,7 +589,7 @@ def test_references_to_an_unknown_field_composite_types_and_unknown_functions() 
     )
     assert (error.line, error.column) == (10, 3) and "MongoDB" in error.message
     error = error_for("model T {\n  id String @id @default(uuid4())\n}\n")
-    assert (error.line, error.column) == (6, 25) and "uuid4()" in error.message
+    assert (error.line, error.column) == (6, 26) and "uuid4()" in error.message
     error = error_for("enum E {\n  A\n}\nmodel T {\n  id Int @id\n  e E @default(B)\n}\n")
     assert (error.line, error.column, error.expected) == (10, 16, "A")
 
