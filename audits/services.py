@@ -531,6 +531,9 @@ def save_result(
     from .endpoints import after_audit  # endpoint verdicts (issue 5); never raises
 
     after_audit(run)
+    from .history import after_audit as record_history  # migration history (issue 6); never raises
+
+    record_history(run, expected)
     return AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run.pk)
 
 

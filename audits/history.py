@@ -1,0 +1,302 @@
+"""Migration history with each audit (issue 6): run the history check, store it, read it back.
+
+The audit flow calls ``after_audit(run, expected)`` once the drift result is saved: when the
+target has a migrations folder, the history check runs (``audits.engine.history.check_history``,
+replayed on the shadow server of settings ``DRIFTWATCH_SHADOW_DATABASE_URL`` or, for a target on
+this machine, its own server; a temporary file for SQLite) and its report is stored with the run,
+once. A history that cannot be checked is recorded on the run (``HistoryCheck.error``) and never
+fails the drift audit, which is already saved.
+
+Like ``audits.services`` for drift, this module is where history reports (engine dataclasses)
+become rows; the pages read rows only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+
+from audits.engine import model as engine_model
+from audits.engine.errors import EngineError
+
+from . import conf
+from .models import (
+    MIGRATION_STATE_ORDER,
+    AuditRun,
+    HistoryCheck,
+    MigrationRecord,
+    Target,
+    ThreeWayRecord,
+)
+
+log = logging.getLogger(__name__)
+
+LOGS_EXCERPT = 2000  # characters of a failed migration's logs kept per run
+CACHE_FOLDER = "history-cache"
+
+
+# -- running and storing ---------------------------------------------------------------------
+
+
+def after_audit(run: AuditRun, expected: engine_model.Schema | None) -> HistoryCheck | None:
+    """The audit flow's hook: check and store the history of a saved run; never raises."""
+    target = run.target
+    if not target.migrations_path:
+        return None
+    try:
+        return record_history(run, expected)
+    except SoftTimeLimitExceeded:
+        return _store_error(run, "the history check was stopped: the audit ran out of time")
+    except Exception:  # noqa: BLE001 — the drift audit is saved; history must not undo it
+        log.exception("history check of run %s crashed", run.pk)
+        return _store_error(run, "internal error while checking the migration history")
+
+
+def record_history(run: AuditRun, expected: engine_model.Schema | None) -> HistoryCheck:
+    """Check the run's target history and store the outcome (or its redacted error)."""
+    from . import services
+
+    target = run.target
+    dsn: str | None = None
+    shadow = ""
+    try:
+        dsn = services.target_dsn(target)
+        shadow = str(getattr(settings, "DRIFTWATCH_SHADOW_DATABASE_URL", "") or "")
+        report = _check(target, dsn, shadow, _code_side(target, expected))
+    except (EngineError, services.TargetConfigError, OSError) as exc:
+        message = services.scrub(services.scrub(str(exc), dsn), shadow or None)
+        return _store_error(run, message or type(exc).__name__)
+    return store_report(run, report)
+
+
+def _code_side(target: Target, expected: engine_model.Schema | None) -> engine_model.Schema | None:
+    # a baseline is a live snapshot, not the code: it says nothing about what the code needs
+    if target.schema_source == Target.SchemaSource.BASELINE:
+        return None
+    return expected
+
+
+def _check(target: Target, dsn: str, shadow: str, code: engine_model.Schema | None) -> Any:
+    from audits.engine.history import TableIdentity, check_history, choose_shadow
+
+    choice = choose_shadow(dsn, shadow)
+    previous = previous_identity(target)
+    return check_history(
+        target.migrations_path, dsn, code=code, shadow_dsn=choice.dsn,
+        allow_target_server=choice.allow_target_server,
+        cache_dir=Path(settings.VAR_DIR) / CACHE_FOLDER,
+        previous_identity=TableIdentity.from_dict(previous) if previous else None,
+        connect_timeout_s=conf.connect_timeout(), statement_timeout_ms=conf.statement_timeout_ms(),
+        lock_timeout_ms=conf.lock_timeout_ms(),
+    )
+
+
+def previous_identity(target: Target) -> dict[str, Any] | None:
+    """The ``_prisma_migrations`` identity the last checked run saw (to notice a reset)."""
+    check = (HistoryCheck.objects.filter(target=target, error="", table_present__isnull=False)
+             .order_by("-checked_at", "-id").only("identity", "table_present").first())
+    if check is None:
+        return None
+    if not check.table_present:
+        return None  # no table then: a table now is a first migration, not a recreation
+    return dict(check.identity) if check.identity else None
+
+
+def store_report(run: AuditRun, report: Any) -> HistoryCheck:
+    """Store one ``HistoryReport`` with its run, in one transaction."""
+    from audits.engine.history.threeway import verdict_counts
+
+    with transaction.atomic():
+        check = HistoryCheck.objects.create(
+            run=run, target_id=run.target_id, migrations_path=run.target.migrations_path,
+            table_present=report.table_present, in_flight=report.in_flight,
+            recreated=report.recreated,
+            identity=report.identity.to_dict() if report.identity else None,
+            fix_sql=report.fix_sql or "", replay_error=report.replay_error or "",
+            replay_cached=report.replay_cached, folder_hash=report.folder_hash,
+            state_counts=report.state_counts(),
+            verdict_counts={k: n for k, n in verdict_counts(report.three_way).items() if n},
+            timings=dict(report.timings),
+        )
+        MigrationRecord.objects.bulk_create(
+            [migration_record(run, position, status)
+             for position, status in enumerate(report.migrations)], batch_size=1000)
+        ThreeWayRecord.objects.bulk_create(
+            [three_way_record(run, position, row)
+             for position, row in enumerate(report.three_way)], batch_size=1000)
+    return check
+
+
+def _store_error(run: AuditRun, message: str) -> HistoryCheck:
+    return HistoryCheck.objects.create(
+        run=run, target_id=run.target_id, migrations_path=run.target.migrations_path,
+        error=message[:4000],
+    )
+
+
+def migration_record(run: AuditRun, position: int, status: Any) -> MigrationRecord:
+    state = str(status.state.value)
+    absent = list(status.absent_objects)
+    return MigrationRecord(
+        run=run, position=position, name=status.name, state=state,
+        state_rank=_state_rank(state), checksum_local=status.checksum_local or "",
+        checksum_db=status.checksum_db or "",
+        checksum_match=status.checksum_match.value if status.checksum_match else "",
+        started_at=status.started_at, finished_at=status.finished_at,
+        rolled_back_at=status.rolled_back_at, applied_steps_count=status.applied_steps_count,
+        logs=(status.logs or "")[:LOGS_EXCERPT], absent_objects=absent,
+        absent_count=len(absent),
+    )
+
+
+def _state_rank(state: str) -> int:
+    return MIGRATION_STATE_ORDER.index(state) if state in MIGRATION_STATE_ORDER else 0
+
+
+def three_way_record(run: AuditRun, position: int, row: Any) -> ThreeWayRecord:
+    return ThreeWayRecord(
+        run=run, position=position, object=row.object, kind=row.kind, schema=row.schema,
+        table=row.table or "", model=row.model or "", in_code=row.in_code,
+        in_history=row.in_history, in_database=row.in_database, verdict=row.verdict,
+        migration=row.migration or "", finding=row.finding, message=row.message,
+    )
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+def latest_check(target: Target) -> HistoryCheck | None:
+    """The history of the target's latest run that has one (errors included)."""
+    return (HistoryCheck.objects.filter(target=target).select_related("run")
+            .defer("run__snapshot", "run__expected_snapshot")
+            .order_by("-checked_at", "-id").first())
+
+
+def latest_good_check(target: Target) -> HistoryCheck | None:
+    """The latest history that was checked without error (what the tables show)."""
+    return (HistoryCheck.objects.filter(target=target, error="")
+            .select_related("run").defer("run__snapshot", "run__expected_snapshot")
+            .order_by("-checked_at", "-id").first())
+
+
+def migration_rows(check: HistoryCheck, state: str = "") -> list[MigrationRecord]:
+    rows = MigrationRecord.objects.filter(run_id=check.run_id)
+    if state:
+        rows = rows.filter(state=state)
+    return list(rows.order_by("position"))
+
+
+def three_way_rows(check: HistoryCheck, verdict: str = "") -> list[ThreeWayRecord]:
+    rows = ThreeWayRecord.objects.filter(run_id=check.run_id)
+    if verdict:
+        rows = rows.filter(verdict=verdict)
+    return list(rows.order_by("position"))
+
+
+@dataclass
+class Group:
+    """The three-way rows of one table (or enum), under its model's name."""
+
+    title: str  # the model, else the table, else the enum
+    table: str
+    kind: str  # "table" or "enum"
+    rows: list[ThreeWayRecord]
+
+
+def grouped(rows: list[ThreeWayRecord]) -> list[Group]:
+    """Rows per model and table (enums apart), tables first, in the order of the first row."""
+    groups: dict[tuple[str, str], Group] = {}
+    for row in rows:
+        if row.table:
+            key = ("table", f"{row.schema}.{row.table}")
+            title = row.model or row.table
+        else:
+            key = ("enum", f"{row.schema}.{row.object.split('.')[0]}")
+            title = row.object.split(".")[0]
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(title=title, table=row.table, kind=key[0], rows=[])
+        group.rows.append(row)
+        if row.model and group.title == group.table:
+            group.title = row.model
+    return sorted(groups.values(), key=lambda g: g.kind != "table")
+
+
+@dataclass
+class Placement:
+    """Where one incident migration stands on one target, from the target's latest history."""
+
+    target: Target
+    state: str  # a MigrationRecord state, or "not_applied" (absent from folder and table)
+    applied_at: Any = None
+    checksum_match: str = ""  # "match", "line_endings", "differs", "" (not recorded)
+    run_id: int | None = None
+    checked_at: Any = None
+    error: str = ""  # the target has no usable history (never checked, or it failed)
+
+
+def placements(migrations: list[Any], targets: list[Target]) -> dict[str, list[Placement]]:
+    """For each incident migration (by name), where it is applied on each target.
+
+    Three queries whatever the sizes: the latest good check per target, and the records of
+    those runs for these names.
+    """
+    from recovery.models import prisma_checksum_variants
+
+    latest = _latest_good_checks([t.pk for t in targets])
+    names = [m.name for m in migrations]
+    records: dict[tuple[int, str], MigrationRecord] = {}
+    for record in MigrationRecord.objects.filter(
+            run_id__in=[c.run_id for c in latest.values()], name__in=names).only(
+            "run_id", "name", "state", "checksum_db", "finished_at", "started_at"):
+        records[(record.run_id, record.name)] = record
+    result: dict[str, list[Placement]] = {}
+    for migration in migrations:
+        accepted = prisma_checksum_variants(migration.sql)
+        result[migration.name] = [
+            _placement(target, latest.get(target.pk), records, migration, accepted)
+            for target in targets
+        ]
+    return result
+
+
+def _latest_good_checks(target_ids: list[int]) -> dict[int, HistoryCheck]:
+    newest = (HistoryCheck.objects.filter(target_id=OuterRef("target_id"), error="")
+              .order_by("-checked_at", "-id").values("id")[:1])
+    checks = (HistoryCheck.objects.filter(target_id__in=target_ids, error="")
+              .filter(id=Subquery(newest)).only("id", "target_id", "run_id", "checked_at"))
+    return {check.target_id: check for check in checks}
+
+
+def _placement(target: Target, check: HistoryCheck | None,
+               records: dict[tuple[int, str], MigrationRecord], migration: Any,
+               accepted: set[str]) -> Placement:
+    if check is None:
+        return Placement(target=target, state="", error="no migration history recorded yet")
+    record = records.get((check.run_id, migration.name))
+    if record is None:
+        return Placement(target=target, state="not_applied", run_id=check.run_id,
+                         checked_at=check.checked_at)
+    match = ""
+    if record.checksum_db:
+        if record.checksum_db == migration.checksum:
+            match = "match"
+        elif record.checksum_db in accepted:
+            match = "line_endings"
+        else:
+            match = "differs"
+    return Placement(target=target, state=record.state,
+                     applied_at=record.finished_at or record.started_at, checksum_match=match,
+                     run_id=check.run_id, checked_at=check.checked_at)
+
+
+def state_counts_of(check: HistoryCheck) -> dict[str, int]:
+    """Counts per state, stored with the check (no query)."""
+    return {state: int(check.state_counts.get(state, 0)) for state in MIGRATION_STATE_ORDER}
