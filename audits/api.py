@@ -80,23 +80,28 @@ def _run(run: AuditRun | None) -> dict[str, Any] | None:
 @token_required()
 @require_GET
 def target_endpoints(request: HttpRequest, slug: str) -> HttpResponse:
-    target = _target(slug)
+    # two queries after the token's: the target with its scan, then the endpoints as values
+    target = Target.objects.select_related("endpoint_scan").only(
+        "pk", "slug", *(f"endpoint_scan__{name}" for name in SCAN_FIELDS)).filter(
+        slug=slug).first()
     if target is None:
         return error(404, f"no target {slug}")
     verdict = request.GET.get("verdict", "")
     if verdict and verdict not in endpoints.VERDICTS:
         return error(400, f"verdict is one of {', '.join(endpoints.VERDICTS)}")
-    rows = endpoints.endpoint_rows(target, verdict=verdict)
-    scan = endpoints.scan_of(target)
+    scan = getattr(target, "endpoint_scan", None)
     return JsonResponse({
         "target": target.slug,
         "run": scan.run_id if scan else None,
         "scanned_at": scan.scanned_at.isoformat() if scan and scan.scanned_at else None,
         "scan_error": scan.error if scan else "",
         "counts": scan.counts if scan else {},
-        "endpoints": [endpoints.endpoint_to_dict(row) for row in rows],
+        "endpoints": endpoints.endpoint_dicts(target, verdict=verdict),
         "unresolved": scan.unresolved if scan else [],
     })
+
+
+SCAN_FIELDS = ("run", "scanned_at", "error", "counts", "unresolved")
 
 
 @token_required()

@@ -337,6 +337,23 @@ def scan_of(target: Target) -> EndpointScan | None:
     return EndpointScan.objects.filter(target=target).first()
 
 
+API_FIELDS = ("route", "methods", "file", "models", "verdict", "reasons", "verdict_since",
+              "decided_by_run_id")
+
+
+def endpoint_dicts(target: Target, *, verdict: str = "") -> list[dict[str, Any]]:
+    """The API's endpoint list, read as plain values (no model instances): one query."""
+    rows = Endpoint.objects.filter(target=target)
+    if verdict in VERDICTS:
+        rows = rows.filter(verdict=verdict)
+    return [
+        {"route": route, "methods": methods, "file": file, "models": models, "verdict": value,
+         "reasons": reasons, "since": since.isoformat(), "run": run_id}
+        for route, methods, file, models, value, reasons, since, run_id
+        in rows.order_by("prefix", "route", "method_key").values_list(*API_FIELDS)
+    ]
+
+
 def endpoint_to_dict(row: Endpoint) -> dict[str, Any]:
     return {
         "route": row.route, "methods": list(row.methods), "file": row.file,

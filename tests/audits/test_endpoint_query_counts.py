@@ -62,4 +62,4 @@ def test_api_constant_queries(make_target, mobile_user):
                                 HTTP_AUTHORIZATION=f"Bearer {raw}")
         assert shown == size
         numbers.append(number)
-    assert numbers[0] == numbers[1] == 4, numbers  # token+user, target, endpoints, scan
+    assert numbers[0] == numbers[1] == 3, numbers  # token+user, target+scan, endpoints
