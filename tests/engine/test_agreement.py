@@ -90,7 +90,7 @@ class ScalarKind:
 
 PG_KINDS = [
     ScalarKind("String", "", ('"plain"', '"it\'s"', '""'), ('["a", "b"]', "[]")),
-    ScalarKind("String", "@db.VarChar(40)", ('"v"',), ('["x"]',)),
+    ScalarKind("String", "@db.VarChar(40)", ('"v"',), ('["x"]', "[]")),
     ScalarKind("String", "@db.Char(3)", ('"abc"',)),
     ScalarKind(
         "String",
@@ -109,7 +109,7 @@ PG_KINDS = [
     ScalarKind("BigInt", "", ("10", "-4", "3000000000"), ("[1, -1]",)),
     ScalarKind("Float", "", ("1.25", "-1.5", "0", "1000.0"), ("[1.5, -2]",)),
     ScalarKind("Float", "@db.Real", ("0.5",), ("[3]",)),
-    ScalarKind("Decimal", "", ("0.10", "-2", "1.5"), ("[1.1, -2]",)),
+    ScalarKind("Decimal", "", ("0.10", "-2", "1.5"), ("[1.1, -2]", "[]")),
     ScalarKind("Decimal", "@db.Decimal(10, 2)", ("2.50",)),
     ScalarKind("Decimal", "@db.Money", ("3",), hashable=False),
     ScalarKind("Boolean", "", ("true", "false"), ("[true, false]",)),
@@ -117,7 +117,7 @@ PG_KINDS = [
         "DateTime",
         "",
         ("now()", '"2020-01-01T00:00:00Z"', '"2021-06-01T10:00:00.5+02:00"'),
-        ('["2020-01-01T00:00:00Z"]',),
+        ('["2020-01-01T00:00:00Z"]', "[]"),
     ),
     ScalarKind("DateTime", "@db.Timestamptz(6)", ("now()", '"2020-01-01T10:00:00.123+02:00"')),
     ScalarKind("DateTime", "@db.Date", ("now()", '"2020-03-04T05:00:00+03:00"')),

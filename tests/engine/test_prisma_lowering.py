@@ -229,6 +229,12 @@ def test_enum_named_like_a_keyword_is_quoted_in_defaults() -> None:
         ("DateTime @updatedAt", None),
         ('String[] @default(["a", "b"])', "ARRAY['a'::text, 'b'::text]"),
         ("String[] @default([])", "ARRAY[]::text[]"),
+        (
+            "DateTime[] @default([])",
+            "(ARRAY[]::timestamp without time zone[])::timestamp(3) without time zone[]",
+        ),
+        ("Decimal[] @default([])", "(ARRAY[]::numeric[])::numeric(65,30)[]"),
+        ("String[] @default([]) @db.Char(3)", "(ARRAY[]::bpchar[])::character(3)[]"),
         ('String[] @default(["x"]) @db.VarChar(5)', "ARRAY['x'::character varying(5)]"),
         ("Int[] @default([1, 2])", "ARRAY[1, 2]"),
         ("BigInt[] @default([1])", "ARRAY[(1)::bigint]"),

@@ -218,6 +218,11 @@ model N {
   jsl  Json[]   @default(["{}"])
   ul   String[] @db.Uuid
   ull  String[] @default(["00000000-0000-0000-0000-000000000000"]) @db.Uuid
+  edt  DateTime[] @default([])
+  edc  Decimal[] @default([])
+  evc  String[] @default([]) @db.VarChar(5)
+  etz  DateTime[] @default([]) @db.Timestamptz
+  ebl  Bytes[]  @default(["aGk="])
 }
 """
 )

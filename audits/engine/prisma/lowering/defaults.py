@@ -95,7 +95,11 @@ def _pg_array(ctx: Context, value: ast.ArrayValue, rtype: ResolvedType) -> str:
     if ctx.dialect != POSTGRESQL:
         raise schema_error("SQLite has no scalar lists", value.position)
     if not value.items:
-        return f"ARRAY[]::{rtype.full_label}[]"
+        empty = f"ARRAY[]::{rtype.label}[]"
+        if rtype.full_label == rtype.label:
+            return empty
+        # the type modifier is applied by a length coercion over the whole (empty) array
+        return f"({empty})::{rtype.full_label}[]"
     items = ", ".join(_pg_scalar(ctx, item, rtype, in_array=True) for item in value.items)
     return f"ARRAY[{items}]"
 
