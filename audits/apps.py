@@ -11,6 +11,7 @@ class AuditsConfig(AppConfig):
         from recovery.postmortem import register_section
 
         from .demo import load_demo_targets
+        from .history import deployment_section
         from .postmortem import drift_section
 
         register_demo_loader(load_demo_targets)
@@ -18,3 +19,4 @@ class AuditsConfig(AppConfig):
 
         register_demo_loader(load_demo_endpoints)
         register_section(drift_section)
+        register_section(deployment_section)

@@ -40,7 +40,7 @@ def load_demo_targets(incident: Incident) -> list[Target]:
 def sqlite_target() -> Target:
     path = Path(settings.VAR_DIR) / "demo" / "marketplace-post-reset.sqlite3"
     if not path.exists():
-        build_sqlite_database(path)
+        build_sqlite_database(path, record_migrations=True)  # history tab: 16 applied
     return _target(
         slug=SQLITE_SLUG, name="Marketplace (SQLite demo)", dsn=f"sqlite:///{path}",
         schema_path=seed.SQLITE_SCHEMA_PATH, migrations=seed.SQLITE_BASE_MIGRATIONS_DIR,

@@ -14,6 +14,7 @@ become rows; the pages read rows only.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,10 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
+# the three-way verdicts, in the order the pages list them
+VERDICTS: tuple[str, ...] = ("write_migration", "pending_migration", "migration_created_it_gone",
+                             "changed_by_hand", "not_in_code")
+
 LOGS_EXCERPT = 2000  # characters of a failed migration's logs kept per run
 CACHE_FOLDER = "history-cache"
 
@@ -53,10 +58,10 @@ def after_audit(run: AuditRun, expected: engine_model.Schema | None) -> HistoryC
     try:
         return record_history(run, expected)
     except SoftTimeLimitExceeded:
-        return _store_error(run, "the history check was stopped: the audit ran out of time")
+        return store_error(run, "the history check was stopped: the audit ran out of time")
     except Exception:  # noqa: BLE001 — the drift audit is saved; history must not undo it
         log.exception("history check of run %s crashed", run.pk)
-        return _store_error(run, "internal error while checking the migration history")
+        return store_error(run, "internal error while checking the migration history")
 
 
 def record_history(run: AuditRun, expected: engine_model.Schema | None) -> HistoryCheck:
@@ -72,7 +77,7 @@ def record_history(run: AuditRun, expected: engine_model.Schema | None) -> Histo
         report = _check(target, dsn, shadow, _code_side(target, expected))
     except (EngineError, services.TargetConfigError, OSError) as exc:
         message = services.scrub(services.scrub(str(exc), dsn), shadow or None)
-        return _store_error(run, message or type(exc).__name__)
+        return store_error(run, message or type(exc).__name__)
     return store_report(run, report)
 
 
@@ -134,7 +139,7 @@ def store_report(run: AuditRun, report: Any) -> HistoryCheck:
     return check
 
 
-def _store_error(run: AuditRun, message: str) -> HistoryCheck:
+def store_error(run: AuditRun, message: str) -> HistoryCheck:
     return HistoryCheck.objects.create(
         run=run, target_id=run.target_id, migrations_path=run.target.migrations_path,
         error=message[:4000],
@@ -208,9 +213,10 @@ class Group:
     table: str
     kind: str  # "table" or "enum"
     rows: list[ThreeWayRecord]
+    sql: str = ""  # the fix migration's part for this group's "write a migration" rows
 
 
-def grouped(rows: list[ThreeWayRecord]) -> list[Group]:
+def grouped(rows: list[ThreeWayRecord], fix_sql: str = "") -> list[Group]:
     """Rows per model and table (enums apart), tables first, in the order of the first row."""
     groups: dict[tuple[str, str], Group] = {}
     for row in rows:
@@ -226,6 +232,10 @@ def grouped(rows: list[ThreeWayRecord]) -> list[Group]:
         group.rows.append(row)
         if row.model and group.title == group.table:
             group.title = row.model
+    sql = fix_sql_by_name(fix_sql)
+    for group in groups.values():
+        if any(row.verdict == "write_migration" for row in group.rows):
+            group.sql = sql.get(group.table or group.title, "")
     return sorted(groups.values(), key=lambda g: g.kind != "table")
 
 
@@ -300,3 +310,63 @@ def _placement(target: Target, check: HistoryCheck | None,
 def state_counts_of(check: HistoryCheck) -> dict[str, int]:
     """Counts per state, stored with the check (no query)."""
     return {state: int(check.state_counts.get(state, 0)) for state in MIGRATION_STATE_ORDER}
+
+
+_SQL_TARGET = re.compile(r'(?:TABLE|ON|TYPE)\s+(?:"[^"]+"\.)?"([^"]+)"')
+
+
+def fix_sql_by_name(fix_sql: str) -> dict[str, str]:
+    """The fix migration's blocks per table or enum name, so each group shows its own SQL."""
+    blocks: dict[str, list[str]] = {}
+    for block in re.split(r"\n\s*\n", fix_sql or ""):
+        statement = "\n".join(line for line in block.strip().splitlines()
+                              if not line.startswith("--"))
+        match = _SQL_TARGET.search(statement)
+        if match:
+            blocks.setdefault(match.group(1), []).append(block.strip())
+    return {name: "\n\n".join(parts) for name, parts in blocks.items()}
+
+
+# -- the post-mortem ---------------------------------------------------------------------------
+
+
+def deployment_section(incident: Any) -> Any:
+    """Post-mortem "Deployment status": each logged migration on each linked target."""
+    from recovery.postmortem import Section
+
+    migrations = list(incident.migrations.only("id", "name", "sql", "checksum", "incident_id")
+                      .order_by("name"))
+    targets = list(Target.objects.filter(incidents=incident).only("id", "name", "slug")
+                   .order_by("name"))
+    if not migrations or not targets:
+        return None
+    placed = placements(migrations, targets)
+    lines = ["| Migration | " + " | ".join(_md(t.name) for t in targets) + " |",
+             "|---|" + "---|" * len(targets)]
+    for migration in migrations:
+        cells = [_deployment_cell(p) for p in placed[migration.name]]
+        lines.append(f"| `{migration.name}` | " + " | ".join(cells) + " |")
+    lines += ["", "_From each database's latest audit that recorded its migration history "
+              "(`_prisma_migrations`), not from a hand-kept list._"]
+    return Section("Deployment status", "\n".join(lines))
+
+
+_CELL_WORDS = {"applied": "applied", "edited": "applied, edited since",
+               "marked_applied": "marked applied", "failed": "failed",
+               "rolled_back": "rolled back", "pending": "pending",
+               "unknown": "applied (not in the folder)", "not_applied": "not applied"}
+
+
+def _deployment_cell(place: Placement) -> str:
+    if place.error:
+        return "not checked"
+    words = _CELL_WORDS.get(place.state, place.state)
+    if place.applied_at:
+        words += f" {place.applied_at:%Y-%m-%d %H:%M}"
+    if place.checksum_match == "differs":
+        words += " (checksum differs)"
+    return _md(words)
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

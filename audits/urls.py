@@ -30,3 +30,8 @@ urlpatterns = [
 from .endpoint_urls import urlpatterns as endpoint_urlpatterns  # noqa: E402
 
 urlpatterns += endpoint_urlpatterns
+
+# Migration history (issue 6): the migrations tab, the three-way view, the incident fragment.
+from .history_urls import urlpatterns as history_urlpatterns  # noqa: E402
+
+urlpatterns += history_urlpatterns

@@ -1,0 +1,86 @@
+"""Pages of migration history (issue 6): a target's migrations tab, its three-way view, and the
+incident page's "where is each migration applied" fragment. Thin: access -> audits.history ->
+render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from recovery.models import Incident
+
+from . import history
+from .access import get_target_for_read
+from .models import MIGRATION_STATE_ORDER, Target
+
+MIGRATION_LIST = "migration-list"
+THREE_WAY_LIST = "three-way-list"
+# the filter chips, in the order the issue names the states
+STATE_FILTERS = ("applied", "edited", "failed", "rolled_back", "pending", "unknown",
+                 "marked_applied")
+
+
+def _checks(target: Target) -> tuple[Any, Any]:
+    """The latest history (maybe failed) and the latest good one (what the tables show)."""
+    latest = history.latest_check(target)
+    if latest is None or latest.ok:
+        return latest, latest
+    return latest, history.latest_good_check(target)
+
+
+@require_GET
+def target_migrations(request: HttpRequest, slug: str) -> HttpResponse:
+    target = get_target_for_read(request, slug)
+    state = request.GET.get("state", "")
+    state = state if state in MIGRATION_STATE_ORDER else ""
+    latest, good = _checks(target)
+    rows = history.migration_rows(good, state) if good else []
+    counts = history.state_counts_of(good) if good else {}
+    context: dict[str, Any] = {
+        "target": target, "latest": latest, "check": good, "rows": rows, "state": state,
+        "chips": [(s, counts.get(s, 0)) for s in STATE_FILTERS], "total": sum(counts.values()),
+        "tab": "migrations",
+        "list_url": reverse("audits:target_migrations", args=[target.slug]),
+    }
+    if request.htmx and request.htmx.target == MIGRATION_LIST:
+        return render(request, f"audits/migrations.html#{MIGRATION_LIST}", context)
+    return render(request, "audits/migrations.html", context)
+
+
+@require_GET
+def target_three_way(request: HttpRequest, slug: str) -> HttpResponse:
+    target = get_target_for_read(request, slug)
+    verdict = request.GET.get("verdict", "")
+    verdict = verdict if verdict in history.VERDICTS else ""
+    latest, good = _checks(target)
+    rows = history.three_way_rows(good, verdict) if good else []
+    counts = good.verdict_counts if good else {}
+    context: dict[str, Any] = {
+        "target": target, "latest": latest, "check": good, "verdict": verdict,
+        "groups": history.grouped(rows, good.fix_sql if good else ""), "shown": len(rows),
+        "verdicts": [(v, counts.get(v, 0)) for v in history.VERDICTS],
+        "tab": "three-way",
+        "list_url": reverse("audits:target_three_way", args=[target.slug]),
+    }
+    if request.htmx and request.htmx.target == THREE_WAY_LIST:
+        return render(request, f"audits/three_way.html#{THREE_WAY_LIST}", context)
+    return render(request, "audits/three_way.html", context)
+
+
+@require_GET
+def incident_migrations(request: HttpRequest, incident_slug: str) -> HttpResponse:
+    """Where each of the incident's migrations is applied, loaded into #migrations-applied."""
+    incident = get_object_or_404(Incident, slug=incident_slug)
+    migrations = list(incident.migrations.only("id", "name", "sql", "checksum", "incident_id")
+                      .order_by("name"))
+    targets = list(Target.objects.filter(incidents=incident).only("id", "name", "slug")
+                   .order_by("name"))
+    placed = history.placements(migrations, targets) if migrations and targets else {}
+    return render(request, "audits/incident_migrations.html", {
+        "incident": incident, "targets": targets,
+        "rows": [(m, placed.get(m.name, [])) for m in migrations],
+    })
