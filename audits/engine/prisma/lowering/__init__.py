@@ -10,6 +10,11 @@ Prisma details worth knowing: ``@ignore`` fields and ``@@ignore`` models are sti
 database (they are only hidden from the client), views and composite types are not tables, and
 on SQLite a single-column ``Int`` primary key is always ``INTEGER PRIMARY KEY AUTOINCREMENT``
 (reported here as the default ``autoincrement()``), with or without ``@default(autoincrement())``.
+
+Where the live text can still differ from what is lowered here (the normalizer's job): PostgreSQL
+re-prints ``dbgenerated("...")`` expressions and partial-index predicates in its own style, an
+``Unsupported("...")`` type is kept as written, and a ``timestamptz`` default literal is written
+in UTC, which is what the catalog shows to a session whose TimeZone is UTC.
 """
 
 from __future__ import annotations
