@@ -1,0 +1,53 @@
+"""The mobile team's endpoints page in a real browser, on a phone-sized screen: readable
+without sideways scrolling, and the verdict filter and search swap the list without a reload."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.audits.endpoint_fixtures import *  # noqa: F403 — the seed fixtures
+from tests.browser.conftest import login
+
+SHOTS = "/tmp/driftwatch-shots"
+
+
+@pytest.fixture
+def phone_page(browser, live_server, transactional_db):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=live_server.url,
+                                  viewport={"width": 390, "height": 844}, is_mobile=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_phone_filter_and_search_without_reload(sqlite_seed_target, mobile_user, phone_page):
+    import os
+
+    page = phone_page
+    login(page, "test-mobile", "pw-for-tests-only")
+    page.goto("/endpoints/")
+    assert page.locator("li.ep-item").count() == 29
+    wide = page.evaluate("""[...document.querySelectorAll('body *')].filter(
+        e => e.getBoundingClientRect().right > 390).map(e => e.tagName + '.' + e.className)""")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, wide[:8]
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=f"{SHOTS}/endpoints-phone.png", full_page=True)
+    page.locator("#group-api-chat").screenshot(path=f"{SHOTS}/endpoints-phone-chat.png")
+    page.evaluate("window.__noReload = true")
+    page.select_option("select[name=verdict]", "safe")
+    page.wait_for_function("document.querySelectorAll('li.ep-item').length === 8")
+    assert page.locator("li.ep-unsafe").count() == 0
+    page.fill("input[name=q]", "logistics")
+    page.wait_for_function("document.querySelectorAll('li.ep-item').length === 2")
+    assert sorted(page.locator("li.ep-item").evaluate_all(
+        "items => items.map(i => i.dataset.route)")) == ["/api/logistics/:id", "/api/orders/:id"]
+    assert page.evaluate("window.__noReload") is True  # the same document: no reload
+    page.select_option("select[name=verdict]", "unsafe")
+    page.fill("input[name=q]", "")
+    page.wait_for_function("document.querySelectorAll('li.ep-item').length === 20")
+    first = page.locator("li.ep-item", has_text="/api/auth/google")
+    assert "User.username is missing" not in first.inner_text()  # the 7th: folded away
+    first.locator("summary").click()
+    assert "User.username is missing" in first.inner_text()
+    page.screenshot(path=f"{SHOTS}/endpoints-phone-unsafe.png", full_page=False)
