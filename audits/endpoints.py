@@ -178,17 +178,26 @@ def after_audit(run: AuditRun) -> None:
 
 
 def record_error(target: Target, message: str) -> None:
-    EndpointScan.objects.update_or_create(
-        target=target, defaults={"error": message[:4000], "error_at": timezone.now()}
-    )
+    with transaction.atomic():
+        _lock(target)
+        EndpointScan.objects.update_or_create(
+            target=target, defaults={"error": message[:4000], "error_at": timezone.now()}
+        )
+
+
+def _lock(target: Target) -> None:
+    """One writer of a target's endpoints at a time (an audit's hook racing a manual rescan):
+    the target row is the lock, since locking endpoint rows cannot stop two first inserts."""
+    Target.objects.select_for_update().filter(pk=target.pk).values_list("pk").first()
 
 
 def store(target: Target, run: AuditRun | None, result: EndpointsReport) -> EndpointScan:
     """Upsert one row per endpoint; keep verdict_since where the verdict did not change."""
     now = timezone.now()
     with transaction.atomic():
+        _lock(target)
         existing = {(row.route, row.method_key): row
-                    for row in Endpoint.objects.select_for_update().filter(target=target)}
+                    for row in Endpoint.objects.filter(target=target)}
         creates: list[Endpoint] = []
         updates: list[Endpoint] = []
         for item in result.verdicts:
