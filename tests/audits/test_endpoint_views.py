@@ -114,3 +114,13 @@ def test_anonymous_is_sent_to_login(sqlite_seed_target, client):
     for path in (PAGE, "/endpoints/", "/account/tokens/"):
         response = client.get(path)
         assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_page_on_postgresql_post_reset_then_fixed(pg_seed_target, mobile):
+    path = "/targets/marketplace-pg/endpoints/"
+    html = mobile.get(path).content.decode()
+    assert page_verdicts(html) == expected_verdicts("post_reset")
+    assert "<li>User.googleId is missing</li>" in html
+    pg_seed_target.fix()
+    audit(pg_seed_target)
+    assert page_verdicts(mobile.get(path).content.decode()) == expected_verdicts("after_fixes")
