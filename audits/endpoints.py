@@ -32,6 +32,7 @@ from .models import (
     Endpoint,
     EndpointOverride,
     EndpointScan,
+    ModelStatus,
     Target,
 )
 
@@ -91,11 +92,22 @@ def prisma_schema_for(target: Target, run: AuditRun | None) -> PrismaSchema:
 
 
 def model_names_for(target: Target) -> list[str]:
-    """The models overrides may name; empty when the schema cannot be read."""
+    """The models overrides may name: those of the last audit (one query), else the schema's;
+    empty when neither can be read."""
+    if target.last_success_id:
+        names = (ModelStatus.objects.filter(run_id=target.last_success_id).exclude(model="")
+                 .values_list("model", flat=True).distinct())
+        found = sorted(set(names))
+        if found:
+            return found
+    return _schema_model_names(target)
+
+
+def _schema_model_names(target: Target) -> list[str]:
     from audits.engine.endpoints import model_names
 
     try:
-        return sorted(model_names(prisma_schema_for(target, target.last_success)))
+        return sorted(model_names(prisma_schema_for(target, None)))
     except Exception:  # noqa: BLE001 — a form still works without the list
         return []
 
@@ -266,6 +278,8 @@ def add_override(target: Target, *, route: str, model: str, action: str, reason:
     if not reason:
         errors["reason"] = "Say why the scanner is wrong here."
     known = model_names_for(target)
+    if model not in known:  # a model added to the schema since the last audit is fine too
+        known = _schema_model_names(target)
     if not model or (known and model not in known):
         errors["model"] = f"'{model}' is not a model of this target's schema."
     if errors:
