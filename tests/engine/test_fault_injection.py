@@ -54,8 +54,8 @@ Row = tuple[str, str, str | None, str | None, str | None, str | None]
 
 
 class RichSchemaGenerator(SchemaGenerator):
-    """test_agreement's generator with 8 to 12 models, so that each batch has room for several
-    faults on different tables."""
+    """test_agreement's generator with 8 to 12 models (so that each batch has room for several
+    faults on different tables) and always at least one enum."""
 
     def text(self) -> str:
         names = self.rng.sample(WORDS, self.rng.randint(8, 12))
@@ -71,7 +71,7 @@ class RichSchemaGenerator(SchemaGenerator):
         for plan in models:
             self._indexes(plan)
         body = "".join(self._render(plan) for plan in models)
-        return self._header() + enum_text + body
+        return self._header() + enum_text + body + self._ignored_and_views()
 
 
 # --- the faults -------------------------------------------------------------------------------
