@@ -22,7 +22,7 @@ from typing import Any
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery
 
 from audits.engine import model as engine_model
 from audits.engine.errors import EngineError
@@ -205,6 +205,17 @@ def three_way_rows(check: HistoryCheck, verdict: str = "") -> list[ThreeWayRecor
     return list(rows.order_by("position"))
 
 
+def kinds_to_write(check: HistoryCheck) -> list[tuple[str, int]]:
+    """How many tables, columns, enums... are in the code but in no migration (one query)."""
+    rows = (ThreeWayRecord.objects.filter(run_id=check.run_id, verdict="write_migration")
+            .values("kind").annotate(n=Count("id")).order_by("kind"))
+    order = ("table", "column", "enum", "enum_value", "index", "unique", "foreign_key",
+             "primary_key")
+    counts = {row["kind"]: row["n"] for row in rows}
+    return sorted(counts.items(), key=lambda item: order.index(item[0])
+                  if item[0] in order else len(order))
+
+
 @dataclass
 class Group:
     """The three-way rows of one table (or enum), under its model's name."""
@@ -217,7 +228,7 @@ class Group:
 
 
 def grouped(rows: list[ThreeWayRecord], fix_sql: str = "") -> list[Group]:
-    """Rows per model and table (enums apart), tables first, in the order of the first row."""
+    """Rows per model and table (enums apart), each with its part of the fix SQL."""
     groups: dict[tuple[str, str], Group] = {}
     for row in rows:
         if row.table:
@@ -236,7 +247,9 @@ def grouped(rows: list[ThreeWayRecord], fix_sql: str = "") -> list[Group]:
     for group in groups.values():
         if any(row.verdict == "write_migration" for row in group.rows):
             group.sql = sql.get(group.table or group.title, "")
-    return sorted(groups.values(), key=lambda g: g.kind != "table")
+    # tables that exist but lack parts first (most rows first), then whole missing tables,
+    # then enums: what a reader must act on column by column comes before the long tail
+    return sorted(groups.values(), key=lambda g: (g.kind != "table", -len(g.rows)))
 
 
 @dataclass

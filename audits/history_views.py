@@ -44,6 +44,7 @@ def target_migrations(request: HttpRequest, slug: str) -> HttpResponse:
         "target": target, "latest": latest, "check": good, "rows": rows, "state": state,
         "chips": [(s, counts.get(s, 0)) for s in STATE_FILTERS], "total": sum(counts.values()),
         "tab": "migrations",
+        "to_write": history.kinds_to_write(good) if good and good.verdict_counts else [],
         "list_url": reverse("audits:target_migrations", args=[target.slug]),
     }
     if request.htmx and request.htmx.target == MIGRATION_LIST:

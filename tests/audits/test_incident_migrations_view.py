@@ -188,6 +188,8 @@ def test_seed_post_reset_then_fixed(demo_incident, scratch_pg: str, tmp_path: Pa
     pages = _pages(mobile, target, demo_incident)
     assert re.findall(r'data-state="(\w+)">\s*<td data-label="Migration">', pages["migrations"]) \
         == ["applied"] * 16
+    assert ("In the code but in no migration: <strong>20</strong> tables, <strong>21</strong> "
+            "columns, <strong>10</strong> enums — write a migration.") in pages["migrations"]
     words = re.findall(r'data-object="([^"]+)">.*?<span class="hw-verdict [^"]+">([^<]+)<',
                        pages["three_way"], re.S)
     objects = {obj for obj, verdict in words if verdict == "write a migration"}
