@@ -15,7 +15,7 @@ from audits.engine.model import Column, Enum, ForeignKey, Index, PrimaryKey, Sch
 from audits.engine.prisma import ast
 from audits.engine.prisma.lowering import lower
 from audits.engine.prisma.lowering.names import pg_quote_ident, truncate
-from audits.engine.prisma.parser import parse_schema
+from audits.engine.prisma.parser import parse_files, parse_schema
 
 PG = 'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
 SQLITE = 'datasource db {\n  provider = "sqlite"\n  url = "file:./dev.db"\n}\n'
@@ -598,6 +598,22 @@ def test_references_to_an_unknown_field_composite_types_and_unknown_functions() 
     assert (error.line, error.column) == (6, 26) and "uuid4()" in error.message
     error = error_for("enum E {\n  A\n}\nmodel T {\n  id Int @id\n  e E @default(B)\n}\n")
     assert (error.line, error.column, error.expected) == (10, 16, "A")
+
+
+def test_errors_in_a_multi_file_schema_name_their_file() -> None:
+    files = {
+        "schema.prisma": PG,
+        "models/user.prisma": "model User {\n  id Int @id\n  posts Post[]\n}\n",
+        "models/post.prisma": "model Post {\n  id Int @id\n  userId Int\n"
+        "  user User @relation(fields: [userid], references: [id])\n}\n",
+    }
+    with pytest.raises(SchemaError) as caught:
+        lower(parse_files(files))
+    assert (caught.value.file, caught.value.line, caught.value.column) == (
+        "models/post.prisma",
+        4,
+        30,
+    )
 
 
 def test_no_datasource_is_an_error() -> None:
