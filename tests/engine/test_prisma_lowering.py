@@ -612,7 +612,7 @@ def test_errors_in_a_multi_file_schema_name_their_file() -> None:
     assert (caught.value.file, caught.value.line, caught.value.column) == (
         "models/post.prisma",
         4,
-        30,
+        32,
     )
 
 
