@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -15,7 +15,7 @@ from recovery.models import Incident
 
 from . import history
 from .access import get_target_for_read
-from .models import MIGRATION_STATE_ORDER, Target
+from .models import MIGRATION_STATE_ORDER, HistoryCheck, Target
 
 MIGRATION_LIST = "migration-list"
 THREE_WAY_LIST = "three-way-list"
@@ -24,8 +24,16 @@ STATE_FILTERS = ("applied", "edited", "failed", "rolled_back", "pending", "unkno
                  "marked_applied")
 
 
-def _checks(target: Target) -> tuple[Any, Any]:
-    """The latest history (maybe failed) and the latest good one (what the tables show)."""
+def _checks(request: HttpRequest, target: Target) -> tuple[Any, Any]:
+    """The latest history (maybe failed) and the latest good one (what the tables show); with
+    ``?run=N``, that run's history only."""
+    run_id = request.GET.get("run", "")
+    if run_id:
+        if not run_id.isdigit():
+            raise Http404("run is a run number")
+        check = get_object_or_404(HistoryCheck.objects.select_related("run").defer(
+            "run__snapshot", "run__expected_snapshot"), target=target, run_id=int(run_id))
+        return check, (check if check.ok else None)
     latest = history.latest_check(target)
     if latest is None or latest.ok:
         return latest, latest
@@ -37,7 +45,7 @@ def target_migrations(request: HttpRequest, slug: str) -> HttpResponse:
     target = get_target_for_read(request, slug)
     state = request.GET.get("state", "")
     state = state if state in MIGRATION_STATE_ORDER else ""
-    latest, good = _checks(target)
+    latest, good = _checks(request, target)
     rows = history.migration_rows(good, state) if good else []
     counts = history.state_counts_of(good) if good else {}
     context: dict[str, Any] = {
@@ -47,6 +55,7 @@ def target_migrations(request: HttpRequest, slug: str) -> HttpResponse:
         "to_write": history.kinds_to_write(good) if good and good.verdict_counts else [],
         "list_url": reverse("audits:target_migrations", args=[target.slug]),
     }
+    context["run_param"] = request.GET.get("run", "")  # a filter stays on the run it shows
     if request.htmx and request.htmx.target == MIGRATION_LIST:
         return render(request, f"audits/migrations.html#{MIGRATION_LIST}", context)
     return render(request, "audits/migrations.html", context)
@@ -57,7 +66,7 @@ def target_three_way(request: HttpRequest, slug: str) -> HttpResponse:
     target = get_target_for_read(request, slug)
     verdict = request.GET.get("verdict", "")
     verdict = verdict if verdict in history.VERDICTS else ""
-    latest, good = _checks(target)
+    latest, good = _checks(request, target)
     rows = history.three_way_rows(good, verdict) if good else []
     counts = good.verdict_counts if good else {}
     context: dict[str, Any] = {
@@ -67,6 +76,7 @@ def target_three_way(request: HttpRequest, slug: str) -> HttpResponse:
         "tab": "three-way",
         "list_url": reverse("audits:target_three_way", args=[target.slug]),
     }
+    context["run_param"] = request.GET.get("run", "")
     if request.htmx and request.htmx.target == THREE_WAY_LIST:
         return render(request, f"audits/three_way.html#{THREE_WAY_LIST}", context)
     return render(request, "audits/three_way.html", context)

@@ -59,3 +59,35 @@ def verdict_words(row: Any) -> str:
 @register.filter
 def presence(value: bool | None) -> str:
     return "—" if value is None else ("yes" if value else "no")
+
+
+SHORT_VERDICTS = {
+    "write_migration": "write a migration",
+    "pending_migration": "pending migration",
+    "migration_created_it_gone": "created, now gone",
+    "changed_by_hand": "changed by hand",
+    "not_in_code": "not in the code",
+}
+
+
+@register.filter
+def verdict_short(verdict: str) -> str:
+    """A verdict as a filter chip or a count says it."""
+    return SHORT_VERDICTS.get(verdict, verdict.replace("_", " "))
+
+
+@register.filter
+def words(value: str) -> str:
+    """An identifier as words: foreign_key -> foreign key."""
+    return str(value).replace("_", " ")
+
+
+STATE_ORDER = ("applied", "edited", "marked_applied", "failed", "rolled_back", "pending",
+               "unknown")
+
+
+@register.filter
+def ordered_states(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """{state: n} (stored as jsonb, whose key order is its own) in a fixed reading order."""
+    known = [(state, counts[state]) for state in STATE_ORDER if counts.get(state)]
+    return known + sorted((s, n) for s, n in counts.items() if s not in STATE_ORDER and n)

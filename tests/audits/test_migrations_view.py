@@ -155,3 +155,37 @@ def test_the_target_page_links_both_history_pages(mobile, every_state) -> None:
     html = mobile.get(reverse("audits:target", args=[target.slug])).content.decode()
     assert f'href="/targets/{target.slug}/migrations/">Migrations</a>' in html
     assert f'href="/targets/{target.slug}/three-way/">Code · history · database</a>' in html
+
+
+def test_one_runs_history_with_run_param(mobile, make_target, finish_run) -> None:
+    target, old, _ = history_run(make_target, finish_run, history_report(migrations(2)))
+    history_run(make_target, finish_run, history_report(migrations(5)), target=target)
+    assert len(rows_of(mobile.get(url(target)).content.decode())) == 5
+    html = mobile.get(url(target) + f"?run={old.pk}").content.decode()
+    assert len(rows_of(html)) == 2
+    assert f"The history as <a href=\"/targets/{target.slug}/runs/{old.pk}/\">" in html
+    assert f'<input type="hidden" name="run" value="{old.pk}">' in html  # filters stay on it
+    fragment = mobile.get(url(target) + f"?run={old.pk}&state=applied", HTTP_HX_REQUEST="true",
+                          HTTP_HX_TARGET="migration-list").content.decode()
+    assert len(rows_of(fragment)) == 2
+    other, other_run, _ = history_run(make_target, finish_run, history_report(migrations(1)))
+    assert mobile.get(url(target) + f"?run={other_run.pk}").status_code == 404
+    assert mobile.get(url(target) + "?run=x").status_code == 404
+
+
+def test_a_failed_runs_history_with_run_param(mobile, make_target, finish_run) -> None:
+    target, _, _ = history_run(make_target, finish_run, history_report(migrations(2)))
+    failed, _ = error_run(make_target, finish_run, "no shadow server", target=target)
+    html = mobile.get(url(target) + f"?run={failed.pk}").content.decode()
+    assert "failed:</strong> no shadow server</p>" in html and not rows_of(html)
+
+
+def test_the_run_page_sums_up_its_history(mobile, every_state) -> None:
+    target, run, _ = every_state
+    html = mobile.get(reverse("audits:run", args=[target.slug, run.pk])).content.decode()
+    line = html[html.index('<dd id="run-history">'):]
+    line = line[:line.index("</dd>")]
+    assert line.startswith(
+        '<dd id="run-history">2 applied · 1 edited since applied · 1 marked applied · 1 failed'
+        ' · 1 rolled back · 1 pending · 1 unknown to the folder · ')
+    assert f'href="/targets/{target.slug}/migrations/?run={run.pk}">migrations</a>' in line
