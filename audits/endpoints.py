@@ -277,6 +277,10 @@ def add_override(target: Target, *, route: str, model: str, action: str, reason:
         errors["action"] = "Choose add or remove."
     if not reason:
         errors["reason"] = "Say why the scanner is wrong here."
+    elif "route" not in errors:
+        problem = _route_problem(target, route, method)
+        if problem:
+            errors["route"] = problem
     known = model_names_for(target)
     if model not in known:  # a model added to the schema since the last audit is fine too
         known = _schema_model_names(target)
@@ -292,6 +296,22 @@ def add_override(target: Target, *, route: str, model: str, action: str, reason:
                       f"model `{model}` for `{method or '*'} {route}` — {reason}")
     _rejudge(target)
     return override
+
+
+def _route_problem(target: Target, route: str, method: str) -> str:
+    """Overrides change scanned endpoints only: one for a route the scan did not find would
+    silently do nothing, so it is refused (unless nothing was scanned yet)."""
+    scanned = list(Endpoint.objects.filter(target=target).values_list("route", "methods"))
+    if not scanned:
+        return ""
+    methods = [set(found) for path, found in scanned if path == route]
+    if not methods:
+        return f"No scanned endpoint has the route {route}."
+    if method and any("*" in found for found in methods):
+        return f"{route} is one handler for every method: leave the method empty."
+    if method and not any(method in found for found in methods):
+        return f"{route} has no {method} handler."
+    return ""
 
 
 def delete_override(target: Target, override_id: int, *, author: Any) -> None:

@@ -126,3 +126,27 @@ def test_rescan_without_audit_lists_endpoints_as_unknown(db):
 def test_prefix_of(route, prefix, slug):
     assert endpoints.prefix_of(route) == prefix
     assert endpoints.prefix_slug(prefix) == slug
+
+
+def test_override_must_name_a_scanned_route_and_method(sqlite_seed_target, backend_user):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as info:
+        endpoints.add_override(sqlite_seed_target, route="/api/nope", model="User",
+                               action="add", reason="r", author=backend_user)
+    assert info.value.message_dict == {"route": ["No scanned endpoint has the route /api/nope."]}
+    with pytest.raises(ValidationError) as info:
+        endpoints.add_override(sqlite_seed_target, route="/api/contact", method="DELETE",
+                               model="User", action="add", reason="r", author=backend_user)
+    assert info.value.message_dict == {"route": ["/api/contact has no DELETE handler."]}
+    # a handler of every method (Pages Router) is one endpoint: no method to single out
+    with pytest.raises(ValidationError) as info:
+        endpoints.add_override(sqlite_seed_target, route="/api/health", method="DELETE",
+                               model="User", action="add", reason="r", author=backend_user)
+    assert info.value.message_dict == {
+        "route": ["/api/health is one handler for every method: leave the method empty."]}
+    endpoints.add_override(sqlite_seed_target, route="/api/reviews", method="GET",
+                           model="Order", action="add", reason="r", author=backend_user)
+    reviews = {row.method_key: row.models
+               for row in Endpoint.objects.filter(target=sqlite_seed_target, route="/api/reviews")}
+    assert reviews == {"GET": ["Order", "Review", "User"], "POST": ["Product", "Review", "User"]}
