@@ -103,3 +103,32 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+# -- migration history (issue 6): records of each run, read-only --------------------------------
+from .models import HistoryCheck, MigrationRecord, ThreeWayRecord  # noqa: E402
+
+
+@admin.register(HistoryCheck)
+class HistoryCheckAdmin(ReadOnlyAdmin):
+    list_display = ("run", "target", "checked_at", "table_present", "in_flight", "recreated",
+                    "error")
+    list_filter = ("table_present", "in_flight", "recreated", "target")
+    list_select_related = ("run__target", "target")
+    exclude = ("fix_sql",)
+
+
+@admin.register(MigrationRecord)
+class MigrationRecordAdmin(ReadOnlyAdmin):
+    list_display = ("run", "name", "state", "checksum_match", "finished_at", "absent_count")
+    list_filter = ("state",)
+    search_fields = ("name",)
+    list_select_related = ("run__target",)
+
+
+@admin.register(ThreeWayRecord)
+class ThreeWayRecordAdmin(ReadOnlyAdmin):
+    list_display = ("run", "object", "kind", "verdict", "migration")
+    list_filter = ("verdict", "kind")
+    search_fields = ("object", "table", "model")
+    list_select_related = ("run__target",)

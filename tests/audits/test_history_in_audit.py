@@ -217,3 +217,17 @@ def test_history_rows_are_written_once(tmp_path: Path) -> None:
         record.save()
     with pytest.raises(HistoryRecordImmutable):
         check.save()
+
+
+@pytest.mark.django_db
+def test_records_are_read_only_in_the_admin(tmp_path: Path, admin_client) -> None:
+    db = build_sqlite_database(tmp_path / "seed.db", record_migrations=True)
+    run = audit(seed_target(f"sqlite:///{db}", seed.SQLITE_BASE_MIGRATIONS_DIR,
+                            schema=seed.SQLITE_SCHEMA_PATH))
+    for name in ("historycheck", "migrationrecord", "threewayrecord"):
+        listing = admin_client.get(f"/admin/audits/{name}/")
+        assert listing.status_code == 200, name
+        assert admin_client.get(f"/admin/audits/{name}/add/").status_code == 403
+    record = MigrationRecord.objects.filter(run=run).first()
+    page = admin_client.get(f"/admin/audits/migrationrecord/{record.pk}/change/")
+    assert page.status_code == 200 and b'name="_save"' not in page.content
