@@ -73,7 +73,9 @@ def _endpoint_page(request: HttpRequest, target: Target,
     context["overrides"] = list(EndpointOverride.objects.filter(target=target)
                                 .select_related("author"))
     # the override form's model list (parsing the schema is only worth it for writers)
-    context["model_names"] = endpoints.model_names_for(target) if can_write(request.user) else []
+    writer = can_write(request.user)
+    context["model_names"] = endpoints.model_names_for(target) if writer else []
+    context["routes"] = endpoints.scanned_routes(target) if writer else []
     return render(request, "audits/endpoints.html", context)
 
 

@@ -371,6 +371,10 @@ def endpoint_rows(target: Target, *, verdict: str = "", query: str = "") -> list
     return list(rows.order_by("prefix", "route", "method_key"))
 
 
+def scanned_routes(target: Target) -> list[str]:
+    return sorted(set(Endpoint.objects.filter(target=target).values_list("route", flat=True)))
+
+
 def grouped(rows: list[Endpoint]) -> list[EndpointGroup]:
     return [EndpointGroup(prefix, list(items))
             for prefix, items in groupby(rows, key=lambda row: row.prefix)]

@@ -55,6 +55,7 @@ def test_backend_sees_write_controls(sqlite_seed_target, backend):
     html = backend.get(PAGE).content.decode()
     assert "Rescan code" in html and "Save override" in html
     assert '<option value="SupplierProfile">' in html  # the model list of the override form
+    assert '<option value="/api/auth/google">' in html  # and its route list
 
 
 def test_htmx_filter_returns_only_the_list(sqlite_seed_target, mobile):
