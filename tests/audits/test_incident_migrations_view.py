@@ -213,6 +213,42 @@ def test_seed_post_reset_then_fixed(demo_incident, scratch_pg: str, tmp_path: Pa
         assert SECRET not in html
 
 
+@pytest.mark.postgres
+def test_the_demo_targets(settings, tmp_path: Path, monkeypatch, pg_admin_dsn, mobile) -> None:
+    """manage.py demo's two targets: 16 applied, 41 objects to write a migration for, and the
+    incident's three fix migrations applied nowhere."""
+    import uuid
+
+    import psycopg
+
+    from audits import demo
+    from recovery.demo import load_seed_incident
+
+    clear_memory_cache()
+    settings.VAR_DIR = tmp_path
+    settings.DRIFTWATCH_SHADOW_DATABASE_URL = ""
+    name = f"dw_demo_{uuid.uuid4().hex[:10]}"
+    monkeypatch.setattr(demo, "PG_DATABASE", name)
+    monkeypatch.setenv("DRIFTWATCH_DEMO_PG", pg_admin_dsn)
+    try:
+        incident = load_seed_incident()
+        demo.load_demo_targets(incident)
+        for slug in (demo.PG_SLUG, demo.SQLITE_SLUG):
+            target = Target.objects.get(slug=slug)
+            pages = _pages(mobile, target, incident)
+            states = re.findall(r'data-state="(\w+)">\s*<td data-label="Migration">',
+                                pages["migrations"])
+            assert states == ["applied"] * 16, slug
+            assert ("In the code but in no migration: <strong>20</strong> tables, "
+                    "<strong>21</strong> columns") in pages["migrations"]
+        assert sorted(cells(pages["incident"])) == sorted(
+            (migration, slug, "not_applied") for migration in NAMES
+            for slug in (demo.PG_SLUG, demo.SQLITE_SLUG))
+    finally:
+        with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def _pages(client, target, incident) -> dict[str, str]:
     return {
         "migrations": client.get(reverse("audits:target_migrations", args=[target.slug]))
