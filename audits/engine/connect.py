@@ -228,10 +228,13 @@ class ReadOnlyPostgres:
     def _begin(self) -> None:
         try:
             # The SELECT takes the snapshot now, so SET TRANSACTION READ WRITE is refused later.
+            # UTC, because timestamptz defaults print in the session's zone and lowering writes
+            # them in UTC: a server in another zone would otherwise read as a default mismatch.
             self._connection.execute(
                 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
                 f"SET LOCAL statement_timeout = {self.statement_timeout_ms}; "
                 f"SET LOCAL lock_timeout = {self.lock_timeout_ms}; "
+                "SET LOCAL TimeZone = 'UTC'; "
                 "SELECT pg_catalog.now()"
             )
         except psycopg.Error as exc:
