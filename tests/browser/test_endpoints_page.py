@@ -38,6 +38,7 @@ def test_phone_filter_and_search_without_reload(sqlite_seed_target, mobile_user,
     page.select_option("select[name=verdict]", "safe")
     page.wait_for_function("document.querySelectorAll('li.ep-item').length === 8")
     assert page.locator("li.ep-unsafe").count() == 0
+    page.wait_for_url("**/targets/marketplace/endpoints/?*verdict=safe*")  # shareable, back works
     page.fill("input[name=q]", "logistics")
     page.wait_for_function("document.querySelectorAll('li.ep-item').length === 2")
     assert sorted(page.locator("li.ep-item").evaluate_all(
