@@ -199,8 +199,22 @@ def test_seed_post_reset_then_fixed(demo_incident, scratch_pg: str, tmp_path: Pa
     assert 'CREATE TABLE &quot;Payment&quot; (' in pages["three_way"]
     assert cells(pages["incident"]) == [(name, target.slug, "not_applied") for name in NAMES]
 
-    for fix in seed.fix_migration_folders():  # the team's fixes, committed and deployed
+    for fix in seed.fix_migration_folders():  # the team's fixes, committed, not deployed yet
         shutil.copytree(fix, folder / fix.name)
+    audit()
+    pages = _pages(mobile, target, demo_incident)
+    assert re.findall(r'data-state="(\w+)">\s*<td data-label="Migration">', pages["migrations"]) \
+        == ["applied"] * 16 + ["pending"] * 3
+    words = dict(re.findall(r'data-object="([^"]+)">.*?<span class="hw-verdict [^"]+">([^<]+)<',
+                            pages["three_way"], re.S))
+    assert len(words) == 51
+    assert words["User.googleId"] == f"pending migration {seed.FIX_USER_COLUMNS}"
+    assert words["Payment"] == f"pending migration {seed.FIX_MISSING_TABLES}"
+    assert words["SupplierProfile.keywords"] == (
+        f"pending migration {seed.FIX_SUPPLIER_PROFILE_COLUMNS}")
+    assert {verdict.rsplit(" ", 1)[0] for verdict in words.values()} == {"pending migration"}
+    assert cells(pages["incident"]) == [(name, target.slug, "pending") for name in NAMES]
+
     apply_postgres_migrations(scratch_pg, seed.fix_migration_folders(), record_migrations=True)
     audit()
     pages = _pages(mobile, target, demo_incident)
