@@ -10,8 +10,9 @@
    severity, schema, table, column, object name; DESIGN.md's table) — nothing more, nothing less.
 
 Faults: drop column, drop table, change type, flip nullability (both ways), drop, change or add a
-default, drop an index, drop a unique, drop a foreign key, remove an enum value (the type is
-recreated without it) or add one, add a column (NOT NULL without default, or nullable).
+default, drop an index, drop a unique, drop a foreign key or change its ON DELETE action, drop a
+primary key (with the foreign keys that need it), remove an enum value (the type is recreated
+without it) or add one, add a column (NOT NULL without default, or nullable).
 
 At least 200 faults per run (``DRIFTWATCH_FAULTS`` raises it). The randomness is seeded:
 ``DRIFTWATCH_FAULT_SEED`` replays a run, and every failure prints the seed, the schema and the
@@ -33,7 +34,7 @@ import psycopg
 import pytest
 
 from audits.engine.audit import audit_database, live_schema
-from audits.engine.model import Column, Enum, Report, Schema, Table
+from audits.engine.model import Column, Enum, ForeignKey, Report, Schema, Table
 from audits.engine.normalize import canonical_type
 from audits.engine.prisma.lowering import lower
 from audits.engine.prisma.parser import parse_schema
@@ -172,11 +173,47 @@ class Planner:
                       {key}, (kind, severity, schema, table.name, None, index.name))
         for foreign_key in table.foreign_keys:
             target = f"table:{foreign_key.referenced_schema}.{foreign_key.referenced_table}"
-            self._add(f"drop foreign key {foreign_key.name}",
-                      [f"ALTER TABLE {name} DROP CONSTRAINT {q(foreign_key.name)}"],
-                      {key, target},
+            drop = f"ALTER TABLE {name} DROP CONSTRAINT {q(foreign_key.name)}"
+            self._add(f"drop foreign key {foreign_key.name}", [drop], {key, target},
                       ("missing_foreign_key", "warning", schema, table.name, None,
                        foreign_key.name))
+            self._change_action(table, foreign_key, drop, {key, target})
+        if table.primary_key:
+            self._drop_primary_key(table, live)
+
+    def _change_action(self, table: Table, key: ForeignKey, drop: str,
+                       touches: set[str]) -> None:
+        nullable = all(c.nullable for c in table.columns if c.name in key.columns)
+        choices = ["CASCADE", "RESTRICT", "NO ACTION"] + (["SET NULL"] if nullable else [])
+        others = [action for action in choices if action != key.on_delete]
+        action = others[len(self.faults) % len(others)]  # varied, and deterministic
+        self._add(f"on delete {action} for {key.name}", [
+            drop,
+            f"ALTER TABLE {q(table.schema, table.name)} ADD CONSTRAINT {q(key.name)} "
+            f"FOREIGN KEY ({', '.join(q(c) for c in key.columns)}) REFERENCES "
+            f"{q(key.referenced_schema, key.referenced_table)} "
+            f"({', '.join(q(c) for c in key.referenced_columns)}) "
+            f"ON DELETE {action} ON UPDATE {key.on_update}",
+        ], touches, ("foreign_key_mismatch", "warning", table.schema, table.name, None,
+                     key.name))
+
+    def _drop_primary_key(self, table: Table, live: Table) -> None:
+        """Dropping the key (CASCADE) also drops the foreign keys that point at it: those are
+        really gone, and must be reported as missing on their own tables."""
+        assert table.primary_key is not None and live.primary_key is not None
+        assert live.primary_key.name is not None
+        rows: list[Row] = [("primary_key_mismatch", "error", table.schema, table.name, None,
+                            table.primary_key.name)]
+        touches = {table_key(table)}
+        for other in self.expected.tables:
+            for key in other.foreign_keys:
+                if (key.referenced_schema, key.referenced_table) == (table.schema, table.name):
+                    rows.append(("missing_foreign_key", "warning", other.schema, other.name,
+                                 None, key.name))
+                    touches.add(table_key(other))
+        self._add(f"drop primary key {table.name}",
+                  [f"ALTER TABLE {q(table.schema, table.name)} DROP CONSTRAINT "
+                   f"{q(live.primary_key.name)} CASCADE"], touches, *rows)
 
     def _column_faults(self, table: Table, column: Column, live: Column, *, protected: bool,
                        referenced: bool, plain: bool) -> None:
@@ -412,7 +449,8 @@ def test_planned_faults_cover_every_kind_the_issue_names(cases: dict[int, Case])
         ("nullability_mismatch", "error"), ("nullability_mismatch", "warning"),
         ("default_mismatch", "error"), ("default_mismatch", "warning"),
         ("default_mismatch", "info"), ("missing_index", "warning"), ("missing_unique", "error"),
-        ("missing_foreign_key", "warning"),
+        ("missing_foreign_key", "warning"), ("foreign_key_mismatch", "warning"),
+        ("primary_key_mismatch", "error"),
         ("missing_enum_value", "error"), ("extra_enum_value", "warning"),
     }, found
     assert len(SCHEMA_SEEDS) * FAULTS_PER_SCHEMA >= 200
