@@ -23,6 +23,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
+from django.urls import reverse
 
 from audits.engine import model as engine_model
 from audits.engine.errors import EngineError
@@ -58,10 +59,19 @@ def after_audit(run: AuditRun, expected: engine_model.Schema | None) -> HistoryC
     try:
         return record_history(run, expected)
     except SoftTimeLimitExceeded:
-        return store_error(run, "the history check was stopped: the audit ran out of time")
+        return _store_error_quietly(run, "the history check was stopped: the audit ran out "
+                                         "of time")
     except Exception:  # noqa: BLE001 — the drift audit is saved; history must not undo it
         log.exception("history check of run %s crashed", run.pk)
-        return store_error(run, "internal error while checking the migration history")
+        return _store_error_quietly(run, "internal error while checking the migration history")
+
+
+def _store_error_quietly(run: AuditRun, message: str) -> HistoryCheck | None:
+    try:
+        return store_error(run, message)
+    except Exception:  # noqa: BLE001 — e.g. the run already has its record; keep that one
+        log.exception("could not record the history error of run %s", run.pk)
+        return None
 
 
 def record_history(run: AuditRun, expected: engine_model.Schema | None) -> HistoryCheck:
@@ -136,7 +146,48 @@ def store_report(run: AuditRun, report: Any) -> HistoryCheck:
         ThreeWayRecord.objects.bulk_create(
             [three_way_record(run, position, row)
              for position, row in enumerate(report.three_way)], batch_size=1000)
+    try:
+        log_deployments(run, check)
+    except Exception:  # noqa: BLE001 — the timeline is a courtesy; the record stands
+        log.exception("could not log the deployments seen by run %s", run.pk)
     return check
+
+
+APPLIED = ("applied", "edited", "marked_applied")
+
+
+def log_deployments(run: AuditRun, check: HistoryCheck) -> int:
+    """A "deploy" entry on each open incident of the target for each of its logged migrations
+    newly seen applied there, dated when Prisma finished it: the timeline then says when each
+    fix reached each database without anyone writing it down. Returns the entries written."""
+    from recovery import services as recovery_services
+    from recovery.models import EntryKind
+
+    from .incidents import open_incidents
+
+    incidents = open_incidents(run.target)
+    if not incidents:
+        return 0
+    previous = (HistoryCheck.objects.filter(target_id=run.target_id, error="")
+                .exclude(pk=check.pk).order_by("-checked_at", "-id").only("run_id").first())
+    before = set(MigrationRecord.objects.filter(run_id=previous.run_id, state__in=APPLIED)
+                 .values_list("name", flat=True)) if previous else set()
+    now = {record.name: record for record in MigrationRecord.objects.filter(
+        run=run, state__in=APPLIED).only("name", "finished_at", "state")}
+    url = reverse("audits:target_migrations", args=[run.target.slug]) + f"?run={run.pk}"
+    written = 0
+    for incident in incidents:
+        for name in incident.migrations.values_list("name", flat=True):
+            record = now.get(name)
+            if record is None or name in before:
+                continue
+            recovery_services.log_step(
+                incident, kind=EntryKind.DEPLOY, author=None,
+                occurred_at=record.finished_at or check.checked_at,
+                body=f"Migration `{name}` is applied on **{run.target.name}** "
+                     f"(seen by [audit #{run.pk}]({url})).")
+            written += 1
+    return written
 
 
 def store_error(run: AuditRun, message: str) -> HistoryCheck:

@@ -231,3 +231,32 @@ def test_records_are_read_only_in_the_admin(tmp_path: Path, admin_client) -> Non
     record = MigrationRecord.objects.filter(run=run).first()
     page = admin_client.get(f"/admin/audits/migrationrecord/{record.pk}/change/")
     assert page.status_code == 200 and b'name="_save"' not in page.content
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_a_logged_fix_seen_applied_is_a_deploy_entry_on_the_open_incident(
+        post_reset_pg: str, tmp_path: Path, incident, backend_user) -> None:
+    from recovery import services as recovery_services
+    from recovery.models import TimelineEntry
+
+    fix = seed.fix_migration_folders()[0]
+    recovery_services.add_migration(incident, name=fix.name, author=backend_user,
+                                    sql=(fix / "migration.sql").read_text(encoding="utf-8"))
+    folder = tmp_path / "migrations"
+    shutil.copytree(seed.BASE_MIGRATIONS_DIR, folder)
+    shutil.copytree(fix, folder / fix.name)
+    target = seed_target(post_reset_pg, folder)
+    target.incidents.add(incident)
+    deploys = TimelineEntry.objects.filter(incident=incident, kind="deploy")
+    audit(target)
+    assert deploys.count() == 0  # pending: nothing deployed yet
+    apply_postgres_migrations(post_reset_pg, [fix], record_migrations=True)
+    run = audit(target)
+    entry = deploys.get()
+    finished = MigrationRecord.objects.get(run=run, name=fix.name).finished_at
+    assert entry.body == (f"Migration `{fix.name}` is applied on **Marketplace** (seen by "
+                          f"[audit #{run.pk}](/targets/marketplace/migrations/?run={run.pk})).")
+    assert (entry.occurred_at, entry.author) == (finished, None)
+    audit(target)
+    assert deploys.count() == 1  # once, not at every audit
