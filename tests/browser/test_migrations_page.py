@@ -54,6 +54,12 @@ def test_migrations_tab_three_way_and_incident(browser_page, settings, tmp_path)
     assert objects == len(seed.MISSING_TABLES) + 21  # SQLite has no enums
     page.screenshot(path=f"{SHOTS}/three-way.png", full_page=False)
 
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: rows stack, no sideways
+    page.goto(f"/targets/{target.slug}/migrations/")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=f"{SHOTS}/migrations-phone.png", full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     page.goto(f"/incidents/{incident.slug}/")
     page.wait_for_selector("#migrations-applied .hw-applied-table")
     states = page.locator("#migrations-applied td[data-state]").evaluate_all(
