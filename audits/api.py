@@ -80,7 +80,7 @@ def _run(run: AuditRun | None) -> dict[str, Any] | None:
 @token_required()
 @require_GET
 def target_endpoints(request: HttpRequest, slug: str) -> HttpResponse:
-    # two queries after the token's: the target with its scan, then the endpoints as values
+    # one query after the token's: the target with its scan, whose payload holds the list
     target = Target.objects.select_related("endpoint_scan").only(
         "pk", "slug", *(f"endpoint_scan__{name}" for name in SCAN_FIELDS)).filter(
         slug=slug).first()
@@ -96,12 +96,12 @@ def target_endpoints(request: HttpRequest, slug: str) -> HttpResponse:
         "scanned_at": scan.scanned_at.isoformat() if scan and scan.scanned_at else None,
         "scan_error": scan.error if scan else "",
         "counts": scan.counts if scan else {},
-        "endpoints": endpoints.endpoint_dicts(target, verdict=verdict),
+        "endpoints": endpoints.api_endpoints(target, scan, verdict=verdict),
         "unresolved": scan.unresolved if scan else [],
     })
 
 
-SCAN_FIELDS = ("run", "scanned_at", "error", "counts", "unresolved")
+SCAN_FIELDS = ("run", "scanned_at", "error", "counts", "unresolved", "payload")
 
 
 @token_required()

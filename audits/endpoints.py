@@ -14,6 +14,7 @@ reasons come from (the latest one used).
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -232,11 +233,15 @@ def store(target: Target, run: AuditRun | None, result: EndpointsReport) -> Endp
         Endpoint.objects.bulk_update(updates, UPDATE_FIELDS, batch_size=500)
         if existing:
             Endpoint.objects.filter(pk__in=[row.pk for row in existing.values()]).delete()
+        rows = sorted([*creates, *updates], key=lambda row: (row.prefix, row.route,
+                                                             row.method_key))
         counts = dict.fromkeys(VERDICTS, 0)
-        for item in [*creates, *updates]:
+        for item in rows:
             counts[item.verdict] += 1
+        payload = json.dumps([endpoint_to_dict(row) for row in rows], separators=(",", ":"))
         scan, _ = EndpointScan.objects.update_or_create(target=target, defaults={
             "scanned_at": now, "run": run, "error": "", "error_at": None, "counts": counts,
+            "payload": payload,
             "unresolved": [{"file": u.file, "specifier": u.specifier, "line": u.line}
                            for u in result.unresolved],
         })
@@ -386,6 +391,15 @@ def scan_of(target: Target) -> EndpointScan | None:
 
 API_FIELDS = ("route", "methods", "file", "models", "verdict", "reasons", "verdict_since",
               "decided_by_run_id")
+
+
+def api_endpoints(target: Target, scan: EndpointScan | None, *,
+                  verdict: str = "") -> list[dict[str, Any]]:
+    """The API's endpoint list: the scan's stored payload (no query), else read from rows."""
+    if scan is not None and scan.payload:
+        rows: list[dict[str, Any]] = json.loads(scan.payload)
+        return [row for row in rows if row["verdict"] == verdict] if verdict else rows
+    return endpoint_dicts(target, verdict=verdict)
 
 
 def endpoint_dicts(target: Target, *, verdict: str = "") -> list[dict[str, Any]]:

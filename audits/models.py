@@ -397,6 +397,9 @@ class EndpointScan(models.Model):
     error_at = models.DateTimeField(null=True, blank=True)
     unresolved = models.JSONField(default=list, blank=True)  # [{file, specifier, line}]
     counts = models.JSONField(default=dict, blank=True)  # {verdict: n}
+    # The API's endpoint list as JSON text, rendered when the endpoints are stored (render on
+    # write): mobile CI polls it, and serving stored bytes costs one query and no serialization.
+    payload = models.TextField(blank=True, default="")
 
     def __str__(self) -> str:
         return f"endpoint scan of {self.target}"
