@@ -7,6 +7,7 @@ exists is kept, and an audit runs only when the target has no successful one yet
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -39,7 +40,8 @@ def load_demo_targets(incident: Incident) -> list[Target]:
 
 def sqlite_target() -> Target:
     path = Path(settings.VAR_DIR) / "demo" / "marketplace-post-reset.sqlite3"
-    if not path.exists():
+    if not _sqlite_is_current(path):
+        path.unlink(missing_ok=True)
         build_sqlite_database(path, record_migrations=True)  # history tab: 16 applied
     return _target(
         slug=SQLITE_SLUG, name="Marketplace (SQLite demo)", dsn=f"sqlite:///{path}",
@@ -53,6 +55,9 @@ def postgres_target() -> Target | None:
         with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
             exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
                                   (PG_DATABASE,)).fetchone()
+            if exists and not _postgres_is_current(_as_url(admin, PG_DATABASE)):
+                conn.execute(f'DROP DATABASE "{PG_DATABASE}" WITH (FORCE)')
+                exists = None
             if not exists:
                 conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
     except psycopg.Error as exc:
@@ -68,6 +73,28 @@ def postgres_target() -> Target | None:
         slug=PG_SLUG, name="Marketplace production (PostgreSQL)", dsn=url,
         schema_path=seed.SCHEMA_PATH, migrations=seed.BASE_MIGRATIONS_DIR,
     )
+
+
+# A demo database left by an older Driftwatch (say, built before migrations were recorded) is
+# rebuilt, so the demo always tells the seed's story: 16 base migrations applied and recorded.
+def _sqlite_is_current(path: Path) -> bool:
+    if not path.exists():
+        return False
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            (count,) = conn.execute("SELECT count(*) FROM _prisma_migrations").fetchone()
+    except sqlite3.Error:
+        return False
+    return bool(count == len(seed.base_migration_folders("sqlite")))
+
+
+def _postgres_is_current(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            row = conn.execute("SELECT count(*) FROM _prisma_migrations").fetchone()
+    except psycopg.Error:
+        return False
+    return row is not None and row[0] == len(seed.base_migration_folders("postgresql"))
 
 
 def _as_url(admin_url: str, dbname: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 
 import psycopg
@@ -47,3 +48,15 @@ def test_postgres_target_when_reachable(settings, tmp_path, monkeypatch, pg_admi
     finally:
         with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_stale_sqlite_demo_database_is_rebuilt(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    stale = tmp_path / "demo" / "marketplace-post-reset.sqlite3"
+    stale.parent.mkdir(parents=True)
+    with sqlite3.connect(stale) as conn:
+        conn.execute('CREATE TABLE "User" (id TEXT PRIMARY KEY)')  # no _prisma_migrations
+    demo.sqlite_target()
+    with sqlite3.connect(stale) as conn:
+        (recorded,) = conn.execute("SELECT count(*) FROM _prisma_migrations").fetchone()
+    assert recorded == 16
