@@ -12,8 +12,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import DenseRank, RowNumber
 
 from recovery.models import Incident, Status
 
@@ -54,21 +65,66 @@ def overview(targets: QuerySet[Target] | None = None) -> list[TargetCard]:
     ]
 
 
+# What a backend engineer needs first, within one severity: a column missing from a table that
+# exists breaks a model the deployed code already serves on every request ("column X does not
+# exist" on User), and is fixed by one ADD COLUMN; a missing table takes out a whole feature; a
+# missing enum type is a prerequisite whose effect is already reported on the columns that use it.
+KIND_PRIORITY = ("missing_column", "extra_column", "type_mismatch", "nullability_mismatch",
+                 "primary_key_mismatch", "missing_unique", "missing_table", "missing_enum",
+                 "missing_enum_value")
+GROUP_SAMPLE = 4  # names shown on a grouped line ("User: 9 missing columns — a, b, c, d…")
+# Kinds about whole objects group across tables ("20 missing tables"), the rest per table.
+WHOLE_OBJECT_KINDS = ("missing_table", "missing_enum", "extra_table", "extra_enum")
+
+
+def _kind_rank() -> Case:
+    return Case(*(When(kind=kind, then=Value(i)) for i, kind in enumerate(KIND_PRIORITY)),
+                default=Value(len(KIND_PRIORITY)), output_field=IntegerField())
+
+
 def worst_findings(run_ids: list[int], limit: int = WORST_FINDINGS) -> dict[int, list[dict]]:
+    """Per run, its ``limit`` worst groups of findings, one query.
+
+    A group is the findings of one kind and severity on one table (the nine missing columns of
+    User), or across tables for whole objects (the twenty missing tables), so three lines name
+    three different problems instead of three columns of one table.
+    DENSE_RANK numbers the groups; a second window caps the rows fetched per group.
+    """
     if not run_ids:
         return {}
+    group = [F("run_id"), F("severity_rank"), F("kind"), F("group_table")]
     ranked = (
         Finding.objects.filter(run_id__in=run_ids)
-        .annotate(rank=Window(RowNumber(), partition_by=[F("run_id")],
-                              order_by=[F("severity_rank").asc(), F("table").asc(),
-                                        F("column").asc(), F("id").asc()]))
-        .filter(rank__lte=limit)
-        .values("run_id", "severity", "message", "table", "column")
+        .annotate(kind_rank=_kind_rank(),
+                  group_table=Case(When(kind__in=WHOLE_OBJECT_KINDS, then=Value("")),
+                                   default=F("table"), output_field=CharField()))
+        .annotate(
+            group_rank=Window(DenseRank(), partition_by=[F("run_id")],
+                              order_by=[F("severity_rank").asc(), F("kind_rank").asc(),
+                                        F("group_table").asc(), F("kind").asc()]),
+            in_group=Window(RowNumber(), partition_by=group,
+                            order_by=[F("table").asc(), F("column").asc(), F("id").asc()]),
+            group_size=Window(Count("id"), partition_by=group),
+        )
+        .filter(group_rank__lte=limit, in_group__lte=GROUP_SAMPLE)
+        .values("run_id", "severity", "kind", "message", "table", "column", "model",
+                "object_name", "group_table", "group_rank", "in_group", "group_size")
+        .order_by("run_id", "group_rank", "in_group")
     )
     grouped: dict[int, list[dict]] = defaultdict(list)
     for row in ranked:
-        grouped[row["run_id"]].append(row)
+        lines = grouped[row["run_id"]]
+        if row["in_group"] == 1:
+            lines.append({**row, "count": row["group_size"], "names": [],
+                          "label": _plural(row["kind"].replace("_", " "))})
+        name = row["column"] or row["object_name"] or row["table"]
+        if name:
+            lines[-1]["names"].append(name)
     return grouped
+
+
+def _plural(words: str) -> str:
+    return words + ("es" if words.endswith(("s", "sh", "ch", "x")) else "s")
 
 
 def open_incidents(limit: int = 20) -> list[Incident]:

@@ -33,3 +33,21 @@ def test_backend_sees_the_add_button(backend, db):
 def test_anonymous_is_sent_to_login(client, db):
     response = client.get(reverse("audits:overview"))
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_worst_findings_put_a_broken_models_missing_columns_first_grouped(mobile, seeded_target):
+    # User exists but lacks two columns (every read of User fails in the deployed code), Review
+    # has no table at all: the columns come first, as one line naming them.
+    html = mobile.get(reverse("audits:overview")).content.decode()
+    columns = html.index("<strong>User</strong>: 2 missing columns — googleId, username")
+    table = html.index("missing_table Review")
+    assert columns < table
+    assert html.count('<span class="dw-sev dw-sev-critical">critical</span>') == 2
+
+
+def test_open_incident_badges_are_the_shared_badges(mobile, backend_user):
+    incident = recovery_services.create_incident(title="Production reset", author=backend_user)
+    html = mobile.get(reverse("audits:overview")).content.decode()
+    sev = incident.severity
+    assert f'<span class="badge badge-{sev.lower()}">{sev}</span>' in html
+    assert "dw-pill dw-sev-sev" not in html  # the stretched pill of the side card is gone
