@@ -61,8 +61,12 @@ def after_audit(run: AuditRun, expected: engine_model.Schema | None) -> HistoryC
     except SoftTimeLimitExceeded:
         return _store_error_quietly(run, "the history check was stopped: the audit ran out "
                                          "of time")
-    except Exception:  # noqa: BLE001 — the drift audit is saved; history must not undo it
-        log.exception("history check of run %s crashed", run.pk)
+    except Exception as exc:  # noqa: BLE001 — the drift audit is saved; history must not undo it
+        from . import services
+
+        shadow = str(getattr(settings, "DRIFTWATCH_SHADOW_DATABASE_URL", "") or "")
+        services.log_crash(f"history check of run {run.pk} crashed", exc,
+                           services.dsn_quietly(target), shadow or None)
         return _store_error_quietly(run, "internal error while checking the migration history")
 
 

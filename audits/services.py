@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import time
+import traceback
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -126,6 +127,26 @@ def _passwords_in(dsn: str) -> list[str]:
     if match:
         found.append(match.group(1).strip("'\""))
     return [secret for secret in found if len(secret) >= 1]
+
+
+def dsn_quietly(target: Target) -> str | None:
+    """The DSN to scrub from a crash report, or None when it cannot be read either."""
+    try:
+        return target_dsn(target)
+    except Exception:  # noqa: BLE001 — a crash report must not crash in turn
+        return None
+
+
+def log_crash(what: str, exc: BaseException, *dsns: str | None) -> None:
+    """``log.exception`` with every DSN scrubbed from the traceback text.
+
+    A bug's exception (or one it was chained from) may quote the DSN it was handed, and
+    ``log.exception`` would ship that message, password included, to the log collector.
+    """
+    text = "".join(traceback.format_exception(exc))
+    for dsn in dsns:
+        text = scrub(text, dsn)
+    log.error("%s\n%s", what, text.rstrip())
 
 
 def dialect_for(dsn: str) -> str:
@@ -420,7 +441,7 @@ def execute_audit(run_id: int) -> AuditRun | None:
         fail_run(run_id, f"the audit took longer than {conf.audit_soft_time_limit()} s "
                          "and was stopped", started=started)
     except Exception as exc:  # noqa: BLE001 — a bug must still end the run, not strand it
-        log.exception("audit run %s crashed", run_id)
+        log_crash(f"audit run {run_id} crashed", exc, dsn)
         fail_run(run_id, scrub(f"internal error: {type(exc).__name__}: {exc}", dsn),
                  started=started)
     return AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run_id)

@@ -1,0 +1,491 @@
+"""A target's password never leaves the encrypted column, and an audit never writes to it.
+
+End to end: targets whose DSN carries a distinctive password are audited for real (success,
+unreachable, unknown role, missing database, malformed URL, keyword form, statement and lock
+timeouts), then every place a person, a log collector or a broker could read is searched for
+that password: the AuditRun rows, every page a backend or mobile user can load, the admin,
+the JSON API and badges, the logs of every logger at DEBUG, the Celery message of the audit,
+the management commands' output, alert e-mails and webhook bodies, and the raw database column.
+
+The engine-level proof that a write through a target session fails lives in
+tests/engine/test_connect.py (test_writes_fail and its neighbours); here the whole audit
+(history check included) runs with a role that COULD write, and the target is unchanged after.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from audits import alerts, services, tokens
+from audits.models import Alert, AuditRun, HistoryCheck, Target
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "S3cr3t-Pa55w0rd"
+ENCODED_PASSWORD = "S3cr3t%2DPa55w0rd"  # the same password, percent-encoded in a URL
+WEBHOOK_SECRET = "hook-S3cr3t-value"
+REPO = Path(__file__).resolve().parents[2]
+SEED = REPO / "audits" / "seed"
+SCHEMA = """datasource db {
+  provider = "postgresql"
+  url      = env("DATABASE_URL")
+}
+
+model Item {
+  id   Int    @id @default(autoincrement())
+  name String
+}
+"""
+
+# slug -> a DSN that cannot be audited, and the reason the run must give
+FAILING: dict[str, tuple[str, str]] = {
+    "unreachable": (f"postgresql://dw_user:{PASSWORD}@127.0.0.1:1/db",
+                    "the host is unreachable: nothing listens on that port"),
+    "unknown-role": (f"postgresql://dw_no_such_role:{PASSWORD}@127.0.0.1:5432/postgres",
+                     "authentication failed: the role does not exist"),
+    "bad-database": (f"postgresql://postgres:{PASSWORD}@127.0.0.1:5432/dw_no_such_database_x",
+                     "the database does not exist"),
+    "keyword-form": (f"host=127.0.0.1 port=1 user=dw_user password={PASSWORD} dbname=db",
+                     "the host is unreachable: nothing listens on that port"),
+    "encoded": (f"postgresql://dw_user:{ENCODED_PASSWORD}@127.0.0.1:1/db",
+                "the host is unreachable: nothing listens on that port"),
+    "bad-port": (f"postgresql://dw_user:{PASSWORD}@127.0.0.1:notaport/db",
+                 'invalid integer value "notaport" for connection option "port"'),
+}
+
+
+def assert_clean(text: str, where: str) -> None:
+    for secret in (PASSWORD, ENCODED_PASSWORD, WEBHOOK_SECRET, "Pa55w0rd"):
+        assert secret not in text, f"{secret!r} leaked in {where}: {text[:2000]}"
+
+
+def with_password(url: str) -> str:
+    return url.replace("postgres@", f"postgres:{PASSWORD}@", 1)
+
+
+class WebhookSink:
+    """A local HTTP receiver that keeps every body posted to it."""
+
+    def __init__(self) -> None:
+        self.bodies: list[bytes] = []
+        sink = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 — http.server's name
+                sink.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook() -> Iterator[WebhookSink]:
+    sink = WebhookSink()
+    yield sink
+    sink.close()
+
+
+@pytest.fixture
+def target_db(scratch_pg: str) -> str:
+    """A scratch database with a table, a row and an expression index (for the lock test)."""
+    with psycopg.connect(scratch_pg, autocommit=True) as conn:
+        conn.execute("CREATE TABLE item (id serial PRIMARY KEY, name text NOT NULL)")
+        conn.execute("CREATE INDEX item_lower ON item (lower(name))")
+        conn.execute("INSERT INTO item (name) VALUES ('one')")
+    return scratch_pg
+
+
+def make(slug: str, dsn: str = "", **extra: Any) -> Target:
+    return services.create_target(name=slug.title(), slug=slug, dsn=dsn,
+                                  schema_files={"schema.prisma": SCHEMA}, **extra)
+
+
+def audit(target: Target) -> AuditRun:
+    run = services.request_audit(target, enqueue=False)
+    finished = services.execute_audit(run.pk)
+    assert finished is not None
+    return AuditRun.objects.get(pk=finished.pk)
+
+
+@pytest.fixture
+def audited(caplog: pytest.LogCaptureFixture, target_db: str, webhook: WebhookSink,
+            monkeypatch: pytest.MonkeyPatch, settings: Any) -> dict[str, AuditRun]:
+    """Every kind of audit, run for real with logs captured at DEBUG for every logger."""
+    caplog.set_level(logging.DEBUG)
+    for name in ("celery", "django", "audits", "psycopg", "kombu"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    runs: dict[str, AuditRun] = {}
+    good = make("good", with_password(target_db), alert_emails="ops@example.com",
+                webhook_url=webhook.url, migrations_path=str(SEED / "migrations"),
+                code_path=str(SEED / "backend"))
+    good.set_webhook_secret(WEBHOOK_SECRET)
+    good.save()
+    runs["good"] = audit(good)
+    for slug, (dsn, _reason) in FAILING.items():
+        runs[slug] = audit(make(slug, dsn))
+    monkeypatch.setenv("DW_SAFETY_TARGET_URL", FAILING["unreachable"][0])
+    runs["env-var"] = audit(make("env-var", dsn_env_var="DW_SAFETY_TARGET_URL"))
+    runs["statement-timeout"] = _audit_behind_a_lock(
+        make("statement-timeout", with_password(target_db)), target_db, settings,
+        statement_ms=300, lock_ms=5000)
+    runs["lock-timeout"] = _audit_behind_a_lock(
+        make("lock-timeout", with_password(target_db)), target_db, settings,
+        statement_ms=5000, lock_ms=300)
+    return runs
+
+
+def _audit_behind_a_lock(target: Target, url: str, settings: Any, *, statement_ms: int,
+                         lock_ms: int) -> AuditRun:
+    """A migration holds the table, so the audit waits: slow, not stuck, and password-free."""
+    settings.DRIFTWATCH_STATEMENT_TIMEOUT_MS = statement_ms
+    settings.DRIFTWATCH_LOCK_TIMEOUT_MS = lock_ms
+    with psycopg.connect(url) as migration:
+        migration.execute("ALTER TABLE item ADD COLUMN extra int")
+        run = audit(target)
+        migration.rollback()
+    del settings.DRIFTWATCH_STATEMENT_TIMEOUT_MS, settings.DRIFTWATCH_LOCK_TIMEOUT_MS
+    return run
+
+
+# -- the runs themselves ---------------------------------------------------------------------------
+
+
+def test_each_run_ends_with_its_reason_and_no_password(audited: dict[str, AuditRun]) -> None:
+    good = audited["good"]
+    assert good.status == "succeeded"
+    assert good.error == ""
+    for slug, (_dsn, reason) in FAILING.items():
+        run = audited[slug]
+        assert run.status == "failed", slug
+        assert reason in run.error, (slug, run.error)
+    assert audited["env-var"].status == "failed"
+    assert "nothing listens on that port" in audited["env-var"].error
+    assert audited["statement-timeout"].error.endswith(
+        "the audit query exceeded the statement timeout of 300 ms")
+    assert audited["lock-timeout"].error.endswith(
+        "the audit query waited longer than the lock timeout of 300 ms")
+    assert audited["unreachable"].error.startswith(
+        "cannot connect to postgresql://dw_user:***@127.0.0.1:1/db: ")
+    for slug, run in audited.items():
+        row = AuditRun.objects.values().get(pk=run.pk)
+        assert_clean(json.dumps(row, default=str), f"AuditRun row of {slug}")
+    checks = list(HistoryCheck.objects.values())
+    assert len(checks) == 1 and checks[0]["run_id"] == good.pk  # only "good" has migrations
+    assert_clean(json.dumps(checks, default=str), "HistoryCheck rows")
+
+
+def test_the_database_column_holds_no_password_in_clear(audited: dict[str, AuditRun]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT dsn_encrypted, webhook_secret_encrypted FROM audits_target "
+                       "WHERE dsn_env_var = ''")
+        rows = cursor.fetchall()
+    assert len(rows) == len(audited) - 1  # all but the target whose DSN is in a variable
+    for dsn_column, secret_column in rows:
+        assert dsn_column.startswith("gAAAA")  # a Fernet token
+        assert_clean(dsn_column + secret_column, "audits_target columns")
+    assert services.target_dsn(Target.objects.get(slug="unreachable")) == \
+        FAILING["unreachable"][0]
+
+
+# -- logs ------------------------------------------------------------------------------------------
+
+
+def test_logs_at_debug_carry_no_password(audited: dict[str, AuditRun],
+                                         caplog: pytest.LogCaptureFixture) -> None:
+    records = caplog.get_records("setup")
+    assert any(record.name.startswith("psycopg") for record in records)  # DEBUG was on
+    for record in records:
+        text = record.getMessage() + (caplog.handler.format(record) if record.exc_info else "")
+        assert_clean(text, f"log record of {record.name}")
+
+
+def test_a_crash_logs_its_traceback_without_the_password(
+        make_crashing_engine: None, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    run = audit(make("crash", FAILING["unreachable"][0]))
+    assert run.status == "failed"
+    assert run.error.startswith("internal error: RuntimeError: driver said ")
+    assert_clean(run.error, "the crashed run's error")
+    crashed = [r for r in caplog.records if r.getMessage().startswith("audit run")]
+    assert crashed, [r.getMessage() for r in caplog.records]
+    for record in caplog.records:
+        assert_clean(record.getMessage(), "log message")
+        assert_clean(caplog.handler.format(record), "formatted log record")
+        if record.exc_info:
+            assert_clean(logging.Formatter().formatException(record.exc_info), "traceback")
+    assert "RuntimeError" in caplog.text
+
+
+@pytest.fixture
+def make_crashing_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug (not a TargetError) whose message quotes the DSN, as a careless library might."""
+
+    def crash(expected: Any, dsn: str) -> Any:
+        raise RuntimeError(f"driver said {dsn!r} is odd")
+
+    monkeypatch.setattr(services, "_audit", crash)
+
+
+# -- Celery ----------------------------------------------------------------------------------------
+
+
+def test_the_audit_message_carries_only_the_run_id(make_target_with_secret: Target,
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   django_capture_on_commit_callbacks: Any
+                                                   ) -> None:
+    from audits.tasks import run_audit
+
+    sent: list[dict[str, Any]] = []
+    monkeypatch.setattr(run_audit, "apply_async", lambda **kwargs: sent.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.request_audit(make_target_with_secret)
+    assert [call["args"] for call in sent] == [[run.pk]]
+    assert_clean(repr(sent), "the enqueued task")
+
+
+@pytest.fixture
+def make_target_with_secret(db: Any) -> Target:
+    return make("queued", FAILING["unreachable"][0])
+
+
+# -- pages -----------------------------------------------------------------------------------------
+
+
+def page_urls(runs: dict[str, AuditRun]) -> list[str]:
+    good = runs["good"]
+    urls = [reverse("audits:overview"), reverse("audits:endpoints"), reverse("audits:tokens")]
+    for slug, run in runs.items():
+        urls += [
+            reverse("audits:target", args=[slug]),
+            reverse("audits:run_history", args=[slug]),
+            reverse("audits:run", args=[slug, run.pk]),
+            reverse("audits:run_progress", args=[slug, run.pk]),
+            reverse("audits:compare", args=[slug]),
+            reverse("audits:target_endpoints", args=[slug]),
+            reverse("audits:target_migrations", args=[slug]),
+            reverse("audits:target_three_way", args=[slug]),
+            reverse("audits:target_badge", args=[slug]),
+        ]
+    urls += [
+        reverse("audits:fix_migration", args=["good", good.pk]),
+        reverse("audits:fix_migration_sql", args=["good", good.pk]),
+        reverse("audits:fix_migration_zip", args=["good", good.pk]),
+        reverse("audits:target_migrations", args=["good"]) + f"?run={good.pk}",
+    ]
+    return urls
+
+
+def test_no_page_a_user_can_load_shows_the_password(audited: dict[str, AuditRun],
+                                                    backend: Client, mobile: Client) -> None:
+    loaded = 0
+    for client, who in ((backend, "backend"), (mobile, "mobile")):
+        for url in page_urls(audited):
+            response = client.get(url)
+            assert response.status_code in (200, 302, 403, 404), (who, url)
+            loaded += response.status_code == 200
+            assert_clean(response.content.decode("utf-8", "replace"), f"{who} {url}")
+    assert loaded > 50
+    for slug in audited:
+        url = reverse("audits:target_edit", args=[slug])
+        html = backend.get(url).content.decode()
+        assert_clean(html, url)
+        assert 'name="database_url"' in html and 'value="' + "postgresql" not in html
+
+
+def test_admin_change_pages_show_no_secret(audited: dict[str, AuditRun],
+                                           admin_client: Client) -> None:
+    good = Target.objects.get(slug="good")
+    urls = [reverse("admin:audits_target_changelist"),
+            reverse("admin:audits_target_change", args=[good.pk]),
+            reverse("admin:audits_auditrun_changelist"),
+            reverse("admin:audits_alert_changelist"),
+            reverse("admin:audits_historycheck_changelist")]
+    urls += [reverse("admin:audits_auditrun_change", args=[run.pk]) for run in audited.values()]
+    urls += [reverse("admin:audits_alert_change", args=[a.pk]) for a in Alert.objects.all()]
+    for url in urls:
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert_clean(html, url)
+        assert "gAAAA" not in html, url  # not even the ciphertext
+
+
+def test_api_json_shows_no_password(audited: dict[str, AuditRun], backend_user: Any,
+                                    client: Client) -> None:
+    _token, raw = tokens.create_token(backend_user, name="ci", read_only=True)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    for slug in audited:
+        for name in ("audits:api_status", "audits:api_endpoints"):
+            response = client.get(reverse(name, args=[slug]), **headers)
+            assert response.status_code == 200, (name, slug)
+            assert_clean(response.content.decode(), f"{name} {slug}")
+        badge = client.get(reverse("audits:target_badge", args=[slug]) + f"?token={raw}")
+        assert badge.status_code == 200
+        assert_clean(badge.content.decode(), f"badge {slug}")
+
+
+# -- alerts ----------------------------------------------------------------------------------------
+
+
+def test_alert_email_and_webhook_carry_no_password(audited: dict[str, AuditRun],
+                                                   webhook: WebhookSink) -> None:
+    alert = Alert.objects.get(run=audited["good"])
+    assert alerts.deliver(alert.pk, final_attempt=True) == "sent"
+    assert len(mail.outbox) == 1 and len(webhook.bodies) == 1
+    message = mail.outbox[0]
+    assert_clean(message.subject + message.body + str(message.message()), "alert e-mail")
+    body = webhook.bodies[0].decode()
+    assert json.loads(body)["target"] == "good"
+    assert_clean(body, "webhook body")
+
+
+# -- management commands ---------------------------------------------------------------------------
+
+
+def run_command(*args: str) -> tuple[str, str, int]:
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    try:
+        call_command(*args, stdout=out, stderr=err)
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    return out.getvalue(), err.getvalue(), code
+
+
+@pytest.mark.parametrize("slug", ["unreachable", "unknown-role", "bad-database", "keyword-form",
+                                  "encoded", "bad-port"])
+def test_commands_print_no_password(slug: str, tmp_path: Path, db: Any) -> None:
+    dsn, reason = FAILING[slug]
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(SCHEMA)
+    make(slug, dsn)
+    outputs = {
+        "audit": run_command("audit", slug, "--inline"),
+        "audit json": run_command("audit", slug, "--inline", "--format", "json"),
+        "targets list": run_command("targets", "list"),
+        "drift": run_command("drift", "--schema", str(schema), "--database-url", dsn),
+        "drift json": run_command("drift", "--schema", str(schema), "--database-url", dsn,
+                                  "--format", "json"),
+        "fix_migration": run_command("fix_migration", "--schema", str(schema),
+                                     "--database-url", dsn),
+        "history": run_command("history", "--migrations", str(SEED / "migrations"),
+                               "--database-url", dsn, "--format", "json"),
+        "endpoints": run_command("endpoints", "--code", str(SEED / "backend"), "--schema",
+                                 str(SEED / "schema.prisma"), "--database-url", dsn),
+    }
+    for name, (out, err, code) in outputs.items():
+        assert_clean(out + err, f"{name} output")
+        if name != "targets list":
+            assert code != 0, (name, out, err)
+    assert reason in outputs["drift"][1], outputs["drift"]
+    assert outputs["drift"][1].count("\n") == 1  # one line, never a traceback
+
+
+def test_commands_on_a_reachable_target_print_no_password(target_db: str, tmp_path: Path,
+                                                          db: Any) -> None:
+    dsn = with_password(target_db)
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(SCHEMA)
+    make("reachable", dsn)
+    for args in (("audit", "reachable", "--inline", "--format", "json"),
+                 ("targets", "list"),
+                 ("drift", "--schema", str(schema), "--database-url", dsn, "--format", "json"),
+                 ("fix_migration", "--schema", str(schema), "--database-url", dsn)):
+        out, err, _code = run_command(*args)
+        assert_clean(out + err, " ".join(args[:2]))
+    out, _err, _code = run_command("targets", "list")
+    assert "postgresql://postgres:***@127.0.0.1:5432/" in out
+
+
+# -- read-only, end to end -------------------------------------------------------------------------
+
+
+def database_state(url: str) -> dict[str, Any]:
+    """Everything an audit could have changed: objects, rows, write counters, databases."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_stat_clear_snapshot()")
+        objects = conn.execute(
+            "SELECT n.nspname, c.relname, c.relkind FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
+            "ORDER BY 1, 2").fetchall()
+        rows = conn.execute("SELECT id, name FROM item ORDER BY id").fetchall()
+        counters = conn.execute(
+            "SELECT relname, n_tup_ins, n_tup_upd, n_tup_del FROM pg_stat_user_tables "
+            "ORDER BY relname").fetchall()
+        functions = conn.execute(
+            "SELECT proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'public' ORDER BY 1").fetchall()
+    return {"objects": objects, "rows": rows, "counters": counters, "functions": functions}
+
+
+def settled_state(url: str) -> dict[str, Any]:
+    """The state once the fixture's own insert shows in the (asynchronous) statistics."""
+    deadline = time.monotonic() + 10
+    state = database_state(url)
+    while ("item", 1, 0, 0) not in state["counters"] and time.monotonic() < deadline:
+        time.sleep(0.2)
+        state = database_state(url)
+    assert ("item", 1, 0, 0) in state["counters"], state["counters"]
+    return state
+
+
+def test_a_full_audit_with_a_writing_role_changes_nothing(target_db: str, db: Any) -> None:
+    # The role is the superuser that owns the database: only Driftwatch's session stops it.
+    before = settled_state(target_db)
+    target = make("owner", with_password(target_db), migrations_path=str(SEED / "migrations"),
+                  code_path=str(SEED / "backend"))
+    run = audit(target)
+    assert run.status == "succeeded", run.error
+    assert HistoryCheck.objects.filter(run=run).count() == 1
+    assert database_state(target_db) == before
+
+
+def test_a_history_crash_logs_its_traceback_without_the_password(
+        target_db: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from audits import history
+
+    def crash(target: Any, dsn: str, shadow: str, code: Any) -> Any:
+        raise RuntimeError(f"replay said {dsn!r} is odd")
+
+    monkeypatch.setattr(history, "_check", crash)
+    caplog.set_level(logging.DEBUG)
+    run = audit(make("history-crash", with_password(target_db),
+                     migrations_path=str(SEED / "migrations")))
+    assert run.status == "succeeded"
+    assert HistoryCheck.objects.get(run=run).error == (
+        "internal error while checking the migration history")
+    crashed = [r for r in caplog.records if "history check of run" in r.getMessage()]
+    assert len(crashed) == 1
+    assert "RuntimeError: replay said 'postgresql://postgres:***@127.0.0.1:5432/" in (
+        crashed[0].getMessage())
+    for record in caplog.records:
+        assert_clean(caplog.handler.format(record), "formatted log record")
