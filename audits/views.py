@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 
@@ -213,6 +214,9 @@ def target_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _target_form(request: HttpRequest, instance: Target) -> HttpResponse:
+    # Validation writes the input into `instance` (an emptied name empties the slug), so the
+    # page's heading and links use the target as stored.
+    shown = copy.copy(instance)
     form = TargetForm(request.POST or None, request.FILES or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -230,8 +234,8 @@ def _target_form(request: HttpRequest, instance: Target) -> HttpResponse:
             messages.success(request, f"Saved {target.name}.")
             return redirect(target.get_absolute_url())
     return render(request, "audits/target_form.html", {
-        "form": form, "target": instance if instance.pk else None,
-        "dsn": services.redacted_dsn(instance) if instance.pk else "",
+        "form": form, "target": shown if shown.pk else None,
+        "dsn": services.redacted_dsn(shown) if shown.pk else "",
     })
 
 

@@ -319,6 +319,26 @@ def test_no_page_a_user_can_load_shows_the_password(audited: dict[str, AuditRun]
         assert 'name="database_url"' in html and 'value="' + "postgresql" not in html
 
 
+def test_a_rejected_form_does_not_echo_the_dsn(backend: Client, db: Any) -> None:
+    make("form", FAILING["unreachable"][0])
+    response = backend.post(reverse("audits:target_edit", args=["form"]), {
+        "name": "", "database_url": FAILING["bad-database"][0], "webhook_secret": WEBHOOK_SECRET,
+        "schema_source": "versions", "interval_minutes": "60",
+    })
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert_clean(response.content.decode(), "the re-rendered target form")
+    response = backend.post(reverse("audits:target_create"), {
+        "name": "Mysql", "database_url": f"mysql://root:{PASSWORD}@db/x",
+        "schema_source": "path", "schema_path": str(SEED / "schema.prisma"),
+        "interval_minutes": "60",
+    })
+    assert response.status_code == 200
+    assert "unsupported database URL &#x27;mysql://root:***@db/x&#x27;" in (
+        response.content.decode())
+    assert_clean(response.content.decode(), "the refused target form")
+
+
 def test_admin_change_pages_show_no_secret(audited: dict[str, AuditRun],
                                            admin_client: Client) -> None:
     good = Target.objects.get(slug="good")
