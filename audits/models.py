@@ -12,6 +12,7 @@ import json
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
 
 from . import crypto
 
@@ -96,6 +97,7 @@ class Target(models.Model):
         return reverse("audits:target", args=[self.slug])
 
     # -- secrets: written through these, never read back into a page -------------------------
+    @sensitive_variables("dsn")  # a crash report lists the locals of each frame
     def set_dsn(self, dsn: str) -> None:
         self.dsn_encrypted = crypto.encrypt(dsn)
         self.dsn_env_var = ""
@@ -104,6 +106,7 @@ class Target(models.Model):
         self.dsn_env_var = name
         self.dsn_encrypted = ""
 
+    @sensitive_variables("secret")
     def set_webhook_secret(self, secret: str) -> None:
         self.webhook_secret_encrypted = crypto.encrypt(secret)
 

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from audits.engine import model as engine_model
 from audits.engine.errors import EngineError
@@ -56,6 +57,7 @@ class TargetConfigError(Exception):
 # -- secrets -----------------------------------------------------------------------------------
 
 
+@sensitive_variables("value")
 def target_dsn(target: Target) -> str:
     """The DSN in clear, for the engine only: never log, render or store what this returns."""
     if target.dsn_env_var:
@@ -161,6 +163,7 @@ def dialect_for(dsn: str) -> str:
 # -- targets and schema versions ---------------------------------------------------------------
 
 
+@sensitive_variables("dsn")
 def create_target(
     *,
     name: str,
@@ -421,6 +424,7 @@ def claim_run(run_id: int) -> bool:
     )
 
 
+@sensitive_variables("dsn")
 def execute_audit(run_id: int) -> AuditRun | None:
     """Run a queued audit to its end; returns None when another worker already has it."""
     if not claim_run(run_id):
@@ -727,6 +731,7 @@ def fix_migration_folder(run: AuditRun, name: str = "driftwatch_fix") -> str:
         return f"{when:%Y%m%d%H%M%S}_{name}"
 
 
+@sensitive_variables("dsn", "webhook_secret")
 def save_target(
     target: Target,
     *,

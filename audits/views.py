@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.roles import write_required
@@ -201,18 +202,25 @@ def fix_migration_zip(request: HttpRequest, slug: str, run_id: int) -> HttpRespo
     return response
 
 
+# Error reports mailed to ADMINS list POST data and each frame's locals: these hold secrets.
+SECRET_FIELDS = ("database_url", "webhook_secret")
+
+
+@sensitive_post_parameters(*SECRET_FIELDS)
 @require_http_methods(["GET", "POST"])
 @write_required
 def target_create(request: HttpRequest) -> HttpResponse:
     return _target_form(request, Target())
 
 
+@sensitive_post_parameters(*SECRET_FIELDS)
 @require_http_methods(["GET", "POST"])
 @write_required
 def target_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return _target_form(request, get_target_for_write(request, slug))
 
 
+@sensitive_variables("data")
 def _target_form(request: HttpRequest, instance: Target) -> HttpResponse:
     # Validation writes the input into `instance` (an emptied name empties the slug), so the
     # page's heading and links use the target as stored.

@@ -32,7 +32,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from audits import alerts, services, tokens
+from audits import alerts, crypto, services, tokens
 from audits.models import Alert, AuditRun, HistoryCheck, Target
 
 pytestmark = pytest.mark.django_db
@@ -369,6 +369,35 @@ def test_api_json_shows_no_password(audited: dict[str, AuditRun], backend_user: 
         badge = client.get(reverse("audits:target_badge", args=[slug]) + f"?token={raw}")
         assert badge.status_code == 200
         assert_clean(badge.content.decode(), f"badge {slug}")
+
+
+def test_a_crash_report_of_the_target_form_hides_the_secrets(
+        backend: Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+        db: Any) -> None:
+    """What ADMINS would be mailed (DEBUG=False): POST data and every frame's locals."""
+    from django.views.debug import ExceptionReporter
+
+    make("boom", FAILING["unreachable"][0])
+
+    def boom() -> Any:
+        raise RuntimeError("a bug while saving")
+
+    # deep in the save: every frame above holds the DSN or the webhook secret in a local
+    monkeypatch.setattr(crypto, "_fernet", boom)
+    backend.raise_request_exception = False
+    response = backend.post(reverse("audits:target_edit", args=["boom"]), {
+        "name": "Boom", "slug": "boom", "database_url": FAILING["bad-database"][0],
+        "webhook_secret": WEBHOOK_SECRET, "schema_source": "versions", "interval_minutes": "60",
+    })
+    assert response.status_code == 500
+    assert_clean(response.content.decode(), "the 500 page")
+    [record] = [r for r in caplog.records if r.name == "django.request"]
+    reporter = ExceptionReporter(record.request, *record.exc_info, is_email=True)
+    report = reporter.get_traceback_text() + reporter.get_traceback_html()
+    assert "a bug while saving" in report and "database_url" in report
+    assert "********************" in report  # Django's mask for a sensitive value
+    assert_clean(report, "the error report mailed to ADMINS")
+    assert_clean(caplog.text, "the django.request log")
 
 
 # -- alerts ----------------------------------------------------------------------------------------
