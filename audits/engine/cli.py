@@ -1,0 +1,213 @@
+"""The engine's own command line: ``drift`` and ``fix_migration`` without Django.
+
+    python -m audits.engine.cli drift --schema PATH --database-url URL
+        [--format text|json] [--exit-code] [--statement-timeout-ms N] [--connect-timeout-s N]
+    python -m audits.engine.cli fix_migration --schema PATH --database-url URL
+        [--name NAME] [--out DIR]
+
+``manage.py drift`` and ``manage.py fix_migration`` are these same functions: the management
+commands delegate here, and ``manage.py`` runs this module directly, before Django is imported,
+when its first argument is one of them (starting Django costs half a second the audit never
+uses). So the output, the exit codes and the one-line stderr errors are one implementation.
+
+``drift`` exit status with ``--exit-code``: 0 nothing above info, 2 drift, 1 the audit could not
+run; without it 0 whenever the audit ran. A failure is one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import re
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from audits.engine.errors import EngineError, SchemaError
+from audits.engine.model import Schema
+
+EXIT_OK, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
+COMMANDS = ("drift", "fix_migration")
+
+
+class Writer(Protocol):
+    """A text stream: sys.stdout, io.StringIO, or a Django command's OutputWrapper (which adds
+    no newline to text that already ends with one, so every write here is whole lines)."""
+
+    def write(self, text: str, /) -> object: ...
+
+
+@dataclass(frozen=True)
+class DriftOptions:
+    schema: str
+    database_url: str
+    format: str = "text"
+    exit_code: bool = False
+    statement_timeout_ms: int = 30000
+    connect_timeout_s: int = 5
+
+
+@dataclass(frozen=True)
+class FixMigrationOptions:
+    schema: str
+    database_url: str
+    name: str = "fix_drift"
+    out: str | None = None
+
+
+# --- what both commands share ----------------------------------------------------------------
+
+
+def load_expected(schema_path: str) -> Schema:
+    """schema.prisma, a folder of .prisma files, or a known-good snapshot (Schema JSON)."""
+    from audits.engine.audit import expected_schema
+
+    path = Path(schema_path)
+    if path.suffix == ".json" and path.is_file():
+        try:
+            return Schema.from_json(path.read_text())
+        except (ValueError, TypeError, KeyError) as exc:
+            raise SchemaError(f"not a schema snapshot: {exc}", str(path)) from None
+    return expected_schema(path)
+
+
+def failure_line(command: str, exc: BaseException, dsn: str) -> str:
+    """One line for stderr: the engine's own message, or the exception's, without a password."""
+    unexpected = f"unexpected {type(exc).__name__}: {exc}"
+    text = str(exc) if isinstance(exc, EngineError) else unexpected
+    text = scrub(text, dsn)
+    first = " ".join(text.split())  # one line, whatever the exception carried
+    return f"{command}: error: {first}"
+
+
+def scrub(text: str, dsn: str) -> str:
+    """Remove the DSN and its password from ``text`` (defence in depth behind redact_dsn)."""
+    if not dsn:
+        return text
+    from audits.engine.connect import redact_dsn
+
+    redacted = redact_dsn(dsn)
+    text = text.replace(dsn, redacted)
+    for secret in _passwords(dsn):
+        text = text.replace(secret, "***")
+    return text
+
+
+def _passwords(dsn: str) -> list[str]:
+    found = []
+    url = re.match(r"^[a-z][a-z0-9+.-]*://[^:/@]*:([^@]*)@", dsn, re.IGNORECASE)
+    if url and url.group(1):
+        found.append(url.group(1))
+    found += [m.group(2).strip("'") for m in
+              re.finditer(r"(password\s*=\s*)('[^']*'|[^\s&]+)", dsn, re.IGNORECASE)]
+    return [secret for secret in found if len(secret) >= 3]
+
+
+# --- the commands ----------------------------------------------------------------------------
+
+
+def run_drift(options: DriftOptions, stdout: Writer, stderr: Writer) -> int:
+    """Audit, print the report; the exit status."""
+    from audits.engine.audit import audit_prisma
+    from audits.engine.report import report_to_dict, report_to_text
+
+    dsn = options.database_url
+    try:
+        result = audit_prisma(load_expected_source(options.schema), dsn,
+                              statement_timeout_ms=options.statement_timeout_ms,
+                              connect_timeout_s=options.connect_timeout_s)
+    except Exception as exc:  # every failure is one line, never a traceback
+        stderr.write(failure_line("drift", exc, dsn) + "\n")
+        return EXIT_ERROR
+    report = result.report
+    if options.format == "json":
+        import json
+
+        stdout.write(json.dumps(report_to_dict(report), indent=2) + "\n")
+    else:
+        stdout.write(report_to_text(report))
+    if options.exit_code and report.has_drift():
+        return EXIT_DRIFT
+    return EXIT_OK
+
+
+def load_expected_source(schema_path: str) -> Schema | Path:
+    """A snapshot is loaded now; a schema.prisma path is left for ``audit_prisma`` to parse
+    while the database is being read."""
+    path = Path(schema_path)
+    if path.suffix == ".json" and path.is_file():
+        return load_expected(schema_path)
+    return path
+
+
+def run_fix_migration(options: FixMigrationOptions, stdout: Writer, stderr: Writer) -> int:
+    """Audit, then print (or write under ``--out``) the migration that adds what is missing."""
+    from audits.engine.audit import audit_database
+    from audits.engine.repair import fix_migration, migration_folder_name
+
+    dsn = options.database_url
+    try:
+        expected = load_expected(options.schema)
+        result = audit_database(expected, dsn)
+        sql = fix_migration(expected, result.actual, result.report)
+        written = None
+        if options.out:
+            folder = Path(options.out) / migration_folder_name(options.name, datetime.now(UTC))
+            folder.mkdir(parents=True, exist_ok=False)
+            written = folder / "migration.sql"
+            written.write_text(sql)
+    except Exception as exc:  # every failure is one line, never a traceback
+        stderr.write(failure_line("fix_migration", exc, dsn) + "\n")
+        return EXIT_ERROR
+    stdout.write(f"{written}\n" if written else sql)
+    return EXIT_OK
+
+
+# --- argv --------------------------------------------------------------------------------------
+
+
+def add_drift_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--schema", required=True,
+                        help="schema.prisma, a folder of .prisma files, or a snapshot .json")
+    parser.add_argument("--database-url", required=True,
+                        help="postgresql://... or a SQLite path (read-only access)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--exit-code", action="store_true",
+                        help="exit 2 when there is drift above info, 0 when there is none")
+    parser.add_argument("--statement-timeout-ms", type=int, default=30000)
+    parser.add_argument("--connect-timeout-s", type=int, default=5)
+
+
+def add_fix_migration_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--schema", required=True,
+                        help="schema.prisma, a folder of .prisma files, or a snapshot .json")
+    parser.add_argument("--database-url", required=True,
+                        help="postgresql://... or a SQLite path (read-only access)")
+    parser.add_argument("--name", default="fix_drift", help="the migration's name")
+    parser.add_argument("--out", help="a migrations folder to write the migration into")
+
+
+def main(argv: Sequence[str] | None = None, prog: str = "python -m audits.engine.cli") -> int:
+    """Run ``drift`` or ``fix_migration`` as a whole process; the exit status."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    add_drift_arguments(commands.add_parser("drift", help="report the drift"))
+    add_fix_migration_arguments(commands.add_parser("fix_migration",
+                                                    help="write the fix migration"))
+    args = vars(parser.parse_args(argv))
+    command = args.pop("command")
+    # A big schema is hundreds of thousands of small objects, nearly all acyclic, built in
+    # one go: the cyclic collector's repeated passes over them cost more than the audit
+    # (2,000 models: lowering 1.1 s -> 0.4 s, compare 0.6 s -> 0.1 s). This process ends
+    # when the command does, and reference counting still frees what is dropped.
+    gc.disable()
+    if command == "drift":
+        return run_drift(DriftOptions(**args), sys.stdout, sys.stderr)
+    return run_fix_migration(FixMigrationOptions(**args), sys.stdout, sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
