@@ -154,6 +154,15 @@ def _secrets_in(dsn: str) -> set[str]:
     return {secret for secret in found | pieces if len(secret) >= 3}
 
 
+def scrub_secrets(message: str, dsn: str) -> str:
+    """``message`` without ``dsn`` in clear or any piece of its password.
+
+    For driver messages about a DSN: libpq echoes a URL it cannot parse, and the password
+    token it cannot percent-decode, word for word.
+    """
+    return _scrub(message, dsn)
+
+
 def _scrub(message: str, dsn: str) -> str:
     message = message.replace(dsn.strip(), redact_dsn(dsn.strip()))  # libpq echoes bad URLs
     for secret in sorted(_secrets_in(dsn), key=len, reverse=True):
@@ -508,6 +517,7 @@ __all__ = [
     "readonly_postgres",
     "readonly_sqlite",
     "redact_dsn",
+    "scrub_secrets",
     "sqlite_path",
     "url_schema",
 ]

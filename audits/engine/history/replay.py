@@ -32,7 +32,14 @@ from typing import Any
 
 import psycopg
 
-from audits.engine.connect import POSTGRESQL, SQLITE, ReadOnlyPostgres, dialect_of, redact_dsn
+from audits.engine.connect import (
+    POSTGRESQL,
+    SQLITE,
+    ReadOnlyPostgres,
+    dialect_of,
+    redact_dsn,
+    scrub_secrets,
+)
 from audits.engine.errors import EngineError, HistoryError
 from audits.engine.history.folder import Migration, MigrationsFolder, content_hash
 from audits.engine.history.objects import (
@@ -384,7 +391,7 @@ def _autocommit(dsn: str) -> Iterator[psycopg.Connection[Any]]:
         conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
     except psycopg.Error as exc:
         raise HistoryError(f"cannot connect to the shadow server {redact_dsn(dsn)}: "
-                           f"{_first_line(exc)}") from None
+                           f"{scrub_secrets(_first_line(exc), dsn)}") from None
     try:
         yield conn
     finally:
@@ -399,7 +406,8 @@ def _postgres_scratch(shadow_dsn: str) -> Iterator[str]:
             admin.execute(f'CREATE DATABASE "{name}"')
         except psycopg.Error as exc:
             raise HistoryError(f"cannot create a scratch database on the shadow server "
-                               f"{redact_dsn(shadow_dsn)}: {_first_line(exc)}") from None
+                               f"{redact_dsn(shadow_dsn)}: "
+                               f"{scrub_secrets(_first_line(exc), shadow_dsn)}") from None
     try:
         yield psycopg.conninfo.make_conninfo(shadow_dsn, dbname=name)
     finally:
