@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -136,8 +137,10 @@ def audit(target: Target) -> AuditRun:
 
 @pytest.fixture
 def audited(caplog: pytest.LogCaptureFixture, target_db: str, webhook: WebhookSink,
-            monkeypatch: pytest.MonkeyPatch, settings: Any) -> dict[str, AuditRun]:
+            monkeypatch: pytest.MonkeyPatch, settings: Any, incident: Any, tmp_path: Path
+            ) -> dict[str, AuditRun]:
     """Every kind of audit, run for real with logs captured at DEBUG for every logger."""
+    settings.VAR_DIR = tmp_path  # no cached history replay: each replay really runs
     caplog.set_level(logging.DEBUG)
     for name in ("celery", "django", "audits", "psycopg", "kombu"):
         caplog.set_level(logging.DEBUG, logger=name)
@@ -150,6 +153,10 @@ def audited(caplog: pytest.LogCaptureFixture, target_db: str, webhook: WebhookSi
     runs["good"] = audit(good)
     for slug, (dsn, _reason) in FAILING.items():
         runs[slug] = audit(make(slug, dsn))
+    settings.DRIFTWATCH_SHADOW_DATABASE_URL = f"postgresql://postgres:{PASSWORD}@127.0.0.1:1/x"
+    runs["shadow-down"] = audit(make("shadow-down", with_password(target_db),
+                                     migrations_path=str(fresh_migrations(tmp_path))))
+    settings.DRIFTWATCH_SHADOW_DATABASE_URL = ""
     monkeypatch.setenv("DW_SAFETY_TARGET_URL", FAILING["unreachable"][0])
     runs["env-var"] = audit(make("env-var", dsn_env_var="DW_SAFETY_TARGET_URL"))
     runs["statement-timeout"] = _audit_behind_a_lock(
@@ -158,7 +165,18 @@ def audited(caplog: pytest.LogCaptureFixture, target_db: str, webhook: WebhookSi
     runs["lock-timeout"] = _audit_behind_a_lock(
         make("lock-timeout", with_password(target_db)), target_db, settings,
         statement_ms=5000, lock_ms=300)
+    for target in Target.objects.all():
+        target.incidents.add(incident)
     return runs
+
+
+def fresh_migrations(tmp_path: Path) -> Path:
+    """The seed's migrations with a unique comment, so no cached replay stands in for one."""
+    folder = tmp_path / "migrations"
+    shutil.copytree(SEED / "migrations", folder)
+    first = sorted(path for path in folder.iterdir() if path.is_dir())[0] / "migration.sql"
+    first.write_text(first.read_text() + f"\n-- {tmp_path.name}\n")
+    return folder
 
 
 def _audit_behind_a_lock(target: Target, url: str, settings: Any, *, statement_ms: int,
@@ -196,8 +214,12 @@ def test_each_run_ends_with_its_reason_and_no_password(audited: dict[str, AuditR
     for slug, run in audited.items():
         row = AuditRun.objects.values().get(pk=run.pk)
         assert_clean(json.dumps(row, default=str), f"AuditRun row of {slug}")
-    checks = list(HistoryCheck.objects.values())
-    assert len(checks) == 1 and checks[0]["run_id"] == good.pk  # only "good" has migrations
+    checks = list(HistoryCheck.objects.order_by("pk").values())
+    assert [check["run_id"] for check in checks] == [good.pk, audited["shadow-down"].pk]
+    assert checks[0]["error"] == "" and checks[0]["table_present"] is False
+    assert checks[1]["error"].startswith(
+        "cannot connect to the shadow server postgresql://postgres:***@127.0.0.1:1/x: ")
+    assert audited["shadow-down"].status == "succeeded"  # history never fails the drift audit
     assert_clean(json.dumps(checks, default=str), "HistoryCheck rows")
 
 
@@ -299,6 +321,14 @@ def page_urls(runs: dict[str, AuditRun]) -> list[str]:
         reverse("audits:fix_migration_zip", args=["good", good.pk]),
         reverse("audits:target_migrations", args=["good"]) + f"?run={good.pk}",
     ]
+    incident = Target.objects.get(slug="good").incidents.get()
+    urls += [
+        reverse("recovery:incident_detail", args=[incident.slug]),
+        reverse("recovery:postmortem", args=[incident.slug]),
+        reverse("recovery:postmortem_markdown", args=[incident.slug]),
+        reverse("audits:incident_panel", args=[incident.slug]),
+        reverse("audits:incident_migrations", args=[incident.slug]),
+    ]
     return urls
 
 
@@ -349,6 +379,8 @@ def test_admin_change_pages_show_no_secret(audited: dict[str, AuditRun],
             reverse("admin:audits_historycheck_changelist")]
     urls += [reverse("admin:audits_auditrun_change", args=[run.pk]) for run in audited.values()]
     urls += [reverse("admin:audits_alert_change", args=[a.pk]) for a in Alert.objects.all()]
+    urls += [reverse("admin:audits_historycheck_change", args=[check.pk])
+             for check in HistoryCheck.objects.all()]
     for url in urls:
         response = admin_client.get(url)
         assert response.status_code == 200, url
