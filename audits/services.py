@@ -70,7 +70,13 @@ def target_dsn(target: Target) -> str:
         return value
     from . import crypto
 
-    value = crypto.decrypt(target.dsn_encrypted)
+    try:
+        value = crypto.decrypt(target.dsn_encrypted)
+    except crypto.SecretUnreadable as exc:  # a reason for the run, not a crash
+        raise TargetConfigError(
+            "the stored database URL cannot be decrypted: the encryption key changed since it "
+            "was saved; enter the URL again"
+        ) from exc
     if not value:
         raise TargetConfigError("the target has no database URL")
     return value

@@ -28,7 +28,7 @@ from typing import Any
 import psycopg
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -570,3 +570,24 @@ def test_a_history_crash_logs_its_traceback_without_the_password(
         crashed[0].getMessage())
     for record in caplog.records:
         assert_clean(caplog.handler.format(record), "formatted log record")
+
+
+def test_a_dsn_saved_under_another_key_fails_the_run_with_its_reason(
+        db: Any, settings: Any, caplog: pytest.LogCaptureFixture) -> None:
+    target = make("rotated", FAILING["unreachable"][0])
+    settings.DRIFTWATCH_ENCRYPTION_KEY = "a-rotated-key"
+    caplog.set_level(logging.DEBUG)
+    run = audit(target)
+    assert run.status == "failed"
+    assert run.error == ("the stored database URL cannot be decrypted: the encryption key "
+                         "changed since it was saved; enter the URL again")
+    assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert services.redacted_dsn(target) == "(unreadable: encryption key changed)"
+
+
+def test_adding_an_unsupported_url_from_the_cli_prints_no_password(db: Any) -> None:
+    with pytest.raises(CommandError) as caught:
+        call_command("targets", "add", "--name", "My", "--database-url",
+                     f"mysql://root:{PASSWORD}@db/x", "--schema", str(SEED / "schema.prisma"))
+    assert str(caught.value).startswith("unsupported database URL 'mysql://root:***@db/x'")
+    assert_clean(str(caught.value), "targets add")
