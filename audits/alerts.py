@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db.models import F
 from django.utils import timezone
 
+from .crypto import SecretUnreadable
 from .models import Alert
 
 WEBHOOK_TIMEOUT_SECONDS = 10
@@ -77,7 +78,12 @@ def _send_email(alert: Alert) -> None:
 
 def _send_webhook(alert: Alert) -> None:
     target = alert.target
-    post_webhook(target.webhook_url, webhook_body(alert), target.webhook_secret)
+    try:
+        secret = target.webhook_secret
+    except SecretUnreadable as exc:  # a channel failure to report, not a crashed task
+        raise DeliveryError("the webhook secret cannot be decrypted: the encryption key "
+                            "changed since it was saved; enter it again") from exc
+    post_webhook(target.webhook_url, webhook_body(alert), secret)
 
 
 def deliver(alert_id: int, *, final_attempt: bool = False) -> str:

@@ -591,3 +591,15 @@ def test_adding_an_unsupported_url_from_the_cli_prints_no_password(db: Any) -> N
                      f"mysql://root:{PASSWORD}@db/x", "--schema", str(SEED / "schema.prisma"))
     assert str(caught.value).startswith("unsupported database URL 'mysql://root:***@db/x'")
     assert_clean(str(caught.value), "targets add")
+
+
+def test_a_webhook_secret_saved_under_another_key_fails_the_channel_not_the_task(
+        audited: dict[str, AuditRun], settings: Any, webhook: WebhookSink) -> None:
+    alert = Alert.objects.get(run=audited["good"])
+    settings.DRIFTWATCH_ENCRYPTION_KEY = "a-rotated-key"
+    assert alerts.deliver(alert.pk, final_attempt=True) == "failed"
+    alert.refresh_from_db()
+    assert (alert.email_status, alert.webhook_status) == ("sent", "failed")
+    assert alert.last_error == ("the webhook secret cannot be decrypted: the encryption key "
+                                "changed since it was saved; enter it again")
+    assert webhook.bodies == []
