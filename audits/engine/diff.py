@@ -153,6 +153,11 @@ def _diff_columns(expected: Table, live: Table, dialect: str, result: TableDiff)
         if found is None:
             result.missing_columns.append(column)
             continue
+        if (column.type == found.type and column.default == found.default
+                and column.nullable == found.nullable):
+            # The same text canonicalizes the same, so nothing differs. Lowering writes what
+            # the catalog prints, so this is nearly every column of a database in sync.
+            continue
         change = column_change(column, found, dialect, column.name in pk_columns)
         if change.type_differs or change.nullability_differs or change.default_differs:
             result.changed_columns.append(change)
