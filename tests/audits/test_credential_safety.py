@@ -18,6 +18,8 @@ import io
 import json
 import logging
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -66,6 +68,9 @@ FAILING: dict[str, tuple[str, str]] = {
                      "the host is unreachable: nothing listens on that port"),
     "encoded": (f"postgresql://dw_user:{ENCODED_PASSWORD}@127.0.0.1:1/db",
                 "the host is unreachable: nothing listens on that port"),
+    # libpq echoes a URL it cannot parse, password included
+    "malformed": (f"postgresql://dw_user:{PASSWORD}@[::1/db",
+                  "the PostgreSQL URL cannot be parsed"),
     "bad-port": (f"postgresql://dw_user:{PASSWORD}@127.0.0.1:notaport/db",
                  'invalid integer value "notaport" for connection option "port"'),
 }
@@ -460,8 +465,7 @@ def run_command(*args: str) -> tuple[str, str, int]:
     return out.getvalue(), err.getvalue(), code
 
 
-@pytest.mark.parametrize("slug", ["unreachable", "unknown-role", "bad-database", "keyword-form",
-                                  "encoded", "bad-port"])
+@pytest.mark.parametrize("slug", sorted(FAILING))
 def test_commands_print_no_password(slug: str, tmp_path: Path, db: Any) -> None:
     dsn, reason = FAILING[slug]
     schema = tmp_path / "schema.prisma"
@@ -603,3 +607,20 @@ def test_a_webhook_secret_saved_under_another_key_fails_the_channel_not_the_task
     assert alert.last_error == ("the webhook secret cannot be decrypted: the encryption key "
                                 "changed since it was saved; enter it again")
     assert webhook.bodies == []
+
+
+@pytest.mark.parametrize("command", ["drift", "fix_migration"])
+@pytest.mark.parametrize("slug", ["unreachable", "malformed", "keyword-form"])
+def test_manage_py_prints_no_password(command: str, slug: str, tmp_path: Path) -> None:
+    """The real process: manage.py drift/fix_migration start the engine's CLI before Django."""
+    dsn, reason = FAILING[slug]
+    schema = tmp_path / "schema.prisma"
+    schema.write_text(SCHEMA)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "manage.py"), command, "--schema", str(schema),
+         "--database-url", dsn], capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert done.returncode != 0
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"{command}: error: ") and reason in done.stderr, done.stderr
+    assert done.stderr.count("\n") == 1
+    assert_clean(done.stderr, f"manage.py {command}")
