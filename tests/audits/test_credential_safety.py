@@ -624,3 +624,24 @@ def test_manage_py_prints_no_password(command: str, slug: str, tmp_path: Path) -
     assert done.stderr.startswith(f"{command}: error: ") and reason in done.stderr, done.stderr
     assert done.stderr.count("\n") == 1
     assert_clean(done.stderr, f"manage.py {command}")
+
+
+def test_a_full_audit_of_a_sqlite_file_leaves_it_byte_for_byte(tmp_path: Path, db: Any) -> None:
+    import hashlib
+    import sqlite3
+
+    path = tmp_path / "target.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        conn.execute("INSERT INTO item (name) VALUES ('one')")
+    conn.close()
+    before = (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns)
+    target = services.create_target(
+        name="Lite", slug="lite", dsn=f"sqlite:///{path}",
+        schema_files={"schema.prisma": (SEED / "sqlite" / "schema.prisma").read_text()},
+        migrations_path=str(SEED / "sqlite" / "migrations"))
+    run = audit(target)
+    assert run.status == "succeeded", run.error
+    assert HistoryCheck.objects.get(run=run).error == ""
+    assert (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target.db"]  # no -journal, no -wal
