@@ -66,6 +66,8 @@ FAILING: dict[str, tuple[str, str]] = {
                      "the database does not exist"),
     "keyword-form": (f"host=127.0.0.1 port=1 user=dw_user password={PASSWORD} dbname=db",
                      "the host is unreachable: nothing listens on that port"),
+    "query-password": (f"postgresql://dw_user@127.0.0.1:1/db?password={PASSWORD}",
+                       "the host is unreachable: nothing listens on that port"),
     "encoded": (f"postgresql://dw_user:{ENCODED_PASSWORD}@127.0.0.1:1/db",
                 "the host is unreachable: nothing listens on that port"),
     # libpq echoes a URL it cannot parse, password included
