@@ -115,7 +115,12 @@ class Field:
     position: Position | None = None
 
     def attribute(self, name: str) -> Attribute | None:
-        return next((a for a in self.attributes if a.name == name), None)
+        # a plain loop, not next() over a generator: lowering asks this of every field
+        # several times, and the generator's setup cost more than the scan
+        for attribute in self.attributes:
+            if attribute.name == name:
+                return attribute
+        return None
 
 
 @dataclass(frozen=True)
@@ -128,13 +133,21 @@ class Model:
     kind: str = "model"  # "model", "view" or "type" (a composite type)
 
     def attribute(self, name: str) -> Attribute | None:
-        return next((a for a in self.attributes if a.name == name), None)
+        # a plain loop, not next() over a generator: lowering asks this of every field
+        # several times, and the generator's setup cost more than the scan
+        for attribute in self.attributes:
+            if attribute.name == name:
+                return attribute
+        return None
 
     def attributes_named(self, name: str) -> tuple[Attribute, ...]:
         return tuple(a for a in self.attributes if a.name == name)
 
     def field(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+        for field in self.fields:
+            if field.name == name:
+                return field
+        return None
 
 
 @dataclass(frozen=True)
@@ -154,7 +167,12 @@ class EnumDecl:
     position: Position | None = None
 
     def attribute(self, name: str) -> Attribute | None:
-        return next((a for a in self.attributes if a.name == name), None)
+        # a plain loop, not next() over a generator: lowering asks this of every field
+        # several times, and the generator's setup cost more than the scan
+        for attribute in self.attributes:
+            if attribute.name == name:
+                return attribute
+        return None
 
 
 @dataclass(frozen=True)

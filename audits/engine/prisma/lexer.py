@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from functools import cached_property
 from itertools import accumulate, repeat
 from operator import itemgetter
 from typing import cast
@@ -116,9 +117,14 @@ class Tokens:
         self.kinds = cast(list[str], kinds)
         self.ends = ends
         self.text = text
-        self.line_starts = [0] + [m.end() for m in _LINE_BREAK_RE.finditer(text)]
         if BAD in self.kinds:
             self.raise_bad(self.kinds.index(BAD))
+
+    @cached_property
+    def line_starts(self) -> list[int]:
+        """Offsets of every line's start; only errors need them (the parser counts lines as it
+        goes), so they are found on first use: a sixth of tokenizing a big schema."""
+        return [0] + [m.end() for m in _LINE_BREAK_RE.finditer(self.text)]
 
     def line_column(self, index: int) -> tuple[int, int]:
         offset = self.ends[index] - len(self.texts[index])

@@ -8,6 +8,7 @@ the names here are already cut the way the database will report them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import parse_qs, urlsplit
 
 from audits.engine.errors import SchemaError
@@ -112,11 +113,13 @@ class Context:
     schema: ast.PrismaSchema
     datasource: Datasource
 
-    @property
+    # Cached: lowering reads these for every name of every field. cached_property writes the
+    # instance __dict__, so it works on a frozen dataclass.
+    @cached_property
     def dialect(self) -> str:
         return self.datasource.dialect
 
-    @property
+    @cached_property
     def limit(self) -> int:
         return self.datasource.identifier_limit
 

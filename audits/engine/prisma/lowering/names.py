@@ -21,6 +21,8 @@ FK_SUFFIX = "_fkey"
 
 def truncate(name: str, limit: int) -> str:
     """``name`` cut to at most ``limit`` UTF-8 bytes, never inside a character (as PostgreSQL)."""
+    if name.isascii():  # nearly every name: one byte a character, no encoding needed
+        return name if len(name) <= limit else name[:limit]
     encoded = name.encode()
     if len(encoded) <= limit:
         return name

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 from audits.engine.prisma import ast
 from audits.engine.prisma.lowering.context import POSTGRESQL, Context, schema_error
@@ -179,9 +180,7 @@ def _pg_scalar(ctx: Context, field: ast.Field) -> ResolvedType:
     scalar = field.type.name
     attribute = ctx.native_attribute(field)
     if attribute is None:
-        sql = PG_SCALAR_TYPES[scalar]
-        label = _PG_LABELS.get(_base(sql), _base(sql))
-        return ResolvedType(sql, label, sql, scalar=scalar, is_list=field.type.list)
+        return _pg_plain_scalar(scalar, field.type.list)
     native_name = attribute.name.split(".", 1)[1]
     native = PG_NATIVE_TYPES.get(native_name)
     if native is None:
@@ -205,6 +204,13 @@ def _pg_scalar(ctx: Context, field: ast.Field) -> ResolvedType:
         native=native_name,
         is_list=field.type.list,
     )
+
+
+@cache  # a dozen combinations, asked for by most fields of a schema
+def _pg_plain_scalar(scalar: str, is_list: bool) -> ResolvedType:
+    sql = PG_SCALAR_TYPES[scalar]
+    label = _PG_LABELS.get(_base(sql), _base(sql))
+    return ResolvedType(sql, label, sql, scalar=scalar, is_list=is_list)
 
 
 def _sqlite_scalar(ctx: Context, field: ast.Field) -> ResolvedType:
