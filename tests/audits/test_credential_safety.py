@@ -37,6 +37,12 @@ from django.urls import reverse
 
 from audits import alerts, crypto, services, tokens
 from audits.models import Alert, AuditRun, HistoryCheck, Target
+from tests.audits.test_worker_integration import (  # a real worker and its broker
+    filesystem_options,
+    publishing_to,
+    start_worker,  # noqa: F401 — a fixture
+    wait_finished,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -647,3 +653,27 @@ def test_a_full_audit_of_a_sqlite_file_leaves_it_byte_for_byte(tmp_path: Path, d
     assert HistoryCheck.objects.get(run=run).error == ""
     assert (hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["target.db"]  # no -journal, no -wal
+
+
+# -- a real worker --------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_logs_no_password(target_db: str, tmp_path: Path,
+                                        start_worker: Any) -> None:  # noqa: F811
+    """Celery's own lines (task received, succeeded, alert e-mail on the console backend)."""
+    options = filesystem_options(tmp_path / "broker")
+    worker = start_worker("filesystem://", EMAIL_BACKEND=(
+        "django.core.mail.backends.console.EmailBackend"))
+    good = make("good", with_password(target_db), alert_emails="ops@example.com")
+    down = make("down", FAILING["unreachable"][0])
+    crash = make("malformed", FAILING["malformed"][0])
+    with publishing_to("filesystem://", options):
+        runs = [services.request_audit(target) for target in (good, down, crash)]
+    finished = [wait_finished(run.pk) for run in runs]
+    assert [run.status for run in finished] == ["succeeded", "failed", "failed"]
+    worker.wait_for_log("[Driftwatch] Good is", timeout=60)  # the alert e-mail was printed
+    log = worker.output()
+    assert "audits.run_audit" in log and "audits.deliver_alert" in log
+    assert_clean(log, "the worker's log")
