@@ -54,3 +54,23 @@ def test_compare_refuses_runs_of_another_target(mobile, two_runs, make_target, f
     url = reverse("audits:compare", args=["marketplace"])
     assert mobile.get(url, {"a": other.pk, "b": two_runs[0].pk}).status_code == 404
     assert mobile.get(url, {"a": "x", "b": "1"}).status_code == 400
+
+
+def test_compare_of_two_identical_audits_says_nothing_changed(mobile, seeded_target, finish_run):
+    first = seeded_target.last_success
+    second = finish_run(seeded_target, report(
+        [finding("missing_column", "User", "username"),
+         finding("missing_column", "User", "googleId"),
+         finding("missing_table", "Review")],
+        {"User": "broken", "Review": "missing", "Product": "ok"}))
+    url = reverse("audits:compare", args=[seeded_target.slug])
+    html = mobile.get(url, {"a": first.pk, "b": second.pk}).content.decode()
+    assert "No change between these audits" in html
+    assert "New findings (0)" not in html
+
+
+def test_run_findings_table_stacks_on_phones_with_labels(mobile, two_runs):
+    _, second = two_runs
+    html = mobile.get(reverse("audits:run", args=["marketplace", second.pk])).content.decode()
+    assert '<table class="dw-table table-stack">' in html
+    assert html.count('<td data-label="Kind">missing_table</td>') == 2
