@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from audits.engine import model as engine_model
-from audits.engine.errors import EngineError
+from audits.engine.errors import EngineError, TargetError
 
 from . import conf
 from .models import (
@@ -67,7 +68,7 @@ def target_dsn(target: Target) -> str:
                 f"the environment variable {target.dsn_env_var} that should hold the "
                 "database URL is not set"
             )
-        return value
+        return checked_env_dsn(target.dsn_env_var, value)
     from . import crypto
 
     try:
@@ -80,6 +81,43 @@ def target_dsn(target: Target) -> str:
     if not value:
         raise TargetConfigError("the target has no database URL")
     return value
+
+
+def checked_env_dsn(name: str, value: str) -> str:
+    """``value`` if it is a database URL; else an error that names the variable, not its value.
+
+    Anyone who may edit a target chooses the variable, and the workers' environment also holds
+    SECRET_KEY, the encryption key, broker and SMTP passwords: a value that is not a DSN must
+    never reach a message (dialect_of and libpq would quote it word for word).
+    """
+    if _is_dsn(value):
+        return value
+    raise TargetError(
+        f"the environment variable {name} does not hold a database URL (postgresql://..., "
+        "sqlite:///abs/path.db or a path ending .db/.sqlite/.sqlite3); its value is not shown"
+    )
+
+
+def _is_dsn(value: str) -> bool:
+    from audits.engine.connect import POSTGRESQL, dialect_of, libpq_dsn
+
+    try:
+        dialect = dialect_of(value)
+    except EngineError:
+        return False
+    if dialect != POSTGRESQL or "://" in value:
+        return True  # a URL: the engine's messages show it redacted
+    try:  # the keyword form "host=... dbname=...": any token libpq refuses, it quotes
+        psycopg.conninfo.conninfo_to_dict(libpq_dsn(value))
+    except psycopg.Error:
+        return False
+    return True
+
+
+def _dialect_of_env(name: str) -> str:
+    """The dialect of the URL a variable holds; PostgreSQL when only the workers have it."""
+    value = os.environ.get(name, "")
+    return dialect_for(checked_env_dsn(name, value)) if value else "postgresql"
 
 
 def redacted_dsn(target: Target) -> str:
@@ -186,7 +224,7 @@ def create_target(
     """Create a target and, when given, its first schema version."""
     if not dsn and not dsn_env_var:
         raise TargetConfigError("give a database URL or the name of a variable holding it")
-    dialect = dialect_for(dsn or os.environ.get(dsn_env_var, "") or "postgresql://")
+    dialect = dialect_for(dsn) if dsn else _dialect_of_env(dsn_env_var)
     with transaction.atomic():
         target = Target(
             name=name, slug=slug, dialect=extra.pop("dialect", dialect),
@@ -756,7 +794,7 @@ def save_target(
             target.dialect = dialect_for(dsn)
         elif dsn_env_var:
             target.set_dsn_env_var(dsn_env_var)
-            target.dialect = dialect_for(os.environ.get(dsn_env_var, "") or "postgresql://")
+            target.dialect = _dialect_of_env(dsn_env_var)
         if namespaces is not None:
             target.namespaces = namespaces
         if webhook_secret:

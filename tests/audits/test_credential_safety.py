@@ -677,3 +677,49 @@ def test_a_real_worker_logs_no_password(target_db: str, tmp_path: Path,
     log = worker.output()
     assert "audits.run_audit" in log and "audits.deliver_alert" in log
     assert_clean(log, "the worker's log")
+
+
+# -- a DSN read from an environment variable -----------------------------------------------------
+
+NOT_A_DSN = {  # what else a worker's environment holds
+    "token": "tok-S3cr3t-Pa55w0rd",
+    "fernet-key": "x8YfS3cr3tPa55w0rdQ=",  # has "=": it would pass for libpq's keyword form
+    "broker-url": "redis://:S3cr3t-Pa55w0rd@127.0.0.1:6379/0",
+}
+ENV_REFUSED = ("the environment variable DW_SAFETY_OTHER does not hold a database URL "
+               "(postgresql://..., sqlite:///abs/path.db or a path ending .db/.sqlite/.sqlite3); "
+               "its value is not shown")
+
+
+@pytest.mark.parametrize("value", sorted(NOT_A_DSN.values()))
+def test_a_variable_holding_another_secret_is_never_quoted(
+        value: str, monkeypatch: pytest.MonkeyPatch, backend: Client, db: Any) -> None:
+    monkeypatch.setenv("DW_SAFETY_OTHER", value)
+    response = backend.post(reverse("audits:target_create"), {
+        "name": "Other", "database_url_env": "DW_SAFETY_OTHER", "schema_source": "path",
+        "schema_path": str(SEED / "schema.prisma"), "interval_minutes": "60",
+    })
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "the environment variable DW_SAFETY_OTHER does not hold a database URL" in html
+    assert_clean(html, "the target form")
+    assert value not in html
+    with pytest.raises(CommandError) as caught:
+        call_command("targets", "add", "--name", "Other", "--database-url-env",
+                     "DW_SAFETY_OTHER", "--schema", str(SEED / "schema.prisma"))
+    assert str(caught.value) == ENV_REFUSED
+    # set after the target was saved (the workers' environment differs from the web's)
+    monkeypatch.delenv("DW_SAFETY_OTHER")
+    target = make("other", dsn_env_var="DW_SAFETY_OTHER")
+    monkeypatch.setenv("DW_SAFETY_OTHER", value)
+    run = audit(target)
+    assert (run.status, run.error) == ("failed", ENV_REFUSED)
+
+
+def test_a_variable_holding_a_keyword_dsn_is_used(monkeypatch: pytest.MonkeyPatch,
+                                                  db: Any) -> None:
+    monkeypatch.setenv("DW_SAFETY_OTHER", FAILING["keyword-form"][0])
+    run = audit(make("keyword-env", dsn_env_var="DW_SAFETY_OTHER"))
+    assert run.status == "failed"
+    assert run.error.startswith("cannot connect to host=127.0.0.1 port=1 user=dw_user "
+                                "password=*** dbname=db: the host is unreachable")
