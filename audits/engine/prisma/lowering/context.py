@@ -157,9 +157,17 @@ class Context:
         model = self.schema.model(name)
         return model if model is not None and model.kind == "model" else None
 
+    @cached_property
+    def native_prefix(self) -> str:
+        """``db.``: native type attributes are spelled ``@db.VarChar``, after the datasource."""
+        return f"{self.datasource.name}."
+
     def native_attribute(self, field: ast.Field) -> ast.Attribute | None:
-        prefix = f"{self.datasource.name}."
-        return next((a for a in field.attributes if a.name.startswith(prefix)), None)
+        prefix = self.native_prefix
+        for attribute in field.attributes:  # a loop, not next(): asked for every field
+            if attribute.name.startswith(prefix):
+                return attribute
+        return None
 
 
 def _mapped(attribute: ast.Attribute | None) -> str | None:

@@ -62,9 +62,13 @@ def relation_name(field: ast.Field) -> str | None:
 def foreign_keys(ctx: Context, model: ast.Model) -> tuple[m.ForeignKey, ...]:
     keys = []
     for field in model.fields:
-        target = relation_target(ctx, field)
+        # @relation first: most fields have none, and lower_model has already looked up (and
+        # vetted) every field's target once
         attribute = field.attribute("relation")
-        if target is None or attribute is None or attribute.argument("fields", None) is None:
+        if attribute is None or attribute.argument("fields", None) is None:
+            continue
+        target = relation_target(ctx, field)
+        if target is None:
             continue
         key = _foreign_key(ctx, model, field, target, attribute)
         if key is not None and ctx.datasource.relation_mode != "prisma":
@@ -162,8 +166,10 @@ def join_tables(ctx: Context) -> tuple[m.Table, ...]:
 
 
 def _many_to_many(ctx: Context, model: ast.Model, field: ast.Field) -> _ManyToMany | None:
+    if not field.type.list:  # the cheap test first: a many-to-many side is a list
+        return None
     target = relation_target(ctx, field)
-    if target is None or target.kind != "model" or not field.type.list:
+    if target is None or target.kind != "model":
         return None
     name = relation_name(field)
     opposite = next(
