@@ -18,7 +18,8 @@ def test_overview_lists_targets_with_status_trend_and_worst_findings(mobile, see
     assert "Marketplace" in html and "Never audited" in html
     assert 'dw-pill dw-missing">missing' in html
     assert "missing_table Review" in html  # worst finding first
-    assert html.count('<svg class="trend"') == 1 and "no audits yet" in html
+    assert html.count('<svg class="trend"') == 1
+    assert "No audits yet — the first one runs on the schedule." in html
     assert html.count('<path class="bar bar-missing" d="M232 0h6v24h-6z"/>') == 1
     assert 'aria-label="last 1 audits: 1 missing"' in html
     assert "in 12 ms" in html
@@ -51,3 +52,10 @@ def test_open_incident_badges_are_the_shared_badges(mobile, backend_user):
     sev = incident.severity
     assert f'<span class="badge badge-{sev.lower()}">{sev}</span>' in html
     assert "dw-pill dw-sev-sev" not in html  # the stretched pill of the side card is gone
+
+
+def test_backend_is_told_to_press_audit_now_on_a_never_audited_target(backend, make_target):
+    make_target(name="Never audited", slug="never")
+    html = backend.get(reverse("audits:overview")).content.decode()
+    assert "No audits yet — open it and press <strong>Audit now</strong>" in html
+    assert '<span class="dw-pill dw-unknown">1 not audited</span>' in html  # as on the card

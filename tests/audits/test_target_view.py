@@ -57,6 +57,7 @@ def test_target_without_audit_says_so(mobile, make_target):
     target = make_target(name="Fresh", slug="fresh")
     html = mobile.get(target.get_absolute_url()).content.decode()
     assert "No successful audit yet" in html
+    assert "someone in the backend team can start one now" in html  # mobile cannot press it
 
 
 def test_big_grid_shows_the_worst_page_first_and_loads_more(mobile, make_target, finish_run):
