@@ -32,6 +32,7 @@ def test_missing_page_is_a_friendly_404_in_the_layout(backend_client) -> None:
     assert "<title>Not found · Driftwatch</title>" in page
     assert "There is no page at <code class=\"wrap\">/no/such/page/</code>" in page
     assert 'class="topbar"' in page
+    assert '<a class="skip-link" href="#main">Skip to content</a>' in page and 'id="main"' in page
     assert "may read but not change" not in page  # backend writes: no role caveat
 
 
