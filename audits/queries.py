@@ -50,12 +50,13 @@ class TargetCard:
 
 
 def overview(targets: QuerySet[Target] | None = None) -> list[TargetCard]:
-    """Every target with its trend strip (rendered on write) and worst findings: two queries."""
+    """Every target, worst first, with its trend strip (rendered on write) and worst findings:
+    two queries."""
     rows = list(
         (targets if targets is not None else Target.objects.all())
         .select_related("last_run", "last_success")
         .only(*CARD_FIELDS)
-        .order_by("name")
+        .order_by(_attention_rank(), "name")
     )
     worst = worst_findings([t.last_success_id for t in rows if t.last_success_id])
     return [
@@ -80,6 +81,13 @@ WHOLE_OBJECT_KINDS = ("missing_table", "missing_enum", "extra_table", "extra_enu
 def _kind_rank() -> Case:
     return Case(*(When(kind=kind, then=Value(i)) for i, kind in enumerate(KIND_PRIORITY)),
                 default=Value(len(KIND_PRIORITY)), output_field=IntegerField())
+
+
+def _attention_rank() -> Case:
+    """Cards that need someone first: missing, broken, degraded, never audited, then ok."""
+    order = [*reversed(STATUS_ORDER[1:]), ""]
+    return Case(*(When(worst_status=status, then=Value(i)) for i, status in enumerate(order)),
+                default=Value(len(order)), output_field=IntegerField())
 
 
 def worst_findings(run_ids: list[int], limit: int = WORST_FINDINGS) -> dict[int, list[dict]]:

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from recovery import services as recovery_services
 
+from .conftest import report
+
 pytestmark = pytest.mark.django_db
 
 
@@ -59,3 +61,13 @@ def test_backend_is_told_to_press_audit_now_on_a_never_audited_target(backend, m
     html = backend.get(reverse("audits:overview")).content.decode()
     assert "No audits yet — open it and press <strong>Audit now</strong>" in html
     assert '<span class="dw-pill dw-unknown">1 not audited</span>' in html  # as on the card
+
+
+def test_cards_that_need_someone_come_first(mobile, seeded_target, make_target, finish_run):
+    healthy = make_target(name="Alpha healthy", slug="alpha")
+    finish_run(healthy, report([], {"User": "ok"}))
+    make_target(name="Beta never audited", slug="beta")
+    html = mobile.get(reverse("audits:overview")).content.decode()
+    # missing (Marketplace), then never audited (Beta), then ok (Alpha), whatever the names
+    assert html.index(">Marketplace<") < html.index(">Beta never audited<") \
+        < html.index(">Alpha healthy<")
