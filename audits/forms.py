@@ -28,14 +28,14 @@ class SchemaFilesField(forms.FileField):
 
 class TargetForm(forms.ModelForm):
     database_url = forms.CharField(
-        required=False,
+        required=False, label="Database URL",
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="postgresql://… or a SQLite path. Stored encrypted; never shown again. "
         "Leave empty to keep the current one.",
     )
     database_url_env = forms.CharField(
-        required=False, max_length=200,
-        help_text="Or: the name of an environment variable of the workers holding the URL.",
+        required=False, max_length=200, label="…or an environment variable",
+        help_text="The name of an environment variable, set on the workers, that holds the URL.",
     )
     schema_files = SchemaFilesField(
         required=False,
@@ -46,7 +46,7 @@ class TargetForm(forms.ModelForm):
         help_text="Comma-separated database schemas; empty means the schema's own (public).",
     )
     webhook_url = forms.URLField(
-        required=False, max_length=1000, assume_scheme="https",
+        required=False, max_length=1000, assume_scheme="https", label="Webhook URL",
         help_text="Slack-compatible incoming webhook; receives {\"text\": …} as JSON.",
     )
     webhook_secret = forms.CharField(
