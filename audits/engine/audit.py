@@ -7,6 +7,7 @@ anything importing it) loads even where those parts are not needed.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -110,6 +111,9 @@ def audit_prisma(source: SchemaSource, dsn: str, **timeouts: Any) -> AuditResult
     """
     if isinstance(source, Schema):
         return audit_database(source, dsn, **timeouts)
+    # The database driver takes a tenth of a second to import: import it while the schema is
+    # parsed, so the catalog queries can leave as soon as the parse is done.
+    threading.Thread(target=_import_introspection, daemon=True, name="import").start()
     from audits.engine.prisma.lowering import lower
     from audits.engine.prisma.lowering.context import read_datasource
 
@@ -117,6 +121,12 @@ def audit_prisma(source: SchemaSource, dsn: str, **timeouts: Any) -> AuditResult
     reading = _Background(live_schema, dsn, read_datasource(prisma).namespaces, **timeouts)
     expected = lower(prisma)
     return audit_database(expected, dsn, live=reading.result)
+
+
+def _import_introspection() -> None:
+    # a failure here is left for the real import, in live_schema, to report as one line
+    with contextlib.suppress(Exception):
+        import audits.engine.introspect.postgres  # noqa: F401  (psycopg and its adapters)
 
 
 class _Background:
