@@ -1,9 +1,9 @@
 """The engine's own command line: ``drift`` and ``fix_migration`` without Django.
 
-    python -m audits.engine.cli drift --schema PATH --database-url URL
+    python -m audits.engine.cli drift --schema PATH (--database-url URL | --database-url-env NAME)
         [--format text|json] [--exit-code] [--statement-timeout-ms N] [--connect-timeout-s N]
-    python -m audits.engine.cli fix_migration --schema PATH --database-url URL
-        [--name NAME] [--out DIR]
+    python -m audits.engine.cli fix_migration --schema PATH (--database-url URL |
+        --database-url-env NAME) [--name NAME] [--out DIR]
 
 ``manage.py drift`` and ``manage.py fix_migration`` are these same functions: the management
 commands delegate here, and ``manage.py`` runs this module directly, before Django is imported,
@@ -12,15 +12,19 @@ uses). So the output, the exit codes and the one-line stderr errors are one impl
 
 ``drift`` exit status with ``--exit-code``: 0 nothing above info, 2 drift, 1 the audit could not
 run; without it 0 whenever the audit ran. A failure is one line on stderr, never a traceback.
+
+``--database-url-env NAME`` reads the URL from an environment variable instead, so a password
+shows neither in ``ps`` nor in shell history.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,6 +110,38 @@ def _passwords(dsn: str) -> list[str]:
     return [secret for secret in found if len(secret) >= 3]
 
 
+def add_database_url_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--database-url URL`` or ``--database-url-env NAME``: exactly one."""
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--database-url",
+                       help="postgresql://... or a SQLite path (read-only access)")
+    group.add_argument("--database-url-env", metavar="NAME",
+                       help="the name of an environment variable holding the database URL "
+                            "(keeps a password out of ps and shell history)")
+
+
+def database_url_from_env(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """The URL held by environment variable ``name``; an EngineError naming the variable
+    (never its value) when it is unset or empty."""
+    value = (os.environ if environ is None else environ).get(name, "").strip()
+    if not value:
+        raise EngineError(f"environment variable {name} is not set or is empty")
+    return value
+
+
+def resolve_database_url(command: str, url: str | None, env_name: str | None,
+                         stderr: Writer) -> str | None:
+    """The URL given directly or through ``--database-url-env``; None (after one stderr
+    line) when the variable is missing."""
+    if url is not None or not env_name:
+        return url or ""
+    try:
+        return database_url_from_env(env_name)
+    except EngineError as exc:
+        stderr.write(f"{command}: error: {exc}\n")
+        return None
+
+
 # --- the commands ----------------------------------------------------------------------------
 
 
@@ -172,8 +208,7 @@ def run_fix_migration(options: FixMigrationOptions, stdout: Writer, stderr: Writ
 def add_drift_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--schema", required=True,
                         help="schema.prisma, a folder of .prisma files, or a snapshot .json")
-    parser.add_argument("--database-url", required=True,
-                        help="postgresql://... or a SQLite path (read-only access)")
+    add_database_url_arguments(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--exit-code", action="store_true",
                         help="exit 2 when there is drift above info, 0 when there is none")
@@ -184,8 +219,7 @@ def add_drift_arguments(parser: argparse.ArgumentParser) -> None:
 def add_fix_migration_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--schema", required=True,
                         help="schema.prisma, a folder of .prisma files, or a snapshot .json")
-    parser.add_argument("--database-url", required=True,
-                        help="postgresql://... or a SQLite path (read-only access)")
+    add_database_url_arguments(parser)
     parser.add_argument("--name", default="fix_drift", help="the migration's name")
     parser.add_argument("--out", help="a migrations folder to write the migration into")
 
@@ -199,6 +233,11 @@ def main(argv: Sequence[str] | None = None, prog: str = "python -m audits.engine
                                                     help="write the fix migration"))
     args = vars(parser.parse_args(argv))
     command = args.pop("command")
+    dsn = resolve_database_url(command, args.pop("database_url"), args.pop("database_url_env"),
+                               sys.stderr)
+    if dsn is None:
+        return EXIT_ERROR
+    args["database_url"] = dsn
     # A big schema is hundreds of thousands of small objects, nearly all acyclic, built in
     # one go: the cyclic collector's repeated passes over them cost more than the audit
     # (2,000 models: lowering 1.1 s -> 0.4 s, compare 0.6 s -> 0.1 s). This process ends

@@ -6,6 +6,13 @@ They live in the engine's own CLI (``audits.engine.cli``), which ``manage.py dri
 
 from __future__ import annotations
 
-from audits.engine.cli import failure_line, load_expected, scrub
+from audits.engine.cli import (
+    add_database_url_arguments,
+    failure_line,
+    load_expected,
+    resolve_database_url,
+    scrub,
+)
 
-__all__ = ["failure_line", "load_expected", "scrub"]
+__all__ = ["add_database_url_arguments", "failure_line", "load_expected", "resolve_database_url",
+           "scrub"]

@@ -14,7 +14,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from audits.engine.cli import EXIT_OK, DriftOptions, add_drift_arguments, run_drift
+from audits.engine.cli import (
+    EXIT_ERROR,
+    EXIT_OK,
+    DriftOptions,
+    add_drift_arguments,
+    resolve_database_url,
+    run_drift,
+)
 
 
 class Command(BaseCommand):
@@ -29,8 +36,12 @@ class Command(BaseCommand):
         gc.disable()
         # The CLI writes whole text, newlines included: the wrappers must add nothing.
         self.stdout.ending = self.stderr.ending = ""
+        dsn = resolve_database_url("drift", options.get("database_url"),
+                                   options.get("database_url_env"), self.stderr)
+        if dsn is None:
+            raise SystemExit(EXIT_ERROR)
         code = run_drift(DriftOptions(
-            schema=options["schema"], database_url=options["database_url"],
+            schema=options["schema"], database_url=dsn,
             format=options["format"], exit_code=options["exit_code"],
             statement_timeout_ms=options["statement_timeout_ms"],
             connect_timeout_s=options["connect_timeout_s"],

@@ -1,6 +1,7 @@
 """``manage.py endpoints``: which endpoints of a TS/JS backend are safe on a live database.
 
-    manage.py endpoints --code DIR --schema PATH --database-url URL [--format json]
+    manage.py endpoints --code DIR --schema PATH (--database-url URL | --database-url-env NAME)
+        [--format json]
 
 Scans the code for the Prisma models each endpoint touches, audits the database (read-only)
 against the schema and prints one verdict per endpoint with its reasons. JSON:
@@ -16,7 +17,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from audits.management.commands._cli import failure_line
+from audits.management.commands._cli import (
+    add_database_url_arguments,
+    failure_line,
+    resolve_database_url,
+)
 
 EXIT_ERROR = 1
 
@@ -28,14 +33,16 @@ class Command(BaseCommand):
         parser.add_argument("--code", required=True, help="the backend's code folder")
         parser.add_argument("--schema", required=True,
                             help="schema.prisma or a folder of .prisma files")
-        parser.add_argument("--database-url", required=True,
-                            help="postgresql://... or a SQLite path (read-only access)")
+        add_database_url_arguments(parser)
         parser.add_argument("--format", choices=("text", "json"), default="text")
         parser.add_argument("--statement-timeout-ms", type=int, default=30000)
         parser.add_argument("--connect-timeout-s", type=int, default=5)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        dsn = options["database_url"]
+        dsn = resolve_database_url("endpoints", options.get("database_url"),
+                                   options.get("database_url_env"), self.stderr)
+        if dsn is None:
+            raise SystemExit(EXIT_ERROR)
         try:
             result = self._check(Path(options["code"]), options["schema"], dsn, options)
         except Exception as exc:  # every failure is one line, never a traceback

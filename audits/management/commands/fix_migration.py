@@ -14,9 +14,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from audits.engine.cli import (
+    EXIT_ERROR,
     EXIT_OK,
     FixMigrationOptions,
     add_fix_migration_arguments,
+    resolve_database_url,
     run_fix_migration,
 )
 
@@ -30,8 +32,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # The CLI writes whole text, newlines included: the wrappers must add nothing.
         self.stdout.ending = self.stderr.ending = ""
+        dsn = resolve_database_url("fix_migration", options.get("database_url"),
+                                   options.get("database_url_env"), self.stderr)
+        if dsn is None:
+            raise SystemExit(EXIT_ERROR)
         code = run_fix_migration(FixMigrationOptions(
-            schema=options["schema"], database_url=options["database_url"],
+            schema=options["schema"], database_url=dsn,
             name=options["name"], out=options["out"],
         ), self.stdout, self.stderr)
         if code != EXIT_OK:

@@ -15,7 +15,12 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from audits.management.commands._cli import failure_line, load_expected
+from audits.management.commands._cli import (
+    add_database_url_arguments,
+    failure_line,
+    load_expected,
+    resolve_database_url,
+)
 
 EXIT_ERROR = 1
 
@@ -25,8 +30,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--migrations", required=True, help="the Prisma migrations folder")
-        parser.add_argument("--database-url", required=True,
-                            help="postgresql://... or a SQLite path (read-only access)")
+        add_database_url_arguments(parser)
         parser.add_argument("--schema", help="schema.prisma (or a folder of .prisma files), "
                                              "for the code side of the three-way view")
         parser.add_argument("--shadow-url", help="a PostgreSQL server to replay the history on "
@@ -37,7 +41,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         from audits.engine.history import check_history, choose_shadow
 
-        dsn = options["database_url"]
+        dsn = resolve_database_url("history", options.get("database_url"),
+                                   options.get("database_url_env"), self.stderr)
+        if dsn is None:
+            raise SystemExit(EXIT_ERROR)
         try:
             code = load_expected(options["schema"]) if options["schema"] else None
             shadow = choose_shadow(dsn, options["shadow_url"] or
