@@ -10,8 +10,9 @@ class TargetAdmin(admin.ModelAdmin):
     list_filter = ("dialect", "schema_source", "enabled")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
-    # The encrypted secrets stay out of the form: they are set through the target form or CLI.
-    exclude = ("dsn_encrypted", "webhook_secret_encrypted")
+    # The secrets stay out of the form: they are set through the target form or CLI. The
+    # webhook URL is one too (it is stored in clear, so it is kept off this page entirely).
+    exclude = ("dsn_encrypted", "webhook_secret_encrypted", "webhook_url")
     readonly_fields = ("last_run", "last_success", "worst_status", "current_schema",
                        "baseline_run")
     filter_horizontal = ("incidents",)

@@ -1,8 +1,10 @@
-"""The target form. Secrets are write-only: the DSN and webhook secret never render back."""
+"""The target form. Secrets are write-only: the DSN, the webhook URL (a Slack webhook URL is
+itself a credential) and the webhook secret never render back."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django import forms
 from django.utils.text import slugify
@@ -47,8 +49,11 @@ class TargetForm(forms.ModelForm):
     )
     webhook_url = forms.URLField(
         required=False, max_length=1000, assume_scheme="https", label="Webhook URL",
-        help_text="Slack-compatible incoming webhook; receives {\"text\": …} as JSON.",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Slack-compatible incoming webhook; receives {\"text\": …} as JSON. "
+        "Never shown again. Leave empty to keep the current one.",
     )
+    clear_webhook_url = forms.BooleanField(required=False, label="Remove the webhook")
     webhook_secret = forms.CharField(
         required=False, widget=forms.PasswordInput(render_value=False),
         help_text="Signs webhook bodies (HMAC-SHA256). Leave empty to keep the current one.",
@@ -72,9 +77,15 @@ class TargetForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["namespaces_text"].initial = ", ".join(self.instance.namespaces)
             self.fields["database_url_env"].initial = self.instance.dsn_env_var
+        if self.instance.webhook_url:
+            self.fields["webhook_url"].help_text += f" Current: {webhook_host(self.instance)}"
 
     def clean_slug(self) -> str:
         return self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))
+
+    def clean_webhook_url(self) -> str:
+        # Write-only: an empty field keeps the stored URL (the page never held it).
+        return str(self.cleaned_data.get("webhook_url") or "") or self.instance.webhook_url
 
     def clean_namespaces_text(self) -> list[str]:
         text = self.cleaned_data.get("namespaces_text", "")
@@ -96,6 +107,8 @@ class TargetForm(forms.ModelForm):
         has_dsn = bool(data.get("database_url") or data.get("database_url_env"))
         if not self.instance.pk and not has_dsn:
             self.add_error("database_url", "Give a database URL or an environment variable.")
+        if data.get("clear_webhook_url") and not self.data.get("webhook_url"):
+            data["webhook_url"] = ""
         source = data.get("schema_source")
         if source == Target.SchemaSource.PATH and not data.get("schema_path"):
             self.add_error("schema_path", "Give the path of schema.prisma or its folder.")
@@ -103,3 +116,9 @@ class TargetForm(forms.ModelForm):
         if source == Target.SchemaSource.VERSIONS and needs_upload and not data.get("schema_files"):
             self.add_error("schema_files", "Upload schema.prisma (or choose a path on disk).")
         return data
+
+
+def webhook_host(target: Target) -> str:
+    """What the page may show of a webhook URL: its host only (the path is the secret)."""
+    host = urlsplit(target.webhook_url).hostname or ""
+    return f"{host}/…" if host else ""

@@ -203,7 +203,7 @@ def fix_migration_zip(request: HttpRequest, slug: str, run_id: int) -> HttpRespo
 
 
 # Error reports mailed to ADMINS list POST data and each frame's locals: these hold secrets.
-SECRET_FIELDS = ("database_url", "webhook_secret")
+SECRET_FIELDS = ("database_url", "webhook_url", "webhook_secret")
 
 
 @sensitive_post_parameters(*SECRET_FIELDS)

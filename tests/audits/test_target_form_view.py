@@ -66,3 +66,66 @@ def test_non_prisma_upload_is_refused(backend):
     html = backend.post(reverse("audits:target_create"),
                         form_data(schema_files=[upload])).content.decode()
     assert "schema.sql is not a .prisma file." in html
+
+
+# A Slack webhook URL is a credential: its path is the secret, so the form treats it like the DSN.
+WEBHOOK = "https://hooks.slack.com/services/T000/B000/sEcReTwebhookPATH"
+
+
+def webhook_target(make_target):
+    target = make_target(slug="shop", name="Shop")
+    target.webhook_url = WEBHOOK
+    target.save()
+    return target
+
+
+def test_edit_page_shows_only_the_webhook_host(backend, make_target):
+    webhook_target(make_target)
+    html = backend.get(reverse("audits:target_edit", args=["shop"])).content.decode()
+    assert "sEcReTwebhookPATH" not in html and "/services/" not in html
+    assert "Current: hooks.slack.com/…" in html
+    assert "Leave empty to keep the current one." in html
+    assert 'name="webhook_url"' in html and 'type="password"' in html
+
+
+def test_edit_with_empty_webhook_keeps_it_and_a_new_one_replaces_it(backend, make_target):
+    target = webhook_target(make_target)
+    url = reverse("audits:target_edit", args=["shop"])
+    response = backend.post(url, form_data(database_url="", slug="shop",
+                                           schema_source="path", schema_path="/x"))
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.webhook_url == WEBHOOK
+    response = backend.post(url, form_data(database_url="", slug="shop", schema_source="path",
+                                           schema_path="/x",
+                                           webhook_url="https://hooks.example.com/new"))
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.webhook_url == "https://hooks.example.com/new"
+
+
+def test_remove_webhook_clears_it(backend, make_target):
+    target = webhook_target(make_target)
+    response = backend.post(reverse("audits:target_edit", args=["shop"]),
+                            form_data(database_url="", slug="shop", schema_source="path",
+                                      schema_path="/x", clear_webhook_url="on"))
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.webhook_url == ""
+
+
+def test_a_rejected_form_does_not_echo_the_webhook_url(backend, make_target):
+    webhook_target(make_target)
+    response = backend.post(reverse("audits:target_edit", args=["shop"]),
+                            form_data(database_url="", slug="shop", schema_source="path",
+                                      schema_path="", webhook_url=WEBHOOK + "2"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "Give the path of schema.prisma" in html
+    assert "sEcReTwebhookPATH" not in html
+
+
+def test_admin_target_page_does_not_show_the_webhook_url(admin_client, make_target):
+    target = webhook_target(make_target)
+    html = admin_client.get(reverse("admin:audits_target_change", args=[target.pk])
+                            ).content.decode()
+    assert "sEcReTwebhookPATH" not in html and 'name="name"' in html
