@@ -472,18 +472,23 @@ class _Parser:
             else:
                 value = self.value()
                 arguments.append(Argument(None, value, value.position))
-            separator = kinds[self.pos]
-            if separator is NEWLINE or separator is DOC:
-                self.skip_newlines()
-                separator = kinds[self.pos]
-            if separator == ",":
-                self.pos += 1
-            elif separator is EOF or separator == "}":
-                raise self.unclosed(opening, self.pos)
-            elif separator != ")":
-                raise self.error(self.pos, "',' or ')'")
+            self.after_list_item(opening, ")")
         self.depth -= 1
         return tuple(arguments)
+
+    def after_list_item(self, opening: int, closer: str) -> None:
+        """After an argument or array item: line breaks, then ',' or stop before the closer."""
+        kinds = self.kinds
+        separator = kinds[self.pos]
+        if separator is NEWLINE or separator is DOC:
+            self.skip_newlines()
+            separator = kinds[self.pos]
+        if separator == ",":
+            self.pos += 1
+        elif separator is EOF or separator == "}":
+            raise self.unclosed(opening, self.pos)
+        elif separator != closer:
+            raise self.error(self.pos, f"',' or '{closer}'")
 
     def unclosed(self, opening: int, index: int) -> SchemaError:
         """A '(' or '[' that reaches the end of its block or file: say where it opened."""
@@ -551,15 +556,6 @@ class _Parser:
             if kinds[self.pos] is EOF or kinds[self.pos] == "}":
                 raise self.unclosed(start, self.pos)
             items.append(self.value())
-            separator = kinds[self.pos]
-            if separator is NEWLINE or separator is DOC:
-                self.skip_newlines()
-                separator = kinds[self.pos]
-            if separator == ",":
-                self.pos += 1
-            elif separator is EOF or separator == "}":
-                raise self.unclosed(start, self.pos)
-            elif separator != "]":
-                raise self.error(self.pos, "',' or ']'")
+            self.after_list_item(start, "]")
         self.depth -= 1
         return ArrayValue(tuple(items), position)
