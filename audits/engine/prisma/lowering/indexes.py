@@ -19,7 +19,7 @@ from audits.engine.prisma import ast
 from audits.engine.prisma.lowering.context import Context, items_of, schema_error, string_of
 from audits.engine.prisma.lowering.defaults import strip_parentheses
 from audits.engine.prisma.lowering.names import index_name, primary_key_name, unique_index_name
-from audits.engine.prisma.lowering.relations import relation_target
+from audits.engine.prisma.lowering.relations import scalar_field
 from audits.engine.prisma.lowering.types import ResolvedType, resolve_type
 
 INDEX_METHODS = {
@@ -122,14 +122,7 @@ def _parts(
 
 
 def _part(ctx: Context, model: ast.Model, item: ast.Value, attribute: ast.Attribute) -> _Part:
-    name = item.name if isinstance(item, ast.ConstantValue | ast.FunctionValue) else None
-    field = model.field(name) if name else None
-    if field is None or relation_target(ctx, field) is not None:
-        raise schema_error(
-            f"{name or 'this'!r} is not a scalar field of {model.name}",
-            item.position or attribute.position,
-            expected=", ".join(f.name for f in model.fields if relation_target(ctx, f) is None),
-        )
+    field = scalar_field(ctx, model, item, attribute)
     if not isinstance(item, ast.FunctionValue):
         return _Part(ctx.column_name(field), "ASC", "")
     options = ast.Attribute(item.name, item.arguments, item.position)

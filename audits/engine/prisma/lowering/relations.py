@@ -42,6 +42,20 @@ M2M_LEGACY_UNIQUE_SUFFIX = "_AB_unique"
 M2M_B_INDEX_SUFFIX = "_B_index"
 
 
+def scalar_field(ctx: Context, model: ast.Model, item: ast.Value,
+                 attribute: ast.Attribute) -> ast.Field:
+    """The scalar field a ``fields: [...]`` or index list item names, or a SchemaError there."""
+    name = item.name if isinstance(item, ast.ConstantValue | ast.FunctionValue) else None
+    field = model.field(name) if name else None
+    if field is None or relation_target(ctx, field) is not None:
+        raise schema_error(
+            f"{name or 'this'!r} is not a scalar field of {model.name}",
+            item.position or attribute.position,
+            expected=", ".join(f.name for f in model.fields if relation_target(ctx, f) is None),
+        )
+    return field
+
+
 def relation_target(ctx: Context, field: ast.Field) -> ast.Model | None:
     """The model or view a relation field points at; None for a scalar, enum or Unsupported."""
     target = ctx.schema.model(field.type.name)
@@ -117,15 +131,7 @@ def field_columns(
         raise schema_error(f"@{attribute.name} expects a list of fields", attribute.position)
     columns = []
     for item in items:
-        name = item.name if isinstance(item, ast.ConstantValue | ast.FunctionValue) else None
-        field = model.field(name) if name else None
-        if field is None or relation_target(ctx, field) is not None:
-            raise schema_error(
-                f"{name or 'this'!r} is not a scalar field of {model.name}",
-                item.position or attribute.position,
-                expected=", ".join(f.name for f in model.fields if relation_target(ctx, f) is None),
-            )
-        columns.append(ctx.column_name(field))
+        columns.append(ctx.column_name(scalar_field(ctx, model, item, attribute)))
     return tuple(columns)
 
 
