@@ -8,7 +8,7 @@ anything importing it) loads even where those parts are not needed.
 from __future__ import annotations
 
 import contextlib
-import threading
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -49,13 +49,9 @@ def expected_schema(source: SchemaSource) -> Schema:
 
 
 def _parse(source: str | Path | Mapping[str, str]) -> PrismaSchema:
-    from audits.engine.prisma.parser import load_schema, parse_files, parse_schema
+    from audits.engine.prisma.parser import parse_files
 
-    if isinstance(source, Mapping):
-        return parse_files(dict(source))
-    if isinstance(source, Path) or _looks_like_path(source):
-        return load_schema(source)
-    return parse_schema(source)
+    return parse_files(_schema_files(source))
 
 
 def _looks_like_path(text: str) -> bool:
@@ -102,57 +98,68 @@ def audit_database(expected: Schema, dsn: str, *, live: Callable[[], Schema] | N
     )
 
 
-def audit_prisma(source: SchemaSource, dsn: str, **timeouts: Any) -> AuditResult:
-    """What ``audit`` returns, sooner: the database is read while the schema is lowered.
+def audit_prisma(source: SchemaSource, dsn: str, *, process: bool = False,
+                 **timeouts: Any) -> AuditResult:
+    """What ``audit`` returns, sooner: the database is read while the schema is parsed and
+    lowered.
 
-    Reading the catalog is mostly waiting on the server (another process, on another core) and
-    psycopg releases the GIL while it waits, so the read runs in a thread as soon as the parse
-    has named the namespaces. A schema error still wins over a database error, as in ``audit``.
+    The read starts before the parse, on the namespaces a quick look at the datasource block
+    names (checked against the full parse; read again when they differ). With ``process`` it
+    runs in a forked child process, on the other core, where that is safe (see
+    ``background``): the command line's choice, a whole process of its own. Otherwise in a
+    thread. A schema error still wins over a database error, as in ``audit``, and stops the
+    read.
     """
     if isinstance(source, Schema):
         return audit_database(source, dsn, **timeouts)
-    # The database driver takes a tenth of a second to import: import it while the schema is
-    # parsed, so the catalog queries can leave as soon as the parse is done.
-    threading.Thread(target=_import_introspection, daemon=True, name="import").start()
+    from audits.engine import background
     from audits.engine.prisma.lowering import lower
     from audits.engine.prisma.lowering.context import read_datasource
+    from audits.engine.prisma.parser import parse_files
 
-    prisma = _parse(source)
-    reading = _Background(live_schema, dsn, read_datasource(prisma).namespaces, **timeouts)
-    expected = lower(prisma)
+    files = _schema_files(source)
+    early = _namespaces_at_a_glance(files)
+    reading = background.start(live_schema, dsn, early, process=process, **timeouts)
+    try:
+        prisma = parse_files(files)
+        namespaces = read_datasource(prisma).namespaces
+        if namespaces != early:
+            reading.cancel()
+            reading = background.start(live_schema, dsn, namespaces, process=process, **timeouts)
+        expected = lower(prisma)
+    except BaseException:
+        reading.cancel()
+        raise
     return audit_database(expected, dsn, live=reading.result)
 
 
-def _import_introspection() -> None:
-    # a failure here is left for the real import, in live_schema, to report as one line
-    with contextlib.suppress(Exception):
-        import audits.engine.introspect.postgres  # noqa: F401  (psycopg and its adapters)
+def _schema_files(source: str | Path | Mapping[str, str]) -> dict[str, str]:
+    from audits.engine.prisma.parser import read_schema_files
+
+    if isinstance(source, Mapping):
+        return dict(source)
+    if isinstance(source, Path) or _looks_like_path(source):
+        return read_schema_files(source)
+    return {"schema.prisma": source}
 
 
-class _Background:
-    """``function(*args, **kwargs)`` in a daemon thread: a caller that gives up on the result
-    (a schema error) neither waits for it nor keeps the process alive for it."""
+_DATASOURCE_RE = re.compile(r"^[ \t]*datasource[ \t]+[A-Za-z_][\w-]*[ \t]*\{", re.MULTILINE)
+_BLOCK_END_RE = re.compile(r"^[ \t]*\}", re.MULTILINE)
 
-    def __init__(self, function: Callable[..., Schema], *args: Any, **kwargs: Any) -> None:
-        self._value: Schema | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(function, args, kwargs),
-                                        daemon=True, name="introspect")
-        self._thread.start()
 
-    def _run(self, function: Callable[..., Schema], args: tuple[Any, ...],
-             kwargs: dict[str, Any]) -> None:
-        try:
-            self._value = function(*args, **kwargs)
-        except BaseException as exc:  # handed to the caller in result()
-            self._error = exc
+def _namespaces_at_a_glance(files: Mapping[str, str]) -> tuple[str, ...]:
+    """The namespaces the datasource block names, from parsing that block alone: a guess (the
+    full parse has the last word), good enough to start reading the database at once."""
+    from audits.engine.prisma.lowering.context import read_datasource
+    from audits.engine.prisma.parser import parse_schema
 
-    def result(self) -> Schema:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._value is not None
-        return self._value
+    for text in files.values():
+        found = _DATASOURCE_RE.search(text)
+        end = _BLOCK_END_RE.search(text, found.end()) if found else None
+        if found and end:
+            with contextlib.suppress(SchemaError):
+                return read_datasource(parse_schema(text[found.start():end.end()])).namespaces
+    return ("public",)
 
 
 def audit(source: SchemaSource, dsn: str, **timeouts: Any) -> AuditResult:

@@ -152,7 +152,8 @@ def run_drift(options: DriftOptions, stdout: Writer, stderr: Writer) -> int:
 
     dsn = options.database_url
     try:
-        result = audit_prisma(load_expected_source(options.schema), dsn,
+        # a process of its own: the database is read in a child process, on the other core
+        result = audit_prisma(load_expected_source(options.schema), dsn, process=True,
                               statement_timeout_ms=options.statement_timeout_ms,
                               connect_timeout_s=options.connect_timeout_s)
     except Exception as exc:  # every failure is one line, never a traceback

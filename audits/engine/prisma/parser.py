@@ -18,7 +18,7 @@ from audits.engine.prisma import lexer
 from audits.engine.prisma.ast import ConfigBlock, EnumDecl, Model, Position, PrismaSchema
 from audits.engine.prisma.grammar import Declaration, parse_declarations
 
-__all__ = ["parse_files", "parse_schema", "load_schema"]
+__all__ = ["parse_files", "parse_schema", "load_schema", "read_schema_files"]
 
 
 def parse_schema(text: str, file: str = "schema.prisma") -> PrismaSchema:
@@ -58,13 +58,19 @@ def load_schema(path: str | Path) -> PrismaSchema:
     A single file keeps the path as given as its name; a folder's files are named by their
     path relative to the folder, as Prisma's multi-file schemas are.
     """
+    return parse_files(read_schema_files(path))
+
+
+def read_schema_files(path: str | Path) -> dict[str, str]:
+    """``{file name: text}`` of a ``schema.prisma`` file or of the ``*.prisma`` files below a
+    folder, named as ``load_schema`` names them; ``SchemaError`` when they cannot be read."""
     root = Path(path)
     try:
         paths, names = _schema_files(root)
     except (OSError, ValueError) as exc:  # unreadable folder, a NUL in the path...
         raise SchemaError(f"cannot read {root}: {getattr(exc, 'strerror', None) or exc}",
                           str(root)) from exc
-    return parse_files({name: _read(p, name) for p, name in zip(paths, names, strict=True)})
+    return {name: _read(p, name) for p, name in zip(paths, names, strict=True)}
 
 
 def _schema_files(root: Path) -> tuple[list[Path], list[str]]:
