@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import pickle
 import time
 from pathlib import Path
 from typing import Any, TypeVar
@@ -833,3 +834,16 @@ def test_parsing_two_thousand_models_is_fast() -> None:
     assert (len(schema.models), fields) == (2000, 36000)
     print(f"\nparsed 2,000 models / {fields} fields / {len(text):,} bytes: "
           f"{min(walls):.3f}s wall, {min(cpus):.3f}s CPU (best of 3)")
+
+
+def test_a_parsed_position_reads_equals_hashes_and_pickles_as_its_place() -> None:
+    field = model_of("  id   Int @id", "User").fields[0]
+    position = field.position
+    assert position is not None
+    assert (position.file, position.line, position.column) == ("schema.prisma", 2, 3)
+    assert position == P(2, 3) and P(2, 3) == position and position != P(2, 4)
+    assert hash(position) == hash(P(2, 3)) and {position, P(2, 3)} == {P(2, 3)}
+    assert repr(position) == "Position(file='schema.prisma', line=2, column=3)"
+    copy = pickle.loads(pickle.dumps(field))  # carries the place, not the tokens
+    assert copy == field and copy.position is not None and len(copy.position) == 3
+    assert position != ("schema.prisma", 2, 3)  # a Position is not any tuple

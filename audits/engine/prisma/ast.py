@@ -8,15 +8,78 @@ their namespace: ``id``, ``default``, ``db.VarChar``, ``index``, ``map``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
+from typing import Any, Protocol, cast
 
 
-@dataclass(frozen=True)
-class Position:
+class TokenSource(Protocol):
+    """What a position made by the parser refers to: one file's tokens (``lexer.Tokens``)."""
+
     file: str
-    line: int  # 1-based
-    column: int  # 1-based
+
+    def line_column(self, index: int) -> tuple[int, int]: ...
+
+
+class Position(tuple[Any, ...]):
+    """Where a node starts: ``file``, 1-based ``line`` and ``column``.
+
+    A big schema has over a hundred thousand of them and nearly all go unread (errors and tests
+    ask), so the parser makes each as the tuple (its file's tokens, the token's index), built in
+    C, and the line and column are found when first asked. ``Position(file, line, column)`` is
+    the resolved form. Either way it equals, hashes and pickles as its (file, line, column).
+    """
+
+    __slots__ = ()
+
+    def __new__(cls, file: str, line: int, column: int) -> Position:
+        return tuple.__new__(cls, (file, line, column))
+
+    @property
+    def file(self) -> str:
+        return self.resolved()[0]
+
+    @property
+    def line(self) -> int:
+        return self.resolved()[1]
+
+    @property
+    def column(self) -> int:
+        return self.resolved()[2]
+
+    def resolved(self) -> tuple[str, int, int]:
+        if len(self) == 3:
+            return (self[0], self[1], self[2])
+        source, index = self
+        line, column = source.line_column(index)
+        return (source.file, line, column)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Position):
+            return NotImplemented
+        return self.resolved() == other.resolved()
+
+    def __ne__(self, other: object) -> bool:
+        if not isinstance(other, Position):
+            return NotImplemented
+        return self.resolved() != other.resolved()
+
+    def __hash__(self) -> int:
+        return hash(self.resolved())
+
+    def __repr__(self) -> str:
+        file, line, column = self.resolved()
+        return f"Position(file={file!r}, line={line}, column={column})"
+
+    def __reduce__(self) -> tuple[type[Position], tuple[str, int, int]]:
+        return (Position, self.resolved())
+
+
+# The parser's positions: ``token_position((tokens, index))``. A partial of ``tuple.__new__``
+# rather than a function, so that making one runs no Python code at all.
+token_position = cast(Callable[[tuple[TokenSource, int]], Position],
+                      partial(tuple.__new__, Position))
 
 
 # --- values -------------------------------------------------------------------------------

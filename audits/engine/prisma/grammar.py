@@ -26,6 +26,7 @@ from audits.engine.prisma.ast import (
     Position,
     StringValue,
     Value,
+    token_position,
 )
 from audits.engine.prisma.lexer import (
     ATTRIBUTE,
@@ -67,11 +68,6 @@ class _Parser:
         self.file = tokens.file
         self.pos = 0
         self.depth = 0
-        self.ends = tokens.ends
-        # The line the parser is on: every line break it moves past goes through newline(),
-        # so a token's position costs no search (see at()).
-        self.line = 1
-        self.line_start = 0
         # (type name, kind of the token after it) -> a shared FieldType, for plain and
         # optional types; any other following token means "not optional".
         self.field_types: dict[tuple[str, str], FieldType] = {}
@@ -79,15 +75,11 @@ class _Parser:
     # --- helpers ---------------------------------------------------------------------------
 
     def at(self, index: int) -> Position:
-        """The position of token ``index``, which must be on the current line: take positions
-        before moving past the line breaks inside a declaration."""
-        return Position(self.file, self.line,
-                        self.ends[index] - len(self.texts[index]) - self.line_start + 1)
+        """The position of token ``index`` (resolved to a line and column only when read)."""
+        return token_position((self.tokens, index))
 
     def newline(self, index: int) -> None:
         """Move past the line break at ``index``."""
-        self.line += 1
-        self.line_start = self.ends[index]
         self.pos = index + 1
 
     def describe(self, index: int) -> str:
@@ -304,8 +296,7 @@ class _Parser:
         kinds = self.kinds
         texts = self.texts
         name = self.pos
-        position = Position(self.file, self.line, self.ends[name] - len(texts[name])
-                            - self.line_start + 1)
+        position = token_position((self.tokens, name))
         index = name + 1
         field_type = None
         if kinds[index] is IDENT:  # so index + 1 is a token too (at least the EOF)
@@ -320,7 +311,7 @@ class _Parser:
         while kinds[self.pos] is ATTRIBUTE and texts[self.pos][1] != "@":
             attributes.append(self.attribute(False))
         if kinds[self.pos] is NEWLINE:
-            self.newline(self.pos)
+            self.pos += 1
         else:
             self.trailing_doc(docs)
             self.end_of_line("a field attribute or a line break")
@@ -426,8 +417,7 @@ class _Parser:
         its arguments."""
         index = self.pos
         text = self.texts[index]
-        position = Position(self.file, self.line,
-                            self.ends[index] - len(text) - self.line_start + 1)
+        position = token_position((self.tokens, index))
         self.pos = index + 1
         arguments: tuple[Argument, ...] = ()
         kinds = self.kinds

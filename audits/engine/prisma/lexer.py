@@ -1,10 +1,10 @@
 """Tokens of the Prisma schema language, cut by one compiled regular expression.
 
 Speed matters (schemas of thousands of models are parsed on every audit), so the per-character
-work stays inside the regex engine and C builtins: ``findall`` cuts the text into pieces that
-cover it exactly (each token with the whitespace before it), ``accumulate`` turns their lengths
-into offsets, and kinds follow from first characters through a dict, all without a Python loop
-per token. The parser tracks lines as it goes; ``line_column`` finds any token's place for errors.
+work stays inside the regex engine and C builtins: ``findall`` cuts the text into tokens (the
+whitespace before each is matched and dropped, so every character is consumed) and kinds follow
+from first characters through a dict, all without a Python loop per token. Offsets, lines and
+columns are only needed for positions and errors, so ``line_column`` finds them on first use.
 
 Newlines are tokens because Prisma's grammar is line-oriented (a field ends at the end of its
 line). A ``//`` comment is folded into the newline that ends it; ``///`` doc comments are tokens
@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from functools import cached_property
-from itertools import accumulate, repeat
 from operator import itemgetter
 from typing import cast
 
@@ -37,10 +36,10 @@ BAD = "bad"
 _WHITESPACE = " \t\f\v\ufeff\u00a0"
 _CONTROL = r"\x00-\x08\x0a-\x1f\x7f"  # a tab is fine inside a string, a line break is not
 _NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
-_PIECE_RE = re.compile(
+_TOKEN_RE = re.compile(
     rf"""
     [{_WHITESPACE}]*
-    (?:                                     # the most frequent first
+    (                                       # the token; the most frequent first
         {_NAME}                             # an identifier or keyword
       | [{{}}()\[\],:=?.]                     # punctuation
       | @@?{_NAME}(?:\.{_NAME})*            # an attribute with its (dotted) name
@@ -95,13 +94,9 @@ class Tokens:
 
     def __init__(self, text: str, file: str) -> None:
         self.file = file
-        pieces = _PIECE_RE.findall(text)
-        ends = list(accumulate(map(len, pieces)))
-        if (ends[-1] if ends else 0) != len(text):  # cannot happen: a catch-all matches
-            raise SchemaError("the text could not be cut into tokens", file)
-        self.texts: list[str] = list(map(str.lstrip, pieces, repeat(_WHITESPACE)))
+        self.text = text
+        self.texts: list[str] = _TOKEN_RE.findall(text)  # the regex consumes every character
         self.texts.append("")
-        ends.append(len(text))
         # All in C: most kinds follow from the first character; the rest are fixed up below.
         kinds: list[str | None] = list(map(_KIND_OF_FIRST_CHAR.get, map(_FIRST_CHAR, self.texts)))
         index = 0
@@ -115,19 +110,24 @@ class Tokens:
             if lone in self.texts:
                 kinds[self.texts.index(lone)] = BAD
         self.kinds = cast(list[str], kinds)
-        self.ends = ends
-        self.text = text
         if BAD in self.kinds:
             self.raise_bad(self.kinds.index(BAD))
 
     @cached_property
+    def starts(self) -> list[int]:
+        """Each token's offset in the text. Only positions and errors need them, so they are
+        found on first use, by cutting the text a second time."""
+        starts = [match.start(1) for match in _TOKEN_RE.finditer(self.text)]
+        starts.append(len(self.text))
+        return starts
+
+    @cached_property
     def line_starts(self) -> list[int]:
-        """Offsets of every line's start; only errors need them (the parser counts lines as it
-        goes), so they are found on first use: a sixth of tokenizing a big schema."""
+        """Offsets of every line's start, found on first use as ``starts`` is."""
         return [0] + [m.end() for m in _LINE_BREAK_RE.finditer(self.text)]
 
     def line_column(self, index: int) -> tuple[int, int]:
-        offset = self.ends[index] - len(self.texts[index])
+        offset = self.starts[index]
         line = bisect_right(self.line_starts, offset)
         return line, offset - self.line_starts[line - 1] + 1
 
@@ -135,7 +135,7 @@ class Tokens:
         text = self.texts[index]
         line, column = self.line_column(index)
         if text == '"':
-            offset = self.ends[index] - 1
+            offset = self.starts[index]
             string = _STRING_TO_END_OF_LINE_RE.match(self.text, offset)
             control = _CONTROL_RE.search(string.group()) if string else None
             if control:
