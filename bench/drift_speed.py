@@ -14,7 +14,7 @@ reference), then times, in the same run, the median of ``--runs`` runs of each:
 - ``psql -c "SELECT ... FROM pg_attribute JOIN pg_class ..."``: a plain read of every column of
   the same catalog, the floor for any tool that reads it.
 
-    .venv/bin/python bench/drift_speed.py [--models 2000] [--runs 5] [--keep]
+    .venv/bin/python bench/drift_speed.py [--models 2000] [--runs 5] [--warmup 1] [--keep]
         [--admin-dsn postgresql://postgres@127.0.0.1:5432/postgres]
 
 Each tool must also agree that there is no drift (drift prints no finding, Prisma exits 0,
@@ -159,17 +159,22 @@ def ensure_migra() -> Path | None:
 
 
 def timed(command: list[str], runs: int, check: Callable[[subprocess.CompletedProcess[str]],
-                                                         str | None]) -> list[float]:
-    """Wall-clock seconds of ``runs`` runs; the first result is checked with ``check``."""
+                                                         str | None],
+          warmup: int = 1) -> list[float]:
+    """Wall-clock seconds of ``runs`` runs, after ``warmup`` untimed ones (the same for every
+    tool: the first run of each pays for cold file and catalog caches); the first result is
+    checked with ``check``."""
     times = []
-    for run in range(runs):
+    for run in range(-warmup, runs):
         started = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, cwd=REPO)
-        times.append(time.perf_counter() - started)
-        if run == 0:
+        elapsed = time.perf_counter() - started
+        if run == -warmup:
             problem = check(done)
             if problem:
                 sys.exit(f"{command[0]}: {problem}\n{done.stderr[-1000:]}")
+        if run >= 0:
+            times.append(elapsed)
     return times
 
 
@@ -189,6 +194,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=1, help="untimed runs of each tool first")
     parser.add_argument("--admin-dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true",
                         help="keep (and reuse) the two databases and the schema file")
@@ -217,21 +223,22 @@ def main() -> None:
     try:
         rows.append(("manage.py drift (whole process)", timed(
             [python, "manage.py", "drift", "--schema", str(schema), "--database-url", target,
-             "--format", "json"], args.runs, drift_clean)))
+             "--format", "json"], args.runs, drift_clean, args.warmup)))
         rows.append(("prisma-oracle diff (Prisma's live diff)", timed(
-            [str(ORACLE), "diff", target, str(schema)], args.runs, exit_zero)))
+            [str(ORACLE), "diff", target, str(schema)], args.runs, exit_zero, args.warmup)))
         migra = ensure_migra()
         if migra is not None:
             rows.append(("migra (reference DB vs target)", timed(
-                [str(migra), "--unsafe", reference, target], args.runs, exit_zero)))
+                [str(migra), "--unsafe", reference, target], args.runs, exit_zero, args.warmup)))
         rows.append(("psql: read every column of the catalog", timed(
             ["psql", "-X", "-q", "-A", "-t", "-d", target, "-o", os.devnull, "-c",
-             CATALOG_READ], args.runs, exit_zero)))
+             CATALOG_READ], args.runs, exit_zero, args.warmup)))
     finally:
         if not args.keep:
             for name in (TARGET_DB, REFERENCE_DB):
                 drop_database(args.admin_dsn, name)
     print_table(rows, args.runs)
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def print_table(rows: list[tuple[str, list[float]]], runs: int) -> None:
