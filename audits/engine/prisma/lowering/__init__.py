@@ -22,10 +22,10 @@ from __future__ import annotations
 from audits.engine import model as m
 from audits.engine.prisma import ast
 from audits.engine.prisma.lowering.context import POSTGRESQL, Context, read_datasource
-from audits.engine.prisma.lowering.defaults import AUTOINCREMENT, column_default
+from audits.engine.prisma.lowering.defaults import AUTOINCREMENT, default_of
 from audits.engine.prisma.lowering.indexes import indexes, primary_key
 from audits.engine.prisma.lowering.relations import foreign_keys, join_tables, relation_target
-from audits.engine.prisma.lowering.types import resolve_type
+from audits.engine.prisma.lowering.types import resolve_field_type
 
 
 def lower(schema: ast.PrismaSchema) -> m.Schema:
@@ -58,9 +58,24 @@ def lower_model(ctx: Context, model: ast.Model) -> m.Table:
 
 
 def _column(ctx: Context, field: ast.Field, key: m.PrimaryKey | None) -> m.Column:
-    rtype = resolve_type(ctx, field)
-    name = ctx.column_name(field)
-    default = column_default(ctx, field, rtype)
+    # One pass over the field's attributes for the three a column needs (the first of each
+    # name counts, as in Field.attribute), instead of a scan for each: this runs for every
+    # column of the schema.
+    mapped = default_attribute = native = None
+    prefix = ctx.native_prefix
+    for attribute in field.attributes:
+        attribute_name = attribute.name
+        if attribute_name == "map":
+            if mapped is None:
+                mapped = attribute
+        elif attribute_name == "default":
+            if default_attribute is None:
+                default_attribute = attribute
+        elif native is None and attribute_name.startswith(prefix):
+            native = attribute
+    rtype = resolve_field_type(ctx, field, native)
+    name = ctx.column_name_mapped(field, mapped)
+    default = default_of(ctx, field, default_attribute, rtype)
     if ctx.dialect != POSTGRESQL:
         default = _sqlite_rowid_default(rtype.sql, name, default, key)
     return m.Column(

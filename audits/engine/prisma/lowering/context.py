@@ -8,7 +8,9 @@ the names here are already cut the way the database will report them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cached_property
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from audits.engine.errors import SchemaError
@@ -18,6 +20,9 @@ from audits.engine.prisma.lowering.names import (
     SQLITE_MAX_IDENTIFIER,
     truncate,
 )
+
+if TYPE_CHECKING:  # types.py imports this module
+    from audits.engine.prisma.lowering.types import ResolvedType
 
 POSTGRESQL = "postgresql"
 SQLITE = "sqlite"
@@ -112,6 +117,22 @@ def _url_schema(block: ast.ConfigBlock) -> str:
 class Context:
     schema: ast.PrismaSchema
     datasource: Datasource
+    # Memos for one lower() call (one Context each), so nothing outlives the schema it was
+    # derived from. A 2,000-model schema asks the same few questions tens of thousands of times.
+    # Keyed by id(): the fields live in ``schema`` as long as this Context does, and hashing a
+    # frozen Field would walk all its attributes.
+    resolved_types: dict[tuple[object, ...], ResolvedType] = dataclass_field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    literal_defaults: dict[tuple[object, ...], tuple[ResolvedType, str | None]] = dataclass_field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _identifiers: dict[str, str] = dataclass_field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _column_names: dict[int, str] = dataclass_field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     # Cached: lowering reads these for every name of every field. cached_property writes the
     # instance __dict__, so it works on a frozen dataclass.
@@ -124,13 +145,26 @@ class Context:
         return self.datasource.identifier_limit
 
     def identifier(self, name: str) -> str:
-        return truncate(name, self.limit)
+        cut = self._identifiers.get(name)
+        if cut is None:
+            cut = self._identifiers[name] = truncate(name, self.limit)
+        return cut
 
     def table_name(self, model: ast.Model) -> str:
         return self.identifier(_mapped(model.attribute("map")) or model.name)
 
     def column_name(self, field: ast.Field) -> str:
-        return self.identifier(_mapped(field.attribute("map")) or field.name)
+        # asked again by keys, indexes and foreign keys naming the same fields
+        name = self._column_names.get(id(field))
+        if name is None:
+            name = self.column_name_mapped(field, field.attribute("map"))
+        return name
+
+    def column_name_mapped(self, field: ast.Field, mapped: ast.Attribute | None) -> str:
+        """``column_name`` for a caller that has already found the field's ``@map`` (or None)."""
+        name = self.identifier(field.name if mapped is None else _mapped(mapped) or field.name)
+        self._column_names[id(field)] = name
+        return name
 
     def schema_of(self, decl: ast.Model | ast.EnumDecl) -> str:
         attribute = decl.attribute("schema")
@@ -151,6 +185,14 @@ class Context:
     def enum_value_name(self, value: ast.EnumValue) -> str:
         mapped = next((a for a in value.attributes if a.name == "map"), None)
         return _mapped(mapped) or value.name
+
+    @cached_property
+    def models(self) -> dict[str, ast.Model]:
+        """``schema.model`` as a dict: every field's type is looked up in it."""
+        found: dict[str, ast.Model] = {}
+        for model in self.schema.models:
+            found.setdefault(model.name, model)
+        return found
 
     def table_model(self, name: str) -> ast.Model | None:
         """The model (not a view or composite type) called ``name``."""

@@ -35,12 +35,50 @@ _INT8 = range(-(2**63), 2**63)
 
 
 def column_default(ctx: Context, field: ast.Field, rtype: ResolvedType) -> str | None:
-    attribute = field.attribute("default")
+    return default_of(ctx, field, field.attribute("default"), rtype)
+
+
+def default_of(
+    ctx: Context, field: ast.Field, attribute: ast.Attribute | None, rtype: ResolvedType
+) -> str | None:
+    """``column_default`` for a caller that has already found the field's ``@default``."""
     if attribute is None:
         return None
-    value = attribute.argument("value", 0)
+    arguments = attribute.arguments
+    if len(arguments) == 1 and arguments[0].name is None:
+        value: ast.Value | None = arguments[0].value  # @default(x): what argument() finds
+    else:
+        value = attribute.argument("value", 0)
     if value is None:
         raise schema_error("@default needs a value", attribute.position)
+    key = _literal_key(value, rtype)
+    if key is None:
+        return _default(ctx, field, attribute, value, rtype)
+    # A schema repeats the same few literal defaults on columns of the same type: each is
+    # rendered once per lower() call. The entry holds the type itself, so that a reused id()
+    # can never match; errors are never stored, so each field still raises at its position.
+    entry = ctx.literal_defaults.get(key)
+    if entry is None or entry[0] is not rtype:
+        entry = ctx.literal_defaults[key] = (rtype, _default(ctx, field, attribute, value, rtype))
+    return entry[1]
+
+
+def _literal_key(value: ast.Value, rtype: ResolvedType) -> tuple[object, ...] | None:
+    """What a literal default's text depends on besides the dialect; None for the others."""
+    if isinstance(value, ast.StringValue | ast.BooleanValue):
+        return (id(rtype), type(value), value.value)
+    if isinstance(value, ast.NumberValue):
+        return (id(rtype), type(value), value.text)
+    if isinstance(value, ast.ConstantValue):
+        return (id(rtype), type(value), value.name)
+    if isinstance(value, ast.ArrayValue) and not value.items:
+        return (id(rtype), type(value))
+    return None  # functions are cheap already, lists with items are rare
+
+
+def _default(
+    ctx: Context, field: ast.Field, attribute: ast.Attribute, value: ast.Value, rtype: ResolvedType
+) -> str | None:
     if isinstance(value, ast.FunctionValue):
         return _function_default(ctx, value, rtype)
     if rtype.is_list:

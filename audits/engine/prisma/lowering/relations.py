@@ -58,7 +58,7 @@ def scalar_field(ctx: Context, model: ast.Model, item: ast.Value,
 
 def relation_target(ctx: Context, field: ast.Field) -> ast.Model | None:
     """The model or view a relation field points at; None for a scalar, enum or Unsupported."""
-    target = ctx.schema.model(field.type.name)
+    target = ctx.models.get(field.type.name)
     if target is None:
         return None
     if target.kind == "type":

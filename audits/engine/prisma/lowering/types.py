@@ -146,6 +146,40 @@ PG_NATIVE_TYPES: dict[str, _Native] = {
 
 def resolve_type(ctx: Context, field: ast.Field) -> ResolvedType:
     """The column type of a scalar, enum or Unsupported field (not a relation field)."""
+    return resolve_field_type(ctx, field, ctx.native_attribute(field))
+
+
+def resolve_field_type(
+    ctx: Context, field: ast.Field, native: ast.Attribute | None
+) -> ResolvedType:
+    """``resolve_type`` for a caller that has already found the field's ``@db.*`` attribute.
+
+    The type depends only on the field's type and native type attribute, and a schema repeats
+    a few dozen of those over all its fields: each is resolved once per lower() call. Errors
+    are never stored, so each offending field still raises at its own position."""
+    key = _type_key(field.type, native)
+    if key is None:
+        return _resolve(ctx, field, native)
+    rtype = ctx.resolved_types.get(key)
+    if rtype is None:
+        rtype = ctx.resolved_types[key] = _resolve(ctx, field, native)
+    return rtype
+
+
+def _type_key(kind: ast.FieldType, native: ast.Attribute | None) -> tuple[object, ...] | None:
+    """What the resolved type depends on; None when the native arguments are not all numbers
+    (an error, raised by the uncached path)."""
+    if native is None:
+        return (kind.name, kind.list, kind.unsupported)
+    key: list[object] = [kind.name, kind.list, kind.unsupported, native.name]
+    for argument in native.arguments:
+        if not isinstance(argument.value, ast.NumberValue):
+            return None
+        key.append(argument.value.text)
+    return tuple(key)
+
+
+def _resolve(ctx: Context, field: ast.Field, native: ast.Attribute | None) -> ResolvedType:
     kind = field.type
     if kind.name == "Unsupported" or kind.unsupported is not None:
         sql = kind.unsupported or ""
@@ -160,8 +194,8 @@ def resolve_type(ctx: Context, field: ast.Field) -> ResolvedType:
             expected="a scalar type, an enum or a model",
         )
     if ctx.dialect == POSTGRESQL:
-        return _pg_scalar(ctx, field)
-    return _sqlite_scalar(ctx, field)
+        return _pg_scalar(field, native)
+    return _sqlite_scalar(field, native)
 
 
 def _enum_type(ctx: Context, enum: ast.EnumDecl, is_list: bool) -> ResolvedType:
@@ -176,9 +210,8 @@ def _enum_type(ctx: Context, enum: ast.EnumDecl, is_list: bool) -> ResolvedType:
     return ResolvedType(name, label, label, enum=enum, is_list=is_list)
 
 
-def _pg_scalar(ctx: Context, field: ast.Field) -> ResolvedType:
+def _pg_scalar(field: ast.Field, attribute: ast.Attribute | None) -> ResolvedType:
     scalar = field.type.name
-    attribute = ctx.native_attribute(field)
     if attribute is None:
         return _pg_plain_scalar(scalar, field.type.list)
     native_name = attribute.name.split(".", 1)[1]
@@ -213,8 +246,7 @@ def _pg_plain_scalar(scalar: str, is_list: bool) -> ResolvedType:
     return ResolvedType(sql, label, sql, scalar=scalar, is_list=is_list)
 
 
-def _sqlite_scalar(ctx: Context, field: ast.Field) -> ResolvedType:
-    attribute = ctx.native_attribute(field)
+def _sqlite_scalar(field: ast.Field, attribute: ast.Attribute | None) -> ResolvedType:
     if attribute is not None:
         raise schema_error(
             f"native type @{attribute.name} is not available for SQLite", attribute.position
