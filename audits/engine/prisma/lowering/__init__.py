@@ -43,48 +43,84 @@ def lower(schema: ast.PrismaSchema) -> m.Schema:
 def lower_model(ctx: Context, model: ast.Model) -> m.Table:
     table = ctx.table_name(model)
     key = primary_key(ctx, model, table)
-    columns = tuple(
-        _column(ctx, field, key) for field in model.fields if relation_target(ctx, field) is None
-    )
+    models = ctx.models
+    prefix = ctx.native_prefix
+    columns = []
+    # One pass over the fields, and over each field's attributes, for everything the table
+    # needs: this runs for every field of the schema. @unique and @relation are only collected
+    # here and handled after the columns, so errors come in the same order as before.
+    unique_fields = []
+    relation_fields = []
+    for field in model.fields:
+        mapped, default, native, unique, relation = _field_attributes(field, prefix)
+        # a dict lookup first: most fields are scalars; relation_target vets the others
+        if field.type.name not in models or relation_target(ctx, field) is None:
+            columns.append(_column(ctx, field, key, mapped, default, native))
+        if unique is not None:
+            unique_fields.append((field, unique))
+        if relation is not None:
+            relation_fields.append((field, relation))
     return m.Table(
         name=table,
         schema=ctx.schema_of(model),
-        columns=columns,
+        columns=tuple(columns),
         primary_key=key,
-        indexes=indexes(ctx, model, table),
-        foreign_keys=foreign_keys(ctx, model),
+        indexes=indexes(ctx, model, table, unique_fields),
+        foreign_keys=foreign_keys(ctx, model, relation_fields),
         model=model.name,
     )
 
 
-def _column(ctx: Context, field: ast.Field, key: m.PrimaryKey | None) -> m.Column:
-    # One pass over the field's attributes for the three a column needs (the first of each
-    # name counts, as in Field.attribute), instead of a scan for each: this runs for every
-    # column of the schema.
-    mapped = default_attribute = native = None
-    prefix = ctx.native_prefix
+_NO_ATTRIBUTES = (None, None, None, None, None)
+
+
+def _field_attributes(
+    field: ast.Field, native_prefix: str
+) -> tuple[
+    ast.Attribute | None,
+    ast.Attribute | None,
+    ast.Attribute | None,
+    ast.Attribute | None,
+    ast.Attribute | None,
+]:
+    """The field's @map, @default, @db.*, @unique and @relation (the first of each name, as
+    ``Field.attribute`` finds it), or None."""
+    if not field.attributes:
+        return _NO_ATTRIBUTES
+    mapped = default = native = unique = relation = None
     for attribute in field.attributes:
-        attribute_name = attribute.name
-        if attribute_name == "map":
-            if mapped is None:
-                mapped = attribute
-        elif attribute_name == "default":
-            if default_attribute is None:
-                default_attribute = attribute
-        elif native is None and attribute_name.startswith(prefix):
+        name = attribute.name
+        if name == "map":
+            mapped = mapped or attribute
+        elif name == "default":
+            default = default or attribute
+        elif name == "unique":
+            unique = unique or attribute
+        elif name == "relation":
+            relation = relation or attribute
+        elif native is None and name.startswith(native_prefix):
             native = attribute
+    return mapped, default, native, unique, relation
+
+
+def _column(
+    ctx: Context,
+    field: ast.Field,
+    key: m.PrimaryKey | None,
+    mapped: ast.Attribute | None,
+    default_attribute: ast.Attribute | None,
+    native: ast.Attribute | None,
+) -> m.Column:
     rtype = resolve_field_type(ctx, field, native)
     name = ctx.column_name_mapped(field, mapped)
-    default = default_of(ctx, field, default_attribute, rtype)
+    default = (
+        None if default_attribute is None else default_of(ctx, field, default_attribute, rtype)
+    )
     if ctx.dialect != POSTGRESQL:
         default = _sqlite_rowid_default(rtype.sql, name, default, key)
-    return m.Column(
-        name=name,
-        type=rtype.column_type,
-        nullable=field.type.optional or field.type.list,
-        default=default,
-        field=field.name,
-    )
+    kind = field.type
+    # positional (name, type, nullable, default, field): keywords cost more, 35k times
+    return m.Column(name, rtype.column_type, kind.optional or kind.list, default, field.name)
 
 
 def _sqlite_rowid_default(

@@ -12,6 +12,7 @@ every column uses the default.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from audits.engine import model as m
@@ -58,15 +59,20 @@ def primary_key(ctx: Context, model: ast.Model, table: str) -> m.PrimaryKey | No
     return m.PrimaryKey(columns, ctx.identifier(name or primary_key_name(table, ctx.limit)))
 
 
-def indexes(ctx: Context, model: ast.Model, table: str) -> tuple[m.Index, ...]:
+def indexes(
+    ctx: Context,
+    model: ast.Model,
+    table: str,
+    unique_fields: Sequence[tuple[ast.Field, ast.Attribute]],
+) -> tuple[m.Index, ...]:
+    """The model's indexes: ``unique_fields`` are its fields with ``@unique`` (each with that
+    attribute) in field order, as lower_model found them in its one pass over the fields."""
     found = []
-    for field in model.fields:
-        attribute = field.attribute("unique")
-        if attribute is not None:
-            part = _Part(
-                ctx.column_name(field), _order(attribute.argument("sort", None), attribute), ""
-            )
-            found.append(_index(ctx, table, (part,), attribute, unique=True))
+    for field, attribute in unique_fields:
+        part = _Part(
+            ctx.column_name(field), _order(attribute.argument("sort", None), attribute), ""
+        )
+        found.append(_index(ctx, table, (part,), attribute, unique=True))
     for attribute in model.attributes:
         if attribute.name in {"unique", "index"}:
             parts = _parts(ctx, model, attribute.argument("fields", 0), attribute)

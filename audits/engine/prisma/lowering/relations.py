@@ -16,6 +16,7 @@ layouts as equivalent (same columns, same uniqueness).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from audits.engine import model as m
@@ -42,8 +43,9 @@ M2M_LEGACY_UNIQUE_SUFFIX = "_AB_unique"
 M2M_B_INDEX_SUFFIX = "_B_index"
 
 
-def scalar_field(ctx: Context, model: ast.Model, item: ast.Value,
-                 attribute: ast.Attribute) -> ast.Field:
+def scalar_field(
+    ctx: Context, model: ast.Model, item: ast.Value, attribute: ast.Attribute
+) -> ast.Field:
     """The scalar field a ``fields: [...]`` or index list item names, or a SchemaError there."""
     name = item.name if isinstance(item, ast.ConstantValue | ast.FunctionValue) else None
     field = model.field(name) if name else None
@@ -73,13 +75,15 @@ def relation_name(field: ast.Field) -> str | None:
     return string_of(attribute.argument("name", 0)) if attribute else None
 
 
-def foreign_keys(ctx: Context, model: ast.Model) -> tuple[m.ForeignKey, ...]:
+def foreign_keys(
+    ctx: Context, model: ast.Model, relation_fields: Sequence[tuple[ast.Field, ast.Attribute]]
+) -> tuple[m.ForeignKey, ...]:
+    """The model's foreign keys: ``relation_fields`` are its fields with ``@relation`` (each
+    with that attribute) in field order, as lower_model found them in its one pass over the
+    fields, which has also looked up (and vetted) every field's target once."""
     keys = []
-    for field in model.fields:
-        # @relation first: most fields have none, and lower_model has already looked up (and
-        # vetted) every field's target once
-        attribute = field.attribute("relation")
-        if attribute is None or attribute.argument("fields", None) is None:
+    for field, attribute in relation_fields:
+        if attribute.argument("fields", None) is None:
             continue
         target = relation_target(ctx, field)
         if target is None:
@@ -165,6 +169,8 @@ def join_tables(ctx: Context) -> tuple[m.Table, ...]:
         if model.kind != "model":
             continue
         for field in model.fields:
+            if not field.type.list:  # the cheap test first, inline: a many-to-many side is a list
+                continue
             relation = _many_to_many(ctx, model, field)
             if relation is not None:
                 relations.setdefault(relation.name, relation)
@@ -172,8 +178,7 @@ def join_tables(ctx: Context) -> tuple[m.Table, ...]:
 
 
 def _many_to_many(ctx: Context, model: ast.Model, field: ast.Field) -> _ManyToMany | None:
-    if not field.type.list:  # the cheap test first: a many-to-many side is a list
-        return None
+    """The implicit many-to-many relation of a list field, if it is one."""
     target = relation_target(ctx, field)
     if target is None or target.kind != "model":
         return None

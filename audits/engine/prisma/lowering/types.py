@@ -157,7 +157,9 @@ def resolve_field_type(
     The type depends only on the field's type and native type attribute, and a schema repeats
     a few dozen of those over all its fields: each is resolved once per lower() call. Errors
     are never stored, so each offending field still raises at its own position."""
-    key = _type_key(field.type, native)
+    kind = field.type
+    # the key inline for the usual field without @db.*: this runs for every column
+    key = (kind.name, kind.list, kind.unsupported) if native is None else _native_key(kind, native)
     if key is None:
         return _resolve(ctx, field, native)
     rtype = ctx.resolved_types.get(key)
@@ -166,11 +168,9 @@ def resolve_field_type(
     return rtype
 
 
-def _type_key(kind: ast.FieldType, native: ast.Attribute | None) -> tuple[object, ...] | None:
-    """What the resolved type depends on; None when the native arguments are not all numbers
-    (an error, raised by the uncached path)."""
-    if native is None:
-        return (kind.name, kind.list, kind.unsupported)
+def _native_key(kind: ast.FieldType, native: ast.Attribute) -> tuple[object, ...] | None:
+    """What the resolved type of a field with ``@db.*`` depends on; None when the native
+    arguments are not all numbers (an error, raised by the uncached path)."""
     key: list[object] = [kind.name, kind.list, kind.unsupported, native.name]
     for argument in native.arguments:
         if not isinstance(argument.value, ast.NumberValue):
