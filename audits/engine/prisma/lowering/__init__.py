@@ -31,16 +31,23 @@ from audits.engine.prisma.lowering.types import resolve_field_type
 def lower(schema: ast.PrismaSchema) -> m.Schema:
     """The database schema Prisma would create for ``schema`` (raises SchemaError)."""
     ctx = Context(schema, read_datasource(schema))
-    tables = tuple(lower_model(ctx, model) for model in schema.models if model.kind == "model")
+    list_relations: list[tuple[ast.Model, ast.Field]] = []
+    tables = tuple(
+        lower_model(ctx, model, list_relations) for model in schema.models if model.kind == "model"
+    )
     return m.Schema(
         dialect=ctx.dialect,
-        tables=tables + join_tables(ctx),
+        tables=tables + join_tables(ctx, list_relations),
         enums=_enums(ctx),
         namespaces=ctx.datasource.namespaces,
     )
 
 
-def lower_model(ctx: Context, model: ast.Model) -> m.Table:
+def lower_model(
+    ctx: Context, model: ast.Model, list_relations: list[tuple[ast.Model, ast.Field]]
+) -> m.Table:
+    """The model's table; its list relation fields are appended to ``list_relations`` (the
+    candidates for implicit many-to-many tables, made after all the models)."""
     table = ctx.table_name(model)
     key = primary_key(ctx, model, table)
     models = ctx.models
@@ -56,6 +63,8 @@ def lower_model(ctx: Context, model: ast.Model) -> m.Table:
         # a dict lookup first: most fields are scalars; relation_target vets the others
         if field.type.name not in models or relation_target(ctx, field) is None:
             columns.append(_column(ctx, field, key, mapped, default, native))
+        elif field.type.list:
+            list_relations.append((model, field))
         if unique is not None:
             unique_fields.append((field, unique))
         if relation is not None:
@@ -119,8 +128,13 @@ def _column(
     if ctx.dialect != POSTGRESQL:
         default = _sqlite_rowid_default(rtype.sql, name, default, key)
     kind = field.type
-    # positional (name, type, nullable, default, field): keywords cost more, 35k times
-    return m.Column(name, rtype.column_type, kind.optional or kind.list, default, field.name)
+    # Columns are frozen values, and schemas repeat the same column (id, createdAt...) across
+    # tables: building one costs several times more than finding the equal one built before.
+    value = (name, rtype.column_type, kind.optional or kind.list, default, field.name)
+    column = ctx.columns.get(value)
+    if column is None:
+        column = ctx.columns[value] = m.Column(*value)
+    return column
 
 
 def _sqlite_rowid_default(

@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
+from audits.engine import model as m
 from audits.engine.errors import SchemaError
 from audits.engine.prisma import ast
 from audits.engine.prisma.lowering.names import (
@@ -127,10 +128,13 @@ class Context:
     literal_defaults: dict[tuple[object, ...], tuple[ResolvedType, str | None]] = dataclass_field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    columns: dict[tuple[str, str, bool, str | None, str], m.Column] = dataclass_field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     _identifiers: dict[str, str] = dataclass_field(
         default_factory=dict, init=False, repr=False, compare=False
     )
-    _column_names: dict[int, str] = dataclass_field(
+    _table_names: dict[int, str] = dataclass_field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -151,20 +155,19 @@ class Context:
         return cut
 
     def table_name(self, model: ast.Model) -> str:
-        return self.identifier(_mapped(model.attribute("map")) or model.name)
+        # asked again for the target of every foreign key
+        name = self._table_names.get(id(model))
+        if name is None:
+            name = self.identifier(_mapped(model.attribute("map")) or model.name)
+            self._table_names[id(model)] = name
+        return name
 
     def column_name(self, field: ast.Field) -> str:
-        # asked again by keys, indexes and foreign keys naming the same fields
-        name = self._column_names.get(id(field))
-        if name is None:
-            name = self.column_name_mapped(field, field.attribute("map"))
-        return name
+        return self.column_name_mapped(field, field.attribute("map"))
 
     def column_name_mapped(self, field: ast.Field, mapped: ast.Attribute | None) -> str:
         """``column_name`` for a caller that has already found the field's ``@map`` (or None)."""
-        name = self.identifier(field.name if mapped is None else _mapped(mapped) or field.name)
-        self._column_names[id(field)] = name
-        return name
+        return self.identifier(field.name if mapped is None else _mapped(mapped) or field.name)
 
     def schema_of(self, decl: ast.Model | ast.EnumDecl) -> str:
         attribute = decl.attribute("schema")

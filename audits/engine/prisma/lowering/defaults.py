@@ -65,18 +65,24 @@ def default_of(
     return entry[1]
 
 
+# The attribute that holds what a literal says, by the literal's class.
+_LITERAL_TEXT = {
+    ast.StringValue: "value",
+    ast.BooleanValue: "value",
+    ast.NumberValue: "text",
+    ast.ConstantValue: "name",
+}
+
+
 def _literal_key(value: ast.Value, rtype: ResolvedType) -> tuple[object, ...] | None:
     """What a literal default's text depends on besides the dialect; None for a list with
     items (rare)."""
-    # isinstance with a tuple: on Python 3.11 a union (A | B) is checked several times slower
-    if isinstance(value, (ast.StringValue, ast.BooleanValue)):  # noqa: UP038
-        return (id(rtype), type(value), value.value)
-    if isinstance(value, ast.NumberValue):
-        return (id(rtype), type(value), value.text)
-    if isinstance(value, ast.ConstantValue):
-        return (id(rtype), type(value), value.name)
+    kind = type(value)
+    text = _LITERAL_TEXT.get(kind)  # one dict lookup instead of a chain of isinstance()
+    if text is not None:
+        return (id(rtype), kind, getattr(value, text))
     if isinstance(value, ast.ArrayValue) and not value.items:
-        return (id(rtype), type(value))
+        return (id(rtype), kind)
     return None
 
 

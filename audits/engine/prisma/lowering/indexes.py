@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from audits.engine import model as m
 from audits.engine.prisma import ast
@@ -33,8 +33,7 @@ INDEX_METHODS = {
 }
 
 
-@dataclass(frozen=True)
-class _Part:
+class _Part(NamedTuple):  # a NamedTuple: built for every key and index, cheaper than a dataclass
     column: str
     order: str  # "ASC" or "DESC"
     opclass: str  # "" for the default
@@ -45,18 +44,26 @@ def primary_key(ctx: Context, model: ast.Model, table: str) -> m.PrimaryKey | No
     if block is not None:
         parts = _parts(ctx, model, block.argument("fields", 0), block)
         name = string_of(block.argument("map", None))
+        columns = tuple([part.column for part in parts])
     else:
-        field = next((f for f in model.fields if f.attribute("id") is not None), None)
-        if field is None:
+        found = _id_field(model)
+        if found is None:
             return None
-        attribute = field.attribute("id")
-        assert attribute is not None
-        parts = (_Part(ctx.column_name(field), "ASC", ""),)
+        field, attribute = found
+        columns = (ctx.column_name(field),)
         name = string_of(attribute.argument("map", None))
-    columns = tuple(part.column for part in parts)
     if ctx.dialect != "postgresql":
         return m.PrimaryKey(columns)  # SQLite primary keys have no name
     return m.PrimaryKey(columns, ctx.identifier(name or primary_key_name(table, ctx.limit)))
+
+
+def _id_field(model: ast.Model) -> tuple[ast.Field, ast.Attribute] | None:
+    """The first field with ``@id``, and that attribute."""
+    for field in model.fields:  # a loop, not next(): one attribute scan per field
+        attribute = field.attribute("id")
+        if attribute is not None:
+            return field, attribute
+    return None
 
 
 def indexes(
@@ -83,20 +90,20 @@ def indexes(
 def _index(
     ctx: Context, table: str, parts: tuple[_Part, ...], attribute: ast.Attribute, unique: bool
 ) -> m.Index:
-    columns = tuple(part.column for part in parts)
+    columns = tuple([part.column for part in parts])
     name = string_of(attribute.argument("map", None))
     if name is None and attribute.block and not unique:
         name = string_of(attribute.argument("name", None))
     if name is None:
         name = (unique_index_name if unique else index_name)(table, columns, ctx.limit)
-    orders = tuple(part.order for part in parts)
-    opclasses = tuple(part.opclass for part in parts)
+    orders = tuple([part.order for part in parts])
+    opclasses = tuple([part.opclass for part in parts])
     return m.Index(
         name=ctx.identifier(name),
         columns=columns,
         unique=unique,
         method=_method(attribute),
-        orders=orders if any(order != "ASC" for order in orders) else (),
+        orders=orders if "DESC" in orders else (),  # each order is "ASC" or "DESC"
         predicate=_predicate(attribute),
         opclasses=opclasses if any(opclasses) else (),
     )

@@ -163,17 +163,17 @@ class _ManyToMany:
     field: ast.Field  # one of the two list fields, for error positions
 
 
-def join_tables(ctx: Context) -> tuple[m.Table, ...]:
+def join_tables(
+    ctx: Context, list_relations: Sequence[tuple[ast.Model, ast.Field]]
+) -> tuple[m.Table, ...]:
+    """The implicit many-to-many tables. ``list_relations`` are the list fields that point at a
+    model or view, with their model, in schema order (lower_model notes them in its pass over
+    the fields): the only candidates for a many-to-many side."""
     relations: dict[str, _ManyToMany] = {}
-    for model in ctx.schema.models:
-        if model.kind != "model":
-            continue
-        for field in model.fields:
-            if not field.type.list:  # the cheap test first, inline: a many-to-many side is a list
-                continue
-            relation = _many_to_many(ctx, model, field)
-            if relation is not None:
-                relations.setdefault(relation.name, relation)
+    for model, field in list_relations:
+        relation = _many_to_many(ctx, model, field)
+        if relation is not None:
+            relations.setdefault(relation.name, relation)
     return tuple(_join_table(ctx, relations[name]) for name in sorted(relations))
 
 

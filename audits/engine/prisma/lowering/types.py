@@ -171,12 +171,12 @@ def resolve_field_type(
 def _native_key(kind: ast.FieldType, native: ast.Attribute) -> tuple[object, ...] | None:
     """What the resolved type of a field with ``@db.*`` depends on; None when the native
     arguments are not all numbers (an error, raised by the uncached path)."""
-    key: list[object] = [kind.name, kind.list, kind.unsupported, native.name]
+    texts = []
     for argument in native.arguments:
         if not isinstance(argument.value, ast.NumberValue):
             return None
-        key.append(argument.value.text)
-    return tuple(key)
+        texts.append(argument.value.text)
+    return (kind.name, kind.list, kind.unsupported, native.name, *texts)
 
 
 def _resolve(ctx: Context, field: ast.Field, native: ast.Attribute | None) -> ResolvedType:
