@@ -19,6 +19,7 @@ from audits.seed.build import apply_postgres_migrations, build_sqlite_database
 from recovery.models import Incident
 
 from . import services
+from .credentials import scrub
 from .models import Target
 
 SQLITE_SLUG = "marketplace-sqlite"
@@ -62,7 +63,7 @@ def postgres_target() -> Target | None:
                 conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
     except psycopg.Error as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"Demo: no PostgreSQL target ({services.scrub(first_line, admin)})",
+        print(f"Demo: no PostgreSQL target ({scrub(first_line, admin)})",
               file=sys.stdout)
         return None
     url = _as_url(admin, PG_DATABASE)

@@ -29,6 +29,7 @@ from audits.engine import model as engine_model
 from audits.engine.errors import EngineError
 
 from . import conf
+from .credentials import TargetConfigError, dsn_quietly, log_crash, scrub, target_dsn
 from .models import (
     MIGRATION_STATE_ORDER,
     AuditRun,
@@ -62,11 +63,9 @@ def after_audit(run: AuditRun, expected: engine_model.Schema | None) -> HistoryC
         return _store_error_quietly(run, "the history check was stopped: the audit ran out "
                                          "of time")
     except Exception as exc:  # noqa: BLE001 — the drift audit is saved; history must not undo it
-        from . import services
-
         shadow = str(getattr(settings, "DRIFTWATCH_SHADOW_DATABASE_URL", "") or "")
-        services.log_crash(f"history check of run {run.pk} crashed", exc,
-                           services.dsn_quietly(target), shadow or None)
+        log_crash(f"history check of run {run.pk} crashed", exc, dsn_quietly(target),
+                  shadow or None)
         return _store_error_quietly(run, "internal error while checking the migration history")
 
 
@@ -80,17 +79,15 @@ def _store_error_quietly(run: AuditRun, message: str) -> HistoryCheck | None:
 
 def record_history(run: AuditRun, expected: engine_model.Schema | None) -> HistoryCheck:
     """Check the run's target history and store the outcome (or its redacted error)."""
-    from . import services
-
     target = run.target
     dsn: str | None = None
     shadow = ""
     try:
-        dsn = services.target_dsn(target)
+        dsn = target_dsn(target)
         shadow = str(getattr(settings, "DRIFTWATCH_SHADOW_DATABASE_URL", "") or "")
         report = _check(target, dsn, shadow, _code_side(target, expected))
-    except (EngineError, services.TargetConfigError, OSError) as exc:
-        message = services.scrub(services.scrub(str(exc), dsn), shadow or None)
+    except (EngineError, TargetConfigError, OSError) as exc:
+        message = scrub(scrub(str(exc), dsn), shadow or None)
         return store_error(run, message or type(exc).__name__)
     return store_report(run, report)
 

@@ -18,6 +18,7 @@ from recovery.models import Incident
 
 from . import queries, services
 from .access import get_run_for_read, get_target_for_read, get_target_for_write
+from .credentials import TargetConfigError, redacted_dsn
 from .forms import TargetForm
 from .models import STATUS_ORDER, Alert, AuditRun, Target, dom_id_for
 from .svg import trend_strip
@@ -60,7 +61,7 @@ def target(request: HttpRequest, slug: str) -> HttpResponse:
     context.update({
         "active": services.active_run(target),
         "trend_svg": trend_strip(target.trend, detailed=True),
-        "dsn": services.redacted_dsn(target),
+        "dsn": redacted_dsn(target),
     })
     return render(request, "audits/target.html", context)
 
@@ -130,7 +131,7 @@ def set_baseline(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     audit_run = get_run_for_read(target, run_id, light=False)
     try:
         services.set_baseline(target, audit_run)
-    except services.TargetConfigError as exc:
+    except TargetConfigError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"Run #{audit_run.pk} is now the baseline of {target.name}.")
@@ -168,7 +169,7 @@ def fix_migration(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     sql, error = "", ""
     try:
         sql = services.fix_migration_for_run(audit_run)
-    except (services.TargetConfigError, services.EngineError, ImportError) as exc:
+    except (TargetConfigError, services.EngineError, ImportError) as exc:
         error = str(exc)
     folder = services.fix_migration_folder(audit_run)
     return render(request, "audits/fix_migration.html", {
@@ -243,7 +244,7 @@ def _target_form(request: HttpRequest, instance: Target) -> HttpResponse:
             return redirect(target.get_absolute_url())
     return render(request, "audits/target_form.html", {
         "form": form, "target": shown if shown.pk else None,
-        "dsn": services.redacted_dsn(shown) if shown.pk else "",
+        "dsn": redacted_dsn(shown) if shown.pk else "",
     })
 
 

@@ -35,7 +35,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from audits import alerts, crypto, services, tokens
+from audits import alerts, credentials, crypto, services, tokens
 from audits.models import Alert, AuditRun, HistoryCheck, Target
 from tests.audits.test_worker_integration import (  # a real worker and its broker
     filesystem_options,
@@ -245,7 +245,7 @@ def test_the_database_column_holds_no_password_in_clear(audited: dict[str, Audit
     for dsn_column, secret_column in rows:
         assert dsn_column.startswith("gAAAA")  # a Fernet token
         assert_clean(dsn_column + secret_column, "audits_target columns")
-    assert services.target_dsn(Target.objects.get(slug="unreachable")) == \
+    assert credentials.target_dsn(Target.objects.get(slug="unreachable")) == \
         FAILING["unreachable"][0]
 
 
@@ -594,7 +594,7 @@ def test_a_dsn_saved_under_another_key_fails_the_run_with_its_reason(
     assert run.error == ("the stored database URL cannot be decrypted: the encryption key "
                          "changed since it was saved; enter the URL again")
     assert not [record for record in caplog.records if record.levelno >= logging.ERROR]
-    assert services.redacted_dsn(target) == "(unreadable: encryption key changed)"
+    assert credentials.redacted_dsn(target) == "(unreadable: encryption key changed)"
 
 
 def test_adding_an_unsupported_url_from_the_cli_prints_no_password(db: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from audits import services
+from audits import credentials, services
 from recovery import services as recovery_services
 
 pytestmark = pytest.mark.django_db
@@ -19,8 +19,8 @@ def test_password_is_absent_from_every_page(backend, seeded_target, backend_user
     seeded_target.save()
     failed = services.request_audit(seeded_target, enqueue=False)
     services.claim_run(failed.pk)
-    services.fail_run(failed.pk, services.scrub(
-        f"could not connect to {services.target_dsn(seeded_target)}", services.target_dsn(
+    services.fail_run(failed.pk, credentials.scrub(
+        f"could not connect to {credentials.target_dsn(seeded_target)}", credentials.target_dsn(
             seeded_target)))
     run = seeded_target.last_success
     urls = [

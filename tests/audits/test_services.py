@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from audits import services
+from audits import credentials, services
 from audits.models import Alert, AuditRun, Finding, ModelStatus, RunImmutable, SchemaVersion
 from recovery import services as recovery_services
 from recovery.models import TimelineEntry
@@ -19,24 +19,24 @@ pytestmark = pytest.mark.django_db
 def test_dsn_is_encrypted_at_rest_and_redacted_for_pages(make_target):
     target = make_target()
     assert "S3cr3t" not in target.dsn_encrypted
-    assert services.target_dsn(target) == SECRET_DSN
-    assert services.redacted_dsn(target) == "postgresql://driftwatch:***@127.0.0.1:5432/shop"
+    assert credentials.target_dsn(target) == SECRET_DSN
+    assert credentials.redacted_dsn(target) == "postgresql://driftwatch:***@127.0.0.1:5432/shop"
 
 
 def test_dsn_from_environment_variable(make_target, monkeypatch):
     monkeypatch.setenv("SHOP_DB_URL", SECRET_DSN)
     target = make_target(dsn="", dsn_env_var="SHOP_DB_URL")
     assert target.dsn_encrypted == ""
-    assert services.target_dsn(target) == SECRET_DSN
-    assert services.redacted_dsn(target) == "$SHOP_DB_URL"
+    assert credentials.target_dsn(target) == SECRET_DSN
+    assert credentials.redacted_dsn(target) == "$SHOP_DB_URL"
     monkeypatch.delenv("SHOP_DB_URL")
-    with pytest.raises(services.TargetConfigError, match="SHOP_DB_URL .* is not set"):
-        services.target_dsn(target)
+    with pytest.raises(credentials.TargetConfigError, match="SHOP_DB_URL .* is not set"):
+        credentials.target_dsn(target)
 
 
 def test_scrub_removes_password_and_dsn():
     message = f"could not connect to {SECRET_DSN}: password S3cr3t-Pa55w0rd rejected"
-    cleaned = services.scrub(message, SECRET_DSN)
+    cleaned = credentials.scrub(message, SECRET_DSN)
     assert "S3cr3t" not in cleaned
     assert "driftwatch:***@127.0.0.1" in cleaned
 
@@ -217,7 +217,7 @@ def test_baseline_refuses_a_failed_run(make_target):
     services.claim_run(run.pk)
     services.fail_run(run.pk, "x")
     run.refresh_from_db()
-    with pytest.raises(services.TargetConfigError):
+    with pytest.raises(credentials.TargetConfigError):
         services.set_baseline(target, run)
 
 

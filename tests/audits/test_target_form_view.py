@@ -6,7 +6,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from audits import services
+from audits import credentials
 from audits.models import SchemaVersion, Target
 
 from .conftest import SCHEMA, SECRET_DSN
@@ -33,7 +33,7 @@ def test_create_with_a_multi_file_schema_upload(backend):
     version = SchemaVersion.objects.get(target=target)
     assert sorted(version.content) == ["billing.prisma", "schema.prisma"]
     assert target.current_schema_id == version.pk
-    assert services.target_dsn(target) == SECRET_DSN and target.webhook_secret == "whsec"
+    assert credentials.target_dsn(target) == SECRET_DSN and target.webhook_secret == "whsec"
     assert target.dialect == "postgresql" and target.interval_minutes == 30
 
 
@@ -56,7 +56,7 @@ def test_edit_keeps_secrets_when_left_empty_and_dedups_uploads(backend, make_tar
                                       interval_minutes="5"))
     assert response.status_code == 302
     target.refresh_from_db()
-    assert services.target_dsn(target) == SECRET_DSN and target.webhook_secret == "keep-me"
+    assert credentials.target_dsn(target) == SECRET_DSN and target.webhook_secret == "keep-me"
     assert target.interval_minutes == 5
     assert SchemaVersion.objects.filter(target=target).count() == 1  # same content, same row
 

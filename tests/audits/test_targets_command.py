@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from audits import services
+from audits import credentials
 from audits.models import SchemaVersion, Target
 
 from .conftest import SCHEMA, SECRET_DSN
@@ -21,7 +21,7 @@ def test_add_with_a_stored_schema_and_list_without_the_password(tmp_path, capsys
     target = Target.objects.get(slug="shop-db")
     assert (target.interval_minutes, target.namespaces) == (15, ["public", "audit"])
     assert SchemaVersion.objects.get(target=target).content == {"schema.prisma": SCHEMA}
-    assert services.target_dsn(target) == SECRET_DSN
+    assert credentials.target_dsn(target) == SECRET_DSN
     call_command("targets", "list")
     out = capsys.readouterr().out
     assert "shop-db\tShop DB\tpostgresql\tnot audited\tevery 15 min" in out

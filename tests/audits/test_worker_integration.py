@@ -23,7 +23,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from audits import services
+from audits import credentials, services
 from audits.models import AuditRun, Finding, Target
 from config.celery import app
 
@@ -273,7 +273,7 @@ def test_unknown_role_or_wrong_password_fails_with_a_clear_reason(redis_queue, s
 @pytest.fixture
 def catalog_lock(live_target: Target) -> Iterator[Callable[[], None]]:
     """Hold an exclusive lock on pg_enum in the target: introspection blocks on it."""
-    holder = psycopg.connect(services.target_dsn(live_target))
+    holder = psycopg.connect(credentials.target_dsn(live_target))
     holder.execute("LOCK TABLE pg_catalog.pg_enum IN ACCESS EXCLUSIVE MODE")
 
     def release() -> None:

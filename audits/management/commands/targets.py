@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
 from audits import services
+from audits.credentials import TargetConfigError, redacted_dsn
 from audits.engine.errors import EngineError
 from audits.models import Target
 
@@ -48,16 +49,16 @@ class Command(BaseCommand):
                 namespaces=[n.strip() for n in options["namespaces"].split(",") if n.strip()],
                 interval_minutes=options["interval"],
             )
-        except (services.TargetConfigError, EngineError) as exc:
+        except (TargetConfigError, EngineError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"added {target.slug}: {services.redacted_dsn(target)}")
+        self.stdout.write(f"added {target.slug}: {redacted_dsn(target)}")
 
     def _list(self, options: dict[str, Any]) -> None:
         for target in Target.objects.order_by("name"):
             status = target.worst_status or "not audited"
             self.stdout.write(
                 f"{target.slug}\t{target.name}\t{target.dialect}\t{status}\t"
-                f"every {target.interval_minutes} min\t{services.redacted_dsn(target)}"
+                f"every {target.interval_minutes} min\t{redacted_dsn(target)}"
             )
 
     def _remove(self, options: dict[str, Any]) -> None:
