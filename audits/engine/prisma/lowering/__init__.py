@@ -59,7 +59,9 @@ def lower_model(
     unique_fields = []
     relation_fields = []
     for field in model.fields:
-        mapped, default, native, unique, relation = _field_attributes(field, prefix)
+        mapped, default, native, unique, relation = (
+            _field_attributes(field, prefix) if field.attributes else _NO_ATTRIBUTES
+        )
         # a dict lookup first: most fields are scalars; relation_target vets the others
         if field.type.name not in models or relation_target(ctx, field) is None:
             columns.append(_column(ctx, field, key, mapped, default, native))
@@ -94,8 +96,6 @@ def _field_attributes(
 ]:
     """The field's @map, @default, @db.*, @unique and @relation (the first of each name, as
     ``Field.attribute`` finds it), or None."""
-    if not field.attributes:
-        return _NO_ATTRIBUTES
     mapped = default = native = unique = relation = None
     for attribute in field.attributes:
         name = attribute.name

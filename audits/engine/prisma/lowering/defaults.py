@@ -53,12 +53,18 @@ def default_of(
         raise schema_error("@default needs a value", attribute.position)
     if isinstance(value, ast.FunctionValue):  # now(), uuid()...: cheap, nothing to store
         return _function_default(ctx, value, rtype)
-    key = _literal_key(value, rtype)
-    if key is None:
-        return _default(ctx, field, attribute, value, rtype)
     # A schema repeats the same few literal defaults on columns of the same type: each is
-    # rendered once per lower() call. The entry holds the type itself, so that a reused id()
-    # can never match; errors are never stored, so each field still raises at its position.
+    # rendered once per lower() call, keyed by the type and what the literal says. The entry
+    # holds the type itself, so that a reused id() can never match; errors are never stored,
+    # so each field still raises at its own position.
+    kind = type(value)
+    text = _LITERAL_TEXT.get(kind)  # one dict lookup instead of a chain of isinstance()
+    if text is not None:
+        key: tuple[object, ...] = (id(rtype), kind, getattr(value, text))
+    elif isinstance(value, ast.ArrayValue) and not value.items:
+        key = (id(rtype), kind)
+    else:
+        return _default(ctx, field, attribute, value, rtype)  # a list with items: rare
     entry = ctx.literal_defaults.get(key)
     if entry is None or entry[0] is not rtype:
         entry = ctx.literal_defaults[key] = (rtype, _default(ctx, field, attribute, value, rtype))
@@ -72,18 +78,6 @@ _LITERAL_TEXT = {
     ast.NumberValue: "text",
     ast.ConstantValue: "name",
 }
-
-
-def _literal_key(value: ast.Value, rtype: ResolvedType) -> tuple[object, ...] | None:
-    """What a literal default's text depends on besides the dialect; None for a list with
-    items (rare)."""
-    kind = type(value)
-    text = _LITERAL_TEXT.get(kind)  # one dict lookup instead of a chain of isinstance()
-    if text is not None:
-        return (id(rtype), kind, getattr(value, text))
-    if isinstance(value, ast.ArrayValue) and not value.items:
-        return (id(rtype), kind)
-    return None
 
 
 def _default(
