@@ -120,8 +120,8 @@ class Context:
     datasource: Datasource
     # Memos for one lower() call (one Context each), so nothing outlives the schema it was
     # derived from. A 2,000-model schema asks the same few questions tens of thousands of times.
-    # Keyed by id(): the fields live in ``schema`` as long as this Context does, and hashing a
-    # frozen Field would walk all its attributes.
+    # Table names are keyed by id(model): the models live in ``schema`` as long as this Context
+    # does, and hashing a frozen Model would walk all its fields.
     resolved_types: dict[tuple[object, ...], ResolvedType] = dataclass_field(
         default_factory=dict, init=False, repr=False, compare=False
     )
