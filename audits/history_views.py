@@ -51,7 +51,6 @@ def target_migrations(request: HttpRequest, slug: str) -> HttpResponse:
     context: dict[str, Any] = {
         "target": target, "latest": latest, "check": good, "rows": rows, "state": state,
         "chips": [(s, counts.get(s, 0)) for s in STATE_FILTERS], "total": sum(counts.values()),
-        "tab": "migrations",
         "to_write": history.kinds_to_write(good) if good and good.verdict_counts else [],
         "list_url": reverse("audits:target_migrations", args=[target.slug]),
     }
@@ -73,7 +72,6 @@ def target_three_way(request: HttpRequest, slug: str) -> HttpResponse:
         "target": target, "latest": latest, "check": good, "verdict": verdict,
         "groups": history.grouped(rows, good.fix_sql if good else ""), "shown": len(rows),
         "verdicts": [(v, counts.get(v, 0)) for v in history.VERDICTS],
-        "tab": "three-way",
         "list_url": reverse("audits:target_three_way", args=[target.slug]),
     }
     context["run_param"] = request.GET.get("run", "")

@@ -77,7 +77,7 @@ def test_the_state_filter_returns_the_htmx_fragment(mobile, every_state) -> None
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<div id="migration-list"')
-    assert "<html" not in html and "hw-tabs" not in html
+    assert "<html" not in html and 'class="tabs"' not in html
     assert rows_of(html) == [("failed", "20250105000000_failed")]
     full = mobile.get(url(target) + "?state=failed").content.decode()
     assert "<html" in full and rows_of(full) == [("failed", "20250105000000_failed")]

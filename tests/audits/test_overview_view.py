@@ -18,7 +18,7 @@ def test_overview_lists_targets_with_status_trend_and_worst_findings(mobile, see
     recovery_services.create_incident(title="Production reset", author=backend_user)
     html = mobile.get(reverse("audits:overview")).content.decode()
     assert "Marketplace" in html and "Never audited" in html
-    assert 'dw-pill dw-missing">missing' in html
+    assert '<span class="badge badge-missing">missing</span>' in html
     assert "missing_table Review" in html  # worst finding first
     assert html.count('<svg class="trend"') == 1
     assert "No audits yet — the first one runs on the schedule." in html
@@ -45,7 +45,7 @@ def test_worst_findings_put_a_broken_models_missing_columns_first_grouped(mobile
     columns = html.index("<strong>User</strong>: 2 missing columns — googleId, username")
     table = html.index("missing_table Review")
     assert columns < table
-    assert html.count('<span class="dw-sev dw-sev-critical">critical</span>') == 2
+    assert html.count('<span class="badge badge-critical">critical</span>') == 2
 
 
 def test_open_incident_badges_are_the_shared_badges(mobile, backend_user):
@@ -53,14 +53,14 @@ def test_open_incident_badges_are_the_shared_badges(mobile, backend_user):
     html = mobile.get(reverse("audits:overview")).content.decode()
     sev = incident.severity
     assert f'<span class="badge badge-{sev.lower()}">{sev}</span>' in html
-    assert "dw-pill dw-sev-sev" not in html  # the stretched pill of the side card is gone
+    assert "dw-pill" not in html and "dw-sev" not in html  # one badge vocabulary
 
 
 def test_backend_is_told_to_press_audit_now_on_a_never_audited_target(backend, make_target):
     make_target(name="Never audited", slug="never")
     html = backend.get(reverse("audits:overview")).content.decode()
     assert "No audits yet — open it and press <strong>Audit now</strong>" in html
-    assert '<span class="dw-pill dw-unknown">1 not audited</span>' in html  # as on the card
+    assert '<span class="badge badge-unknown">1 not audited</span>' in html  # as on the card
 
 
 def test_cards_that_need_someone_come_first(mobile, seeded_target, make_target, finish_run):

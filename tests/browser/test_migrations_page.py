@@ -31,7 +31,7 @@ def test_migrations_tab_three_way_and_incident(browser_page, settings, tmp_path)
     login(page, "backend", "driftwatch-backend")
 
     page.goto(f"/targets/{target.slug}/")
-    page.click("a.btn:has-text('Migrations')")
+    page.click("nav.tabs a:has-text('Migrations')")
     page.wait_for_selector("#history-facts")
     assert page.locator("#migration-list tbody tr").count() == 16
     assert page.locator("#migration-list .badge-applied").count() == 16
