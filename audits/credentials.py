@@ -3,9 +3,12 @@
 The URL is the one credential an audit needs and usually holds the password of a production
 database, so it has one way in and several ways to stay hidden:
 
-- ``target_dsn`` is the only function that returns it in clear, for the engine alone; a URL read
-  from an environment variable is checked first (``checked_env_dsn``), because whoever edits a
-  target chooses the variable and the workers' environment holds other secrets too;
+- ``target_dsn`` is the only function that returns it in clear, for the engine alone;
+- a URL read from an environment variable passes two checks, because whoever edits a target
+  chooses the variable and the workers' environment holds other secrets: its name must match
+  settings ``DRIFTWATCH_TARGET_ENV_VARS`` (``check_env_var``: else ``DATABASE_URL`` would audit
+  Driftwatch's own database and show its tables), and its value must be a database URL
+  (``checked_env_dsn``: else a message would quote the secret it holds);
 - pages show ``redacted_dsn``, error messages go through ``scrub`` and tracebacks through
   ``log_crash``, so the password never reaches a page, a log line, a stored error or an alert.
 
@@ -21,6 +24,7 @@ import traceback
 from urllib.parse import urlsplit
 
 import psycopg
+from django.conf import settings
 from django.views.decorators.debug import sensitive_variables
 
 from audits.engine.errors import EngineError, TargetError
@@ -38,6 +42,7 @@ class TargetConfigError(Exception):
 def target_dsn(target: Target) -> str:
     """The DSN in clear, for the engine only: never log, render or store what this returns."""
     if target.dsn_env_var:
+        check_env_var(target.dsn_env_var)  # a target saved before the rule, or the rule changed
         value = os.environ.get(target.dsn_env_var, "")
         if not value:
             raise TargetConfigError(
@@ -57,6 +62,38 @@ def target_dsn(target: Target) -> str:
     if not value:
         raise TargetConfigError("the target has no database URL")
     return value
+
+
+def allowed_env_vars() -> list[str]:
+    """The variable names a target may read its URL from: ``NAME`` exactly, ``PREFIX*`` a prefix."""
+    return list(settings.DRIFTWATCH_TARGET_ENV_VARS)
+
+
+def allowed_env_vars_text() -> str:
+    """The allowed names as a person reads them, e.g. in a refusal or a form's help."""
+    return ", ".join(allowed_env_vars()) or "none"
+
+
+def env_var_allowed(name: str) -> bool:
+    return any(
+        name.startswith(pattern[:-1]) if pattern.endswith("*") else name == pattern
+        for pattern in allowed_env_vars()
+    )
+
+
+def check_env_var(name: str) -> None:
+    """Refuse a variable outside ``DRIFTWATCH_TARGET_ENV_VARS``, saying which names are allowed.
+
+    The workers also hold Driftwatch's own ``DATABASE_URL``, the shadow server's URL and the
+    broker's: a target pointed at one of them would audit that database and show its tables to
+    every reader. Only variables the operator set aside for targets may be read.
+    """
+    if env_var_allowed(name):
+        return
+    raise TargetConfigError(
+        f"the environment variable {name} may not hold a target's database URL: allowed names "
+        f"are {allowed_env_vars_text()} (setting DRIFTWATCH_TARGET_ENV_VARS)"
+    )
 
 
 def checked_env_dsn(name: str, value: str) -> str:
@@ -91,7 +128,12 @@ def _is_dsn(value: str) -> bool:
 
 
 def dialect_of_env(name: str) -> str:
-    """The dialect of the URL a variable holds; PostgreSQL when only the workers have it."""
+    """The dialect of the URL a variable holds; PostgreSQL when only the workers have it.
+
+    Like ``target_dsn`` it checks the name before it reads the variable, so saving a target
+    (which calls this) refuses a variable that is not allowed.
+    """
+    check_env_var(name)
     value = os.environ.get(name, "")
     return dialect_for(checked_env_dsn(name, value)) if value else "postgresql"
 

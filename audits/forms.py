@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.utils.text import slugify
 
+from .credentials import TargetConfigError, allowed_env_vars_text, check_env_var
 from .models import Target
 
 
@@ -77,6 +78,7 @@ class TargetForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["namespaces_text"].initial = ", ".join(self.instance.namespaces)
             self.fields["database_url_env"].initial = self.instance.dsn_env_var
+        self.fields["database_url_env"].help_text += f" Allowed names: {allowed_env_vars_text()}."
         if self.instance.webhook_url:
             self.fields["webhook_url"].help_text += f" Current: {webhook_host(self.instance)}"
 
@@ -107,6 +109,8 @@ class TargetForm(forms.ModelForm):
         has_dsn = bool(data.get("database_url") or data.get("database_url_env"))
         if not self.instance.pk and not has_dsn:
             self.add_error("database_url", "Give a database URL or an environment variable.")
+        if data.get("database_url_env") and not data.get("database_url"):
+            self._check_env_var(data["database_url_env"])
         if data.get("clear_webhook_url") and not self.data.get("webhook_url"):
             data["webhook_url"] = ""
         source = data.get("schema_source")
@@ -116,6 +120,13 @@ class TargetForm(forms.ModelForm):
         if source == Target.SchemaSource.VERSIONS and needs_upload and not data.get("schema_files"):
             self.add_error("schema_files", "Upload schema.prisma (or choose a path on disk).")
         return data
+
+    def _check_env_var(self, name: str) -> None:
+        # Refused here, before anything is saved; an entered URL would replace the variable.
+        try:
+            check_env_var(name)
+        except TargetConfigError as exc:
+            self.add_error("database_url_env", str(exc))
 
 
 def webhook_host(target: Target) -> str:

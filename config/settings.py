@@ -152,6 +152,11 @@ REPO_PATH = os.environ.get("REPO_PATH", "")
 # this machine is replayed on its own server, a remote target's history is refused.
 DRIFTWATCH_SHADOW_DATABASE_URL = os.environ.get("DRIFTWATCH_SHADOW_DATABASE_URL", "")
 
+# The environment variables a target may read its database URL from: names, or prefixes ending
+# in "*". Whoever edits a target picks the variable, and the workers also hold DATABASE_URL
+# (Driftwatch's own database) and other secrets; an empty list allows none.
+DRIFTWATCH_TARGET_ENV_VARS = env_list("DRIFTWATCH_TARGET_ENV_VARS", "DRIFTWATCH_TARGET_*")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

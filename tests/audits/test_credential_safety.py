@@ -170,8 +170,8 @@ def audited(caplog: pytest.LogCaptureFixture, target_db: str, webhook: WebhookSi
     runs["shadow-down"] = audit(make("shadow-down", with_password(target_db),
                                      migrations_path=str(fresh_migrations(tmp_path))))
     settings.DRIFTWATCH_SHADOW_DATABASE_URL = ""
-    monkeypatch.setenv("DW_SAFETY_TARGET_URL", FAILING["unreachable"][0])
-    runs["env-var"] = audit(make("env-var", dsn_env_var="DW_SAFETY_TARGET_URL"))
+    monkeypatch.setenv("DRIFTWATCH_TARGET_SAFETY", FAILING["unreachable"][0])
+    runs["env-var"] = audit(make("env-var", dsn_env_var="DRIFTWATCH_TARGET_SAFETY"))
     runs["statement-timeout"] = _audit_behind_a_lock(
         make("statement-timeout", with_password(target_db)), target_db, settings,
         statement_ms=300, lock_ms=5000)
@@ -686,7 +686,7 @@ NOT_A_DSN = {  # what else a worker's environment holds
     "fernet-key": "x8YfS3cr3tPa55w0rdQ=",  # has "=": it would pass for libpq's keyword form
     "broker-url": "redis://:S3cr3t-Pa55w0rd@127.0.0.1:6379/0",
 }
-ENV_REFUSED = ("the environment variable DW_SAFETY_OTHER does not hold a database URL "
+ENV_REFUSED = ("the environment variable DRIFTWATCH_TARGET_OTHER does not hold a database URL "
                "(postgresql://..., sqlite:///abs/path.db or a path ending .db/.sqlite/.sqlite3); "
                "its value is not shown")
 
@@ -694,32 +694,32 @@ ENV_REFUSED = ("the environment variable DW_SAFETY_OTHER does not hold a databas
 @pytest.mark.parametrize("value", sorted(NOT_A_DSN.values()))
 def test_a_variable_holding_another_secret_is_never_quoted(
         value: str, monkeypatch: pytest.MonkeyPatch, backend: Client, db: Any) -> None:
-    monkeypatch.setenv("DW_SAFETY_OTHER", value)
+    monkeypatch.setenv("DRIFTWATCH_TARGET_OTHER", value)
     response = backend.post(reverse("audits:target_create"), {
-        "name": "Other", "database_url_env": "DW_SAFETY_OTHER", "schema_source": "path",
+        "name": "Other", "database_url_env": "DRIFTWATCH_TARGET_OTHER", "schema_source": "path",
         "schema_path": str(SEED / "schema.prisma"), "interval_minutes": "60",
     })
     assert response.status_code == 200
     html = response.content.decode()
-    assert "the environment variable DW_SAFETY_OTHER does not hold a database URL" in html
+    assert "the environment variable DRIFTWATCH_TARGET_OTHER does not hold a database URL" in html
     assert_clean(html, "the target form")
     assert value not in html
     with pytest.raises(CommandError) as caught:
         call_command("targets", "add", "--name", "Other", "--database-url-env",
-                     "DW_SAFETY_OTHER", "--schema", str(SEED / "schema.prisma"))
+                     "DRIFTWATCH_TARGET_OTHER", "--schema", str(SEED / "schema.prisma"))
     assert str(caught.value) == ENV_REFUSED
     # set after the target was saved (the workers' environment differs from the web's)
-    monkeypatch.delenv("DW_SAFETY_OTHER")
-    target = make("other", dsn_env_var="DW_SAFETY_OTHER")
-    monkeypatch.setenv("DW_SAFETY_OTHER", value)
+    monkeypatch.delenv("DRIFTWATCH_TARGET_OTHER")
+    target = make("other", dsn_env_var="DRIFTWATCH_TARGET_OTHER")
+    monkeypatch.setenv("DRIFTWATCH_TARGET_OTHER", value)
     run = audit(target)
     assert (run.status, run.error) == ("failed", ENV_REFUSED)
 
 
 def test_a_variable_holding_a_keyword_dsn_is_used(monkeypatch: pytest.MonkeyPatch,
                                                   db: Any) -> None:
-    monkeypatch.setenv("DW_SAFETY_OTHER", FAILING["keyword-form"][0])
-    run = audit(make("keyword-env", dsn_env_var="DW_SAFETY_OTHER"))
+    monkeypatch.setenv("DRIFTWATCH_TARGET_OTHER", FAILING["keyword-form"][0])
+    run = audit(make("keyword-env", dsn_env_var="DRIFTWATCH_TARGET_OTHER"))
     assert run.status == "failed"
     assert run.error.startswith("cannot connect to host=127.0.0.1 port=1 user=dw_user "
                                 "password=*** dbname=db: the host is unreachable")

@@ -24,13 +24,13 @@ def test_dsn_is_encrypted_at_rest_and_redacted_for_pages(make_target):
 
 
 def test_dsn_from_environment_variable(make_target, monkeypatch):
-    monkeypatch.setenv("SHOP_DB_URL", SECRET_DSN)
-    target = make_target(dsn="", dsn_env_var="SHOP_DB_URL")
+    monkeypatch.setenv("DRIFTWATCH_TARGET_SHOP", SECRET_DSN)
+    target = make_target(dsn="", dsn_env_var="DRIFTWATCH_TARGET_SHOP")
     assert target.dsn_encrypted == ""
     assert credentials.target_dsn(target) == SECRET_DSN
-    assert credentials.redacted_dsn(target) == "$SHOP_DB_URL"
-    monkeypatch.delenv("SHOP_DB_URL")
-    with pytest.raises(credentials.TargetConfigError, match="SHOP_DB_URL .* is not set"):
+    assert credentials.redacted_dsn(target) == "$DRIFTWATCH_TARGET_SHOP"
+    monkeypatch.delenv("DRIFTWATCH_TARGET_SHOP")
+    with pytest.raises(credentials.TargetConfigError, match="DRIFTWATCH_TARGET_SHOP .* is not set"):
         credentials.target_dsn(target)
 
 

@@ -29,11 +29,11 @@ def test_add_with_a_stored_schema_and_list_without_the_password(tmp_path, capsys
 
 
 def test_add_with_env_variable_and_schema_path(tmp_path):
-    call_command("targets", "add", "--name", "From env", "--database-url-env", "SHOP_URL",
-                 "--schema-path", str(tmp_path))
+    call_command("targets", "add", "--name", "From env", "--database-url-env",
+                 "DRIFTWATCH_TARGET_SHOP", "--schema-path", str(tmp_path))
     target = Target.objects.get(slug="from-env")
     assert (target.dsn_env_var, target.schema_source, target.schema_path) == (
-        "SHOP_URL", "path", str(tmp_path))
+        "DRIFTWATCH_TARGET_SHOP", "path", str(tmp_path))
 
 
 def test_add_refuses_a_duplicate_slug(tmp_path):

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
 from audits import services
-from audits.credentials import TargetConfigError, redacted_dsn
+from audits.credentials import TargetConfigError, check_env_var, redacted_dsn
 from audits.engine.errors import EngineError
 from audits.models import Target
 
@@ -23,7 +23,8 @@ class Command(BaseCommand):
         add.add_argument("--slug", default="")
         url = add.add_mutually_exclusive_group(required=True)
         url.add_argument("--database-url", help="stored encrypted")
-        url.add_argument("--database-url-env", help="name of a variable holding the URL")
+        url.add_argument("--database-url-env", help="name of a variable holding the URL, "
+                         "one DRIFTWATCH_TARGET_ENV_VARS allows")
         schema = add.add_mutually_exclusive_group(required=True)
         schema.add_argument("--schema", help="schema.prisma or a folder: stored as a version")
         schema.add_argument("--schema-path", help="schema.prisma or a folder: re-read each audit")
@@ -38,9 +39,11 @@ class Command(BaseCommand):
 
     def _add(self, options: dict[str, Any]) -> None:
         slug = options["slug"] or slugify(options["name"])
-        if Target.objects.filter(slug=slug).exists():
-            raise CommandError(f"a target with slug {slug!r} already exists")
         try:
+            if options["database_url_env"]:  # refused before any database or file is read
+                check_env_var(options["database_url_env"])
+            if Target.objects.filter(slug=slug).exists():
+                raise CommandError(f"a target with slug {slug!r} already exists")
             files = services.read_schema_files(options["schema"]) if options["schema"] else None
             target = services.create_target(
                 name=options["name"], slug=slug, dsn=options["database_url"] or "",
