@@ -239,6 +239,8 @@ def _target_form(request: HttpRequest, instance: Target) -> HttpResponse:
             )
         except services.EngineError as exc:
             form.add_error("database_url", str(exc))
+        except TargetConfigError as exc:  # the form checks first; a backstop, never a 500
+            form.add_error(None, str(exc))
         else:
             messages.success(request, f"Saved {target.name}.")
             return redirect(target.get_absolute_url())

@@ -129,3 +129,17 @@ def test_admin_target_page_does_not_show_the_webhook_url(admin_client, make_targ
     html = admin_client.get(reverse("admin:audits_target_change", args=[target.pk])
                             ).content.decode()
     assert "sEcReTwebhookPATH" not in html and 'name="name"' in html
+
+
+def test_a_configuration_error_the_form_missed_is_a_form_error_not_a_500(backend, monkeypatch):
+    from audits import services
+
+    def refuse(target, **kwargs):
+        raise credentials.TargetConfigError("the upload holds no .prisma file")
+
+    monkeypatch.setattr(services, "save_target", refuse)
+    files = [SimpleUploadedFile("schema.prisma", SCHEMA.encode())]
+    response = backend.post(reverse("audits:target_create"), form_data(schema_files=files))
+    assert response.status_code == 200
+    assert "the upload holds no .prisma file" in response.content.decode()
+    assert not Target.objects.exists()
