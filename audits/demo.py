@@ -1,7 +1,9 @@
-"""Demo targets for `python manage.py demo`: the seed's post-reset database, audited at once.
+"""Demo data for `python manage.py demo`: the SQL of the seed incident's fix migrations, and
+the seed's post-reset database as targets, audited at once.
 
-Registered with recovery's demo hook (recovery never imports audits). Idempotent: a target that
-exists is kept, and an audit runs only when the target has no successful one yet.
+Registered with recovery's demo hook (recovery never imports audits). Idempotent: SQL that
+already matches the seed is not written again, a target that exists is kept, and an audit runs
+only when the target has no successful one yet.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.conf import settings
 
 from audits import seed
 from audits.seed.build import apply_postgres_migrations, build_sqlite_database
+from recovery.demo import fill_demo_migration_sql
 from recovery.models import Incident
 
 from . import services
@@ -26,6 +29,19 @@ SQLITE_SLUG = "marketplace-sqlite"
 PG_SLUG = "marketplace-production"
 PG_DATABASE = "driftwatch_demo_target"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def load_demo_migration_sql(incident: Incident) -> list[str]:
+    """Fill in the SQL of the incident's fix migrations from audits/seed/fix_migrations, the
+    one copy of those scripts (recovery logs the rows without it). Returns the names written."""
+    return fill_demo_migration_sql(incident, seed_fix_migration_sql())
+
+
+def seed_fix_migration_sql() -> dict[str, str]:
+    """Each PostgreSQL fix migration's migration.sql by folder name, exactly as on disk:
+    decoded from the bytes, so no newline is translated and the checksum is the file's."""
+    return {folder.name: (folder / "migration.sql").read_bytes().decode("utf-8")
+            for folder in seed.fix_migration_folders("postgresql")}
 
 
 def load_demo_targets(incident: Incident) -> list[Target]:

@@ -13,16 +13,17 @@ Other apps extend the demo without recovery importing them:
     @register_demo_loader
     def load_targets(incident):   # called after the seed incident exists, with it
         ...
+
+The fix migrations are logged here without their SQL (SQL_NOT_AVAILABLE): the scripts live in
+one place, the audits app's seed, and its loader fills them in with fill_demo_migration_sql.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
@@ -183,63 +184,23 @@ COMMITS: list[tuple[str, str, str, str]] = [
     ("b1d20da", "13:40", PHASE_5, "Add migration for 12 missing SupplierProfile columns"),
 ]
 
-MISSING_TABLES = [
-    "ContactSubmission", "UserAddress", "OrderServiceLink", "Review", "TradeIn",
-    "TradeInInterest", "TradeInOffer", "TradeInOfferRevision", "Conversation",
-    "ConversationParticipant", "Message", "MechanicReview", "Payment", "PaymentMethod", "KYC",
-    "Wallet", "WalletTransaction", "Withdrawal", "OrderTracking", "TrackingUpdate",
+# The fix migrations the team logged, with the commit that added each. Their SQL is not kept
+# here, so there is no second copy to drift: the scripts are the audits app's fixture files
+# (audits/seed/fix_migrations/). Each row is logged with SQL_NOT_AVAILABLE, and the app that
+# holds the scripts fills them in with fill_demo_migration_sql from its demo loader.
+MIGRATIONS: list[tuple[str, str]] = [
+    # (name, sha)
+    ("20260212132000_add_missing_user_columns", "3523b29"),
+    ("20260212133000_create_missing_tables", "a6c853a"),
+    ("20260212134000_add_supplierprofile_columns", "b1d20da"),
 ]
 
-USER_COLUMNS_SQL = """\
-ALTER TABLE "User" ADD COLUMN "username" TEXT;
-ALTER TABLE "User" ADD COLUMN "verificationCode" TEXT;
-ALTER TABLE "User" ADD COLUMN "verificationExpiry" TIMESTAMP(3);
-ALTER TABLE "User" ADD COLUMN "resetToken" TEXT;
-ALTER TABLE "User" ADD COLUMN "resetTokenExpiry" TIMESTAMP(3);
-ALTER TABLE "User" ADD COLUMN "isGoogleAuth" BOOLEAN NOT NULL DEFAULT false;
-ALTER TABLE "User" ADD COLUMN "hasCompletedOnboarding" BOOLEAN NOT NULL DEFAULT false;
-ALTER TABLE "User" ADD COLUMN "hasPassword" BOOLEAN NOT NULL DEFAULT true;
-ALTER TABLE "User" ADD COLUMN "googleId" TEXT;
-"""
-
-SUPPLIER_COLUMNS_SQL = """\
-ALTER TABLE "SupplierProfile" ADD COLUMN "website" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "instagram" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "facebook" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "twitter" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "whatsapp" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "tiktok" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "businessHours" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "tagline" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "coverImage" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "logo" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "metaDescription" TEXT;
-ALTER TABLE "SupplierProfile" ADD COLUMN "keywords" TEXT[];
-"""
-
-CREATE_TABLES_NAME = "20260212133000_create_missing_tables"
-# The audits app keeps the seed's fix migrations as a fixture; use its SQL when it is there.
-CREATE_TABLES_FIXTURE = Path("audits/seed/fix_migrations") / CREATE_TABLES_NAME / "migration.sql"
-
-
-def create_tables_sql() -> str:
-    fixture = Path(settings.BASE_DIR) / CREATE_TABLES_FIXTURE
-    if fixture.is_file():
-        return fixture.read_bytes().decode("utf-8")
-    names = "\n".join(f"--   {n}. {t}" for n, t in enumerate(MISSING_TABLES, start=1))
-    return (
-        "-- Placeholder: the seed document describes this 397-line migration but does not\n"
-        "-- reproduce it. It creates these 20 tables with their foreign keys, indexes,\n"
-        "-- createdAt/updatedAt and defaults matching schema.prisma:\n"
-        f"{names}\n"
-    )
-
-
-MIGRATIONS = [
-    ("20260212132000_add_missing_user_columns", USER_COLUMNS_SQL, "3523b29"),
-    (CREATE_TABLES_NAME, None, "a6c853a"),
-    ("20260212134000_add_supplierprofile_columns", SUPPLIER_COLUMNS_SQL, "b1d20da"),
-]
+# A comment, not an empty string: a migration needs SQL (Migration.clean), and the incident
+# page and the post-mortem then say plainly that the script is missing rather than show nothing.
+SQL_NOT_AVAILABLE = (
+    "-- SQL not available: the demo logs this migration without its script, and no installed\n"
+    "-- app's demo loader provided it.\n"
+)
 
 LOSSES = [
     # (table, how restored)
@@ -346,9 +307,29 @@ def _load_commits(incident: Incident, author: User) -> dict[str, Commit]:
 
 
 def _load_migrations(incident: Incident, commits: dict[str, Commit]) -> None:
-    for name, sql, sha in MIGRATIONS:
+    for name, sha in MIGRATIONS:
         Migration.objects.get_or_create(
             incident=incident, name=name,
-            defaults={"sql": sql if sql is not None else create_tables_sql(),
-                      "commit": commits[sha]},
+            defaults={"sql": SQL_NOT_AVAILABLE, "commit": commits[sha]},
         )
+
+
+@transaction.atomic
+def fill_demo_migration_sql(incident: Incident, sql_by_name: Mapping[str, str]) -> list[str]:
+    """Give the demo's migrations their scripts, for the app that holds them (audits' seed).
+
+    Only the rows this module logs (MIGRATIONS) are touched, and only where the SQL differs,
+    so a second `manage.py demo` writes nothing. The script is stored as given, byte for byte;
+    Migration.save derives the checksum from it (prisma_checksum). No timeline entry: like the
+    rest of the demo this is fixture data, not something the team did. Returns the names
+    whose SQL changed.
+    """
+    names = {name for name, _ in MIGRATIONS} & set(sql_by_name)
+    changed = []
+    for migration in incident.migrations.filter(name__in=names).order_by("name"):
+        sql = sql_by_name[migration.name]
+        if migration.sql != sql:
+            migration.sql = sql
+            migration.save(update_fields=["sql", "checksum"])
+            changed.append(migration.name)
+    return changed

@@ -2,21 +2,60 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import uuid
 
 import psycopg
 import pytest
+from django.urls import reverse
 
-from audits import demo
+from audits import demo, seed
 from audits.models import AuditRun, Finding, Target
-from recovery.demo import demo_loaders, load_seed_incident
+from recovery.demo import SQL_NOT_AVAILABLE, demo_loaders, load_seed_incident
+from recovery.models import Migration, prisma_checksum
+from recovery.postmortem import build_markdown
 
 pytestmark = pytest.mark.django_db
 
 
 def test_loader_is_registered_with_recovery():
     assert demo.load_demo_targets in demo_loaders()
+    loaders = demo_loaders()
+    # the SQL first: the targets' audits and pages then see the incident's real checksums
+    assert loaders.index(demo.load_demo_migration_sql) < loaders.index(demo.load_demo_targets)
+
+
+def test_demo_migrations_hold_the_seed_sql_byte_for_byte():
+    incident = load_seed_incident()
+    assert set(incident.migrations.values_list("sql", flat=True)) == {SQL_NOT_AVAILABLE}
+    folders = seed.fix_migration_folders("postgresql")
+    assert demo.load_demo_migration_sql(incident) == [f.name for f in folders]
+    assert demo.load_demo_migration_sql(incident) == []  # idempotent: nothing written again
+    assert Migration.objects.count() == 3
+    migrations = {m.name: m for m in incident.migrations.all()}
+    assert list(migrations) == [f.name for f in folders] == list(seed.FIX_MIGRATION_NAMES)
+    for folder in folders:
+        script = (folder / "migration.sql").read_bytes()
+        migration = migrations[folder.name]
+        assert migration.sql.encode("utf-8") == script
+        assert migration.checksum == hashlib.sha256(script).hexdigest()
+        assert migration.checksum == prisma_checksum(migration.sql)
+
+
+def test_postmortem_shows_the_seed_sql(mobile_client):
+    incident = load_seed_incident()
+    demo.load_demo_migration_sql(incident)
+    text = build_markdown(incident)
+    assert "SQL not available" not in text
+    for number, folder in enumerate(seed.fix_migration_folders("postgresql"), start=1):
+        script = (folder / "migration.sql").read_bytes().decode("utf-8")
+        checksum = hashlib.sha256(script.encode("utf-8")).hexdigest()
+        assert f"### Migration {number}: {folder.name}" in text
+        assert f"**Checksum**: `{checksum}`" in text
+        assert f"```sql\n{script.rstrip()}\n```" in text
+    html = mobile_client.get(reverse("recovery:postmortem", args=[incident.slug])).content
+    assert b'<code class="language-sql">ALTER TABLE "User" ADD COLUMN "username" TEXT;' in html
 
 
 def test_sqlite_only_when_postgres_is_unreachable(settings, tmp_path, monkeypatch, capsys):

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from audits import seed, services
+from audits import demo, seed, services
 from audits.engine.history import State, clear_memory_cache
 from audits.models import Target
 from audits.seed.build import apply_postgres_migrations
@@ -170,6 +170,7 @@ def test_seed_post_reset_then_fixed(demo_incident, scratch_pg: str, tmp_path: Pa
     clear_memory_cache()
     settings.VAR_DIR = tmp_path / "var"
     settings.DRIFTWATCH_SHADOW_DATABASE_URL = ""
+    demo.load_demo_migration_sql(demo_incident)  # as `manage.py demo` does: the seed's SQL
     apply_postgres_migrations(scratch_pg, seed.base_migration_folders(), record_migrations=True)
     folder = tmp_path / "prisma" / "migrations"
     shutil.copytree(seed.BASE_MIGRATIONS_DIR, folder)
@@ -235,7 +236,6 @@ def test_the_demo_targets(settings, tmp_path: Path, monkeypatch, pg_admin_dsn, m
 
     import psycopg
 
-    from audits import demo
     from recovery.demo import load_seed_incident
 
     clear_memory_cache()

@@ -1,10 +1,15 @@
 """`manage.py demo`: the seed incident, idempotent, extensible by other apps."""
 
+import hashlib
+import re
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from audits import seed
 from recovery import demo
 from recovery.models import (
     ActionItem,
@@ -15,6 +20,7 @@ from recovery.models import (
     TimelineEntry,
     prisma_checksum,
 )
+from recovery.postmortem import build_markdown
 
 pytestmark = pytest.mark.django_db
 MODELS = (Incident, TimelineEntry, Commit, Migration, DataLoss, ActionItem, User)
@@ -47,19 +53,17 @@ def test_demo_loads_the_seed_incident() -> None:
         ]
     )
     migrations = {m.name: m for m in incident.migrations.select_related("commit")}
-    assert list(migrations) == [
+    assert list(migrations) == [name for name, _ in demo.MIGRATIONS] == [
         "20260212132000_add_missing_user_columns",
         "20260212133000_create_missing_tables",
         "20260212134000_add_supplierprofile_columns",
     ]
-    users = migrations["20260212132000_add_missing_user_columns"]
-    assert users.sql == demo.USER_COLUMNS_SQL
-    assert users.checksum == prisma_checksum(demo.USER_COLUMNS_SQL)
-    assert users.commit.sha == "3523b29"
-    assert migrations["20260212134000_add_supplierprofile_columns"].sql.count("ADD COLUMN") == 12
-    tables = migrations["20260212133000_create_missing_tables"].sql
-    for table in demo.MISSING_TABLES:
-        assert f'"{table}"' in tables or f"{table}\n" in tables
+    assert [m.commit.sha for m in migrations.values()] == ["3523b29", "a6c853a", "b1d20da"]
+    # The command runs every installed app's loaders: audits fills in the SQL from its seed.
+    for name, migration in migrations.items():
+        script = (seed.FIX_MIGRATIONS_DIR / name / "migration.sql").read_bytes()
+        assert migration.sql.encode("utf-8") == script, name
+        assert migration.checksum == hashlib.sha256(script).hexdigest(), name
     # Other apps' demo loaders may add entries (audit alerts); the seed's are the backend's.
     seed_entries = incident.entries.filter(author__username="backend")
     phases = set(seed_entries.values_list("phase", flat=True))
@@ -83,8 +87,10 @@ def test_demo_users_have_their_roles() -> None:
 def test_running_twice_changes_nothing() -> None:
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = counts()
+    rows = list(Migration.objects.values_list("id", "name", "sql", "checksum", "commit_id"))
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert counts() == first
+    assert list(Migration.objects.values_list("id", "name", "sql", "checksum", "commit_id")) == rows
     assert first["Commit"] == 11
     assert first["Migration"] == 3
 
@@ -105,3 +111,56 @@ def test_registered_loaders_run_after_the_incident(capsys) -> None:
     out = capsys.readouterr().out
     assert "driftwatch-backend" not in out  # no passwords in the output
     assert "Demo users: backend (backend), mobile (mobile), admin (superuser)" in out
+
+
+def test_recovery_alone_logs_the_migrations_without_their_sql(monkeypatch) -> None:
+    """No other app's loader (recovery on its own): the rows exist, and say the SQL is missing."""
+    monkeypatch.setattr(demo, "_loaders", [])
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    incident = Incident.objects.get(slug=demo.DEMO_SLUG)
+    migrations = list(incident.migrations.all())
+    assert [m.name for m in migrations] == [name for name, _ in demo.MIGRATIONS]
+    for migration in migrations:
+        assert migration.sql == demo.SQL_NOT_AVAILABLE
+        assert migration.checksum == prisma_checksum(demo.SQL_NOT_AVAILABLE)
+        migration.full_clean()  # a placeholder the model accepts, not an empty script
+    text = build_markdown(incident)
+    assert text.count("-- SQL not available") == len(demo.MIGRATIONS)
+
+
+def test_fill_demo_migration_sql_is_idempotent_and_keeps_to_the_demo_rows(
+    demo_incident, backend_user
+) -> None:
+    from recovery import services
+
+    other = services.add_migration(
+        demo_incident, name="20260301000000_later_fix", sql="SELECT 1;\n", author=backend_user
+    )
+    name = demo.MIGRATIONS[0][0]
+    script = "-- a script\r\nSELECT 1;\r\n"  # stored as given: CRLF stays CRLF
+    entries = demo_incident.entries.count()
+    assert demo.fill_demo_migration_sql(
+        demo_incident, {name: script, other.name: "SELECT 2;\n", "unknown": "x"}
+    ) == [name]
+    assert demo.fill_demo_migration_sql(demo_incident, {name: script}) == []
+    filled = demo_incident.migrations.get(name=name)
+    assert (filled.sql, filled.checksum) == (script, prisma_checksum(script))
+    assert demo_incident.migrations.get(pk=other.pk).sql == "SELECT 1;\n"
+    assert demo_incident.entries.count() == entries  # fixture data: no timeline entry
+
+
+# SQL statements, not prose: the keywords the seed's scripts are made of.
+SQL_STATEMENT = re.compile(
+    r"\b(?:ALTER|CREATE|DROP)\s+(?:TABLE|TYPE|INDEX|UNIQUE)\b|ADD\s+(?:COLUMN|CONSTRAINT)\b"
+    r"|\bREFERENCES\b|\bINSERT\s+INTO\b"
+)
+
+
+def test_recovery_demo_holds_no_sql_and_does_not_reach_into_audits() -> None:
+    source = Path(demo.__file__).read_text(encoding="utf-8")
+    assert SQL_STATEMENT.findall(source) == []
+    assert "audits" not in "".join(
+        line for line in source.splitlines() if line.lstrip().startswith(("import", "from"))
+    )
+    assert "read_bytes" not in source and "read_text" not in source  # no seed file read here
