@@ -10,6 +10,8 @@ urlpatterns = [
          name="target_endpoints"),
     path("targets/<slug:slug>/endpoints/rescan/", endpoint_views.rescan,
          name="endpoints_rescan"),
+    path("targets/<slug:slug>/endpoints/rescans/<int:rescan_id>/", endpoint_views.rescan_progress,
+         name="endpoints_rescan_progress"),
     path("targets/<slug:slug>/endpoints/overrides/", endpoint_views.add_override,
          name="endpoint_override_add"),
     path("targets/<slug:slug>/endpoints/overrides/<int:override_id>/delete/",

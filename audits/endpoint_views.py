@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,9 +19,11 @@ from config.roles import can_write, write_required
 from . import endpoints, tokens
 from .access import get_target_for_read, get_target_for_write
 from .badges import badge_svg, message_for
-from .models import EndpointOverride, Target
+from .models import EndpointOverride, EndpointRescan, EndpointScan, Target
 
 LIST_PARTIAL = "endpoint-list"
+PROGRESS_PARTIAL = "rescan-progress"
+SUMMARY_PARTIAL = "endpoint-summary"
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
@@ -53,23 +56,32 @@ def target_endpoints(request: HttpRequest, slug: str) -> HttpResponse:
     return _endpoint_page(request, get_target_for_read(request, slug), None)
 
 
-def _endpoint_page(request: HttpRequest, target: Target,
-                   targets: list[Target] | None) -> HttpResponse:
-    verdict = request.GET.get("verdict", "")
+def _list_context(request: HttpRequest, target: Target,
+                  params: Any = None) -> dict[str, Any]:
+    """The endpoint list and its summary, filtered as the page is (``params``: GET or POST)."""
+    params = request.GET if params is None else params
+    verdict = params.get("verdict", "")
     verdict = verdict if verdict in endpoints.VERDICTS else ""
-    query = request.GET.get("q", "").strip()
+    query = params.get("q", "").strip()
     rows = endpoints.endpoint_rows(target, verdict=verdict, query=query)
-    context: dict[str, Any] = {
-        "target": target, "targets": targets, "groups": endpoints.grouped(rows),
-        "shown": len(rows), "verdict": verdict, "query": query,
-        "verdicts": endpoints.VERDICTS, "scan": endpoints.scan_of(target),
+    scan = endpoints.scan_of(target)
+    counts = scan.counts if scan else {}
+    return {
+        "target": target, "groups": endpoints.grouped(rows), "shown": len(rows),
+        "verdict": verdict, "query": query, "verdicts": endpoints.VERDICTS, "scan": scan,
+        "summary": [(v, counts.get(v, 0)) for v in reversed(endpoints.VERDICTS)],
         "list_url": reverse("audits:target_endpoints", args=[target.slug]),
     }
-    counts = context["scan"].counts if context["scan"] else {}
-    context["summary"] = [(v, counts.get(v, 0)) for v in reversed(endpoints.VERDICTS)]
+
+
+def _endpoint_page(request: HttpRequest, target: Target,
+                   targets: list[Target] | None) -> HttpResponse:
+    context = _list_context(request, target)
+    context["targets"] = targets
     context["http_methods"] = HTTP_METHODS
     if request.htmx and request.htmx.target == LIST_PARTIAL:
         return render(request, f"audits/endpoints.html#{LIST_PARTIAL}", context)
+    context["rescan"] = _rescan_to_show(endpoints.latest_rescan(target), context["scan"])
     context["overrides"] = list(EndpointOverride.objects.filter(target=target)
                                 .select_related("author"))
     # the override form's model list (parsing the schema is only worth it for writers)
@@ -85,15 +97,52 @@ def _endpoint_page(request: HttpRequest, target: Target,
 @require_POST
 @write_required
 def rescan(request: HttpRequest, slug: str) -> HttpResponse:
+    """Queue a rescan on a worker (or join the one already queued) and answer at once: htmx
+    gets the polling progress box, a plain form post the page with a message."""
     target = get_target_for_write(request, slug)
-    try:
-        scan = endpoints.rescan(target)
-    except endpoints.EndpointScanError as exc:
-        messages.error(request, f"The scan failed: {exc}")
-    else:
-        total = sum(scan.counts.values())
-        messages.success(request, f"Scanned {target.code_path}: {total} endpoints.")
+    job = endpoints.request_rescan(target, request.user)
+    if request.htmx:
+        return _progress(request, target, job, request.POST)
+    # without htmx nothing polls: the page shows the box, a reload shows the end
+    messages.info(request, f"Rescan #{job.pk} {job.status}: reload this page to see it end.")
     return redirect("audits:target_endpoints", slug=target.slug)
+
+
+@require_GET
+def rescan_progress(request: HttpRequest, slug: str, rescan_id: int) -> HttpResponse:
+    """The progress box, polled every second while the rescan is queued or running."""
+    target = get_target_for_read(request, slug)
+    job = get_object_or_404(EndpointRescan, target=target, pk=rescan_id)
+    return _progress(request, target, job, request.GET)
+
+
+def _progress(request: HttpRequest, target: Target, job: EndpointRescan,
+              params: Any) -> HttpResponse:
+    """Still going: the box alone (it polls again). Finished: the final box, plus the new
+    summary and endpoint list swapped out of band, filtered as the page is (the poll carries
+    the filter form's fields)."""
+    context: dict[str, Any] = {"target": target, "rescan": job}
+    if not job.is_finished:
+        return render(request, f"audits/endpoints.html#{PROGRESS_PARTIAL}", context)
+    context.update(_list_context(request, target, params), oob=True)
+    return HttpResponse("".join(
+        render_to_string(f"audits/endpoints.html#{name}", context, request)
+        for name in (PROGRESS_PARTIAL, SUMMARY_PARTIAL, LIST_PARTIAL)
+    ))
+
+
+def _rescan_to_show(job: EndpointRescan | None, scan: EndpointScan | None
+                    ) -> EndpointRescan | None:
+    """On a page load: a rescan still going (the box polls it), or one that failed after the
+    last good scan (a lost worker or a broker outage is said nowhere else)."""
+    if job is None or not job.is_finished:
+        return job
+    if job.status == EndpointRescan.State.FAILED and (
+        scan is None or scan.scanned_at is None
+        or (job.finished_at is not None and job.finished_at > scan.scanned_at)
+    ):
+        return job
+    return None
 
 
 @require_POST

@@ -3,8 +3,11 @@
 A target's endpoints come from scanning its backend code (``Target.code_path``) with the engine
 (``audits.engine.endpoints.check_backend``) and judging them with the findings of its last
 successful audit. That happens after each successful audit (``after_audit``, called by
-``services.save_result``), on demand (``rescan``) and when a person adds or removes a model
-dependency (overrides are applied before the verdicts).
+``services.save_result``, already off the web request), on demand ("Rescan code":
+``request_rescan`` queues an EndpointRescan that a Celery worker runs with ``execute_rescan``,
+since a big backend takes seconds to scan) and when a person adds or removes a model dependency
+(overrides are applied before the verdicts). The CLI ``manage.py endpoints`` calls the engine
+directly and stores nothing.
 
 Identity of an endpoint across scans: (target, route, methods). ``verdict_since`` is kept while
 the verdict stays the same; ``decided_by_run`` is the audit whose findings the verdict and its
@@ -18,20 +21,24 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import services
+from . import conf, services
+from .credentials import dsn_quietly, log_crash, scrub
 from .models import (
     VERDICT_ORDER,
     AuditRun,
     Endpoint,
     EndpointOverride,
+    EndpointRescan,
     EndpointScan,
     ModelStatus,
     Target,
@@ -156,8 +163,11 @@ def rescan(target: Target, run: AuditRun | None = None) -> EndpointScan:
     except EndpointScanError as exc:
         record_error(target, str(exc))
         raise
+    except SoftTimeLimitExceeded:  # the worker's time is up: not a scan error, let it say so
+        raise
     except Exception as exc:  # the engine's SchemaError, an unreadable file...
-        message = f"{type(exc).__name__}: {exc}"
+        # a schema line quoted by a parse error may hold the target's own URL
+        message = scrub(f"{type(exc).__name__}: {exc}", dsn_quietly(target))
         record_error(target, message)
         raise EndpointScanError(message) from exc
     return store(target, run, result)
@@ -196,6 +206,127 @@ def record_error(target: Target, message: str) -> None:
         EndpointScan.objects.update_or_create(
             target=target, defaults={"error": message[:4000], "error_at": timezone.now()}
         )
+
+
+# -- "Rescan code" on a worker: request, claim, execute, sweep ---------------------------------
+# The same shape as audits (services.request_audit / claim_run / execute_audit /
+# sweep_stale_runs): one active rescan per target (a database constraint), work claimed with a
+# conditional UPDATE, so a retried message or a second worker never scans twice.
+
+RESCAN_TIME_LIMIT = 300  # seconds: Celery kills the task; a scan of a monorepo takes seconds
+RESCAN_SOFT_TIME_LIMIT = 270  # seconds: the task is asked to stop and fails the rescan cleanly
+RESCAN_STALE_MESSAGE = "the worker running this rescan stopped (killed or lost) before finishing"
+RESCAN_LOST_MESSAGE = "the rescan waited in the queue too long: no worker picked it up"
+RESCAN_CRASH_MESSAGE = "internal error while scanning the code (see the server log)"
+
+
+def active_rescan(target: Target) -> EndpointRescan | None:
+    return EndpointRescan.objects.filter(target=target, status__in=["queued", "running"]).first()
+
+
+def latest_rescan(target: Target) -> EndpointRescan | None:
+    """The page's progress box: the newest rescan of the target (one query)."""
+    return EndpointRescan.objects.filter(target=target).first()
+
+
+def request_rescan(target: Target, requested_by: Any = None, *,
+                   enqueue: bool = True) -> EndpointRescan:
+    """Queue one rescan of the target's code, or return the one already queued or running."""
+    existing = active_rescan(target)
+    if existing is not None:
+        return existing
+    user = requested_by if getattr(requested_by, "is_authenticated", False) else None
+    try:
+        with transaction.atomic():
+            rescan_row = EndpointRescan.objects.create(target=target, requested_by=user)
+    except IntegrityError:  # another request won the race; the constraint kept one rescan
+        existing = active_rescan(target)
+        if existing is None:
+            raise
+        return existing
+    if enqueue:
+        transaction.on_commit(lambda: _enqueue_rescan(rescan_row.pk))
+    return rescan_row
+
+
+def _enqueue_rescan(rescan_id: int) -> None:
+    from .tasks import rescan_endpoints
+
+    try:
+        rescan_endpoints.apply_async(
+            args=[rescan_id], retry=True,
+            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
+                          "interval_max": 1},
+        )
+    except Exception as exc:  # the broker is down: say so instead of leaving it queued
+        log.warning("could not queue endpoint rescan %s: %s", rescan_id, type(exc).__name__)
+        fail_rescan(rescan_id, f"the task broker is unreachable, so the rescan was never queued "
+                               f"({type(exc).__name__}); ask again once the broker is back",
+                    from_states=("queued",))
+
+
+def claim_rescan(rescan_id: int) -> bool:
+    """queued -> running, by exactly one worker."""
+    return bool(
+        EndpointRescan.objects.filter(pk=rescan_id, status=EndpointRescan.State.QUEUED)
+        .update(status=EndpointRescan.State.RUNNING, started_at=timezone.now())
+    )
+
+
+def execute_rescan(rescan_id: int) -> EndpointRescan | None:
+    """Run a queued rescan to its end; None when another worker already has it (or had it).
+
+    Never raises for a scan problem: the reason is stored on the rescan (and, through
+    ``rescan``, on the target's EndpointScan), where the page shows it.
+    """
+    if not claim_rescan(rescan_id):
+        return None
+    job = EndpointRescan.objects.select_related("target").get(pk=rescan_id)
+    target = job.target
+    try:
+        scan = rescan(target)
+    except EndpointScanError as exc:
+        fail_rescan(rescan_id, str(exc))
+    except SoftTimeLimitExceeded:
+        message = f"the rescan took longer than {RESCAN_SOFT_TIME_LIMIT} s and was stopped"
+        record_error(target, message)
+        fail_rescan(rescan_id, message)
+    except Exception as exc:  # noqa: BLE001 — a bug must still end the rescan, not strand it
+        log_crash(f"endpoint rescan {rescan_id} of {target.slug} crashed", exc,
+                  dsn_quietly(target))
+        fail_rescan(rescan_id, RESCAN_CRASH_MESSAGE)
+    else:
+        EndpointRescan.objects.filter(pk=rescan_id, status=EndpointRescan.State.RUNNING).update(
+            status=EndpointRescan.State.SUCCEEDED, finished_at=timezone.now(),
+            endpoint_count=sum(scan.counts.values()),
+        )  # no row updated: the sweep failed it meanwhile, and its verdict stands
+    return EndpointRescan.objects.get(pk=rescan_id)
+
+
+def fail_rescan(rescan_id: int, reason: str,
+                from_states: tuple[str, ...] = ("running",)) -> bool:
+    """Mark a rescan failed unless it already finished; the reason must already be redacted."""
+    return bool(
+        EndpointRescan.objects.filter(pk=rescan_id, status__in=from_states).update(
+            status=EndpointRescan.State.FAILED, finished_at=timezone.now(), error=reason[:4000])
+    )
+
+
+def sweep_stale_rescans(now: datetime | None = None) -> int:
+    """Fail rescans whose worker died (running past the hard limit) or whose message was lost
+    (queued too long); called by the audits' periodic sweep."""
+    now = now or timezone.now()
+    dead_before = now - timedelta(seconds=RESCAN_TIME_LIMIT + conf.stale_margin())
+    stale = EndpointRescan.objects.filter(status=EndpointRescan.State.RUNNING,
+                                          started_at__lt=dead_before)
+    failed = sum(fail_rescan(pk, RESCAN_STALE_MESSAGE)
+                 for pk in stale.values_list("pk", flat=True))
+    lost_before = now - timedelta(seconds=conf.queued_limit())
+    lost = EndpointRescan.objects.filter(status=EndpointRescan.State.QUEUED,
+                                         queued_at__lt=lost_before)
+    failed += sum(fail_rescan(pk, RESCAN_LOST_MESSAGE, from_states=("queued",))
+                  for pk in lost.values_list("pk", flat=True))
+    return failed
 
 
 def _lock(target: Target) -> None:

@@ -408,6 +408,46 @@ class EndpointScan(models.Model):
         return f"endpoint scan of {self.target}"
 
 
+class EndpointRescan(models.Model):
+    """One "Rescan code" request, run by a Celery worker: queued -> running -> succeeded or
+    failed. Its own row (rather than fields on EndpointScan) so that, like an AuditRun, a task
+    message names exactly one piece of work, claims it once and the page polls that one."""
+
+    State = AuditRun.State  # the same four states, read the same way by the page and the sweep
+    FINISHED = AuditRun.FINISHED
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="endpoint_rescans")
+    status = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    endpoint_count = models.PositiveIntegerField(null=True, blank=True)  # set on success
+    error = models.TextField(blank=True, default="")  # the reason it failed, already redacted
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [models.Index(fields=["target", "-queued_at"], name="rescan_target_recent_idx")]
+        constraints = [
+            # The database itself refuses a second active rescan of the same target.
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_rescan_per_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} rescan #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+
 class EndpointOverride(models.Model):
     """A model dependency the scanner cannot see (add) or sees wrongly (remove)."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from . import alerts, conf, services
+from . import alerts, conf, endpoints, services
 
 ALERT_MAX_RETRIES = 5
 
@@ -32,7 +32,21 @@ def enqueue_due_audits() -> int:
 
 @shared_task(name="audits.sweep_stale_audits")
 def sweep_stale_audits() -> int:
-    return services.sweep_stale_runs()
+    """Stale audit runs, and stale endpoint rescans (the same failure, on the same beat)."""
+    return services.sweep_stale_runs() + endpoints.sweep_stale_rescans()
+
+
+@shared_task(
+    name="audits.rescan_endpoints",
+    time_limit=endpoints.RESCAN_TIME_LIMIT,
+    soft_time_limit=endpoints.RESCAN_SOFT_TIME_LIMIT,
+    acks_late=True,
+)
+def rescan_endpoints(rescan_id: int) -> str:
+    """"Rescan code": claims the rescan (queued -> running) or does nothing if it is taken or
+    finished, so a redelivered message never scans twice."""
+    job = endpoints.execute_rescan(rescan_id)
+    return "skipped" if job is None else job.status
 
 
 @shared_task(

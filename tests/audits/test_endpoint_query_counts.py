@@ -68,3 +68,28 @@ def test_api_constant_queries(make_target, mobile_user):
     # token+user, then target+scan with its stored payload; a scan stored before payloads
     # existed reads the endpoint rows instead (one more query)
     assert numbers == [2, 2, 3, 3], numbers
+
+
+def test_an_active_rescan_costs_no_extra_query(make_target, backend):
+    """The page always asks for the target's latest rescan (one query), whether or not one is
+    queued; the progress box then polls on its own URL."""
+    target = make_target(name="Big", slug="big")
+    fill(target, 10)
+    without = queries(backend, "/targets/big/endpoints/")[0]
+    endpoints.request_rescan(target, enqueue=False)
+    assert queries(backend, "/targets/big/endpoints/")[0] == without
+
+
+def test_finished_rescan_progress_constant_queries(make_target, backend):
+    """The finished box carries the new list: its cost does not grow with the endpoints."""
+    target = make_target(name="Big", slug="big")
+    job = endpoints.request_rescan(target, enqueue=False)
+    endpoints.fail_rescan(job.pk, "stopped", from_states=("queued",))
+    counts = []
+    for size in (10, 200):
+        fill(target, size)
+        number, shown = queries(backend, f"/targets/big/endpoints/rescans/{job.pk}/",
+                                HTTP_HX_REQUEST="true")
+        assert shown == size
+        counts.append(number)
+    assert counts[0] == counts[1], counts

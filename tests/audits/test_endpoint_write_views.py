@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from audits.models import Endpoint, EndpointOverride, EndpointScan
+from audits.models import Endpoint, EndpointOverride, EndpointRescan, EndpointScan
 from recovery.models import TimelineEntry
 from tests.audits.endpoint_fixtures import *  # noqa: F403 — the seed fixtures
 
@@ -31,6 +31,7 @@ def test_mobile_gets_403_and_nothing_changes(sqlite_seed_target, mobile):
         assert mobile.post(path, data).status_code == 403, path
     assert EndpointOverride.objects.count() == 1
     assert EndpointScan.objects.get(target=sqlite_seed_target).scanned_at == scanned
+    assert not EndpointRescan.objects.exists()  # nothing was queued either
 
 
 def test_anonymous_goes_to_login(sqlite_seed_target, client):
@@ -38,6 +39,7 @@ def test_anonymous_goes_to_login(sqlite_seed_target, client):
         response = client.post(path, data)
         assert response.status_code == 302 and response["Location"] == f"/login/?next={path}"
     assert EndpointOverride.objects.count() == 1
+    assert not EndpointRescan.objects.exists()
 
 
 def test_get_is_refused_on_write_urls(sqlite_seed_target, backend):
@@ -75,15 +77,42 @@ def test_invalid_override_is_refused_with_messages(sqlite_seed_target, backend):
     assert not EndpointOverride.objects.exists()
 
 
-def test_backend_rescan(sqlite_seed_target, backend):
+# The rescan runs on a worker: here Celery's eager mode, run when the test's transaction would
+# commit (tests/audits/test_endpoint_rescan.py covers the queued states and the htmx box).
+
+
+@pytest.fixture
+def eager_worker():
+    from config.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+def test_backend_rescan(sqlite_seed_target, backend, eager_worker,
+                        django_capture_on_commit_callbacks):
     before = EndpointScan.objects.get(target=sqlite_seed_target).scanned_at
-    response = backend.post(BASE + "rescan/", follow=True)
-    assert f"Scanned {sqlite_seed_target.code_path}: 29 endpoints." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = backend.post(BASE + "rescan/", follow=True)
+    job = EndpointRescan.objects.get()
+    assert f"Rescan #{job.pk} queued: reload this page to see it end." \
+        in response.content.decode()  # the view answered before the worker ran
+    job.refresh_from_db()
+    assert (job.status, job.endpoint_count) == ("succeeded", 29)
     assert EndpointScan.objects.get(target=sqlite_seed_target).scanned_at > before
 
 
-def test_rescan_failure_is_reported(sqlite_seed_target, backend, tmp_path):
+def test_rescan_failure_is_reported(sqlite_seed_target, backend, tmp_path, eager_worker,
+                                    django_capture_on_commit_callbacks):
     sqlite_seed_target.code_path = str(tmp_path / "gone")
     sqlite_seed_target.save(update_fields=["code_path"])
-    html = backend.post(BASE + "rescan/", follow=True).content.decode()
-    assert f"The scan failed: the code path {tmp_path / 'gone'} is not a folder" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        backend.post(BASE + "rescan/")
+    html = backend.get(BASE).content.decode()
+    reason = f"the code path {tmp_path / 'gone'} is not a folder"
+    assert f"{reason}</p>" in html  # the page's "Last scan failed" line
+    job = EndpointRescan.objects.get()
+    assert (job.status, job.error) == ("failed", reason)
+    assert f"rescan #{job.pk} failed</span>" in html  # the box says which rescan failed

@@ -52,3 +52,37 @@ def test_phone_filter_and_search_without_reload(sqlite_seed_target, mobile_user,
     first.locator("summary").click()
     assert "User.username is missing" in first.inner_text()
     page.screenshot(path=f"{SHOTS}/endpoints-phone-unsafe.png", full_page=False)
+
+
+def test_rescan_shows_progress_then_swaps_in_the_new_list(sqlite_seed_target, backend_user,
+                                                          browser_page, monkeypatch):
+    """"Rescan code" answers at once with a polling box; when the worker is done the box says
+    so and the new list replaces the old one, still filtered, without a reload."""
+    import os
+
+    from audits.models import Endpoint
+    from audits.tasks import rescan_endpoints
+
+    queued: list[int] = []
+    monkeypatch.setattr(rescan_endpoints, "apply_async",
+                        lambda **kwargs: queued.append(kwargs["args"][0]))
+    Endpoint.objects.filter(target=sqlite_seed_target, prefix="/api/chat").delete()
+    page = browser_page
+    login(page, "test-backend", "pw-for-tests-only")
+    page.goto("/targets/marketplace/endpoints/?verdict=unsafe")
+    before = page.locator("li.ep-item").count()
+    assert before < 20
+    page.evaluate("window.__noReload = true")
+    page.click("#rescan-code")
+    page.wait_for_selector("#rescan-progress >> text=Scanning the code…")
+    assert page.locator("#rescan-progress[hx-get]").count() == 1
+    assert len(queued) == 1
+    os.makedirs(SHOTS, exist_ok=True)
+    page.locator(".page-head").screenshot(path=f"{SHOTS}/endpoints-rescan-scanning.png")
+    assert rescan_endpoints(queued[0]) == "succeeded"  # the worker
+    page.wait_for_selector("#rescan-progress >> text=succeeded")
+    page.wait_for_function("document.querySelectorAll('li.ep-item').length === 20")
+    assert page.locator("li.ep-item:not(.ep-unsafe)").count() == 0  # the filter still holds
+    assert page.locator("#rescan-code").count() == 1  # the button is back
+    assert page.evaluate("window.__noReload") is True
+    page.locator(".page-head").screenshot(path=f"{SHOTS}/endpoints-rescan-done.png")
