@@ -28,10 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from . import conf, services
+from . import conf, queueing, services
 from .credentials import dsn_quietly, log_crash, scrub
 from .models import (
     VERDICT_ORDER,
@@ -232,19 +232,12 @@ def latest_rescan(target: Target) -> EndpointRescan | None:
 def request_rescan(target: Target, requested_by: Any = None, *,
                    enqueue: bool = True) -> EndpointRescan:
     """Queue one rescan of the target's code, or return the one already queued or running."""
-    existing = active_rescan(target)
-    if existing is not None:
-        return existing
     user = requested_by if getattr(requested_by, "is_authenticated", False) else None
-    try:
-        with transaction.atomic():
-            rescan_row = EndpointRescan.objects.create(target=target, requested_by=user)
-    except IntegrityError:  # another request won the race; the constraint kept one rescan
-        existing = active_rescan(target)
-        if existing is None:
-            raise
-        return existing
-    if enqueue:
+    rescan_row, created = queueing.queue_once(
+        lambda: active_rescan(target),
+        lambda: EndpointRescan.objects.create(target=target, requested_by=user),
+    )
+    if created and enqueue:
         transaction.on_commit(lambda: _enqueue_rescan(rescan_row.pk))
     return rescan_row
 
@@ -252,25 +245,13 @@ def request_rescan(target: Target, requested_by: Any = None, *,
 def _enqueue_rescan(rescan_id: int) -> None:
     from .tasks import rescan_endpoints
 
-    try:
-        rescan_endpoints.apply_async(
-            args=[rescan_id], retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
-                          "interval_max": 1},
-        )
-    except Exception as exc:  # the broker is down: say so instead of leaving it queued
-        log.warning("could not queue endpoint rescan %s: %s", rescan_id, type(exc).__name__)
-        fail_rescan(rescan_id, f"the task broker is unreachable, so the rescan was never queued "
-                               f"({type(exc).__name__}); ask again once the broker is back",
-                    from_states=("queued",))
+    queueing.send(rescan_endpoints, rescan_id, what="rescan",
+                  fail=lambda pk, reason: fail_rescan(pk, reason, from_states=("queued",)))
 
 
 def claim_rescan(rescan_id: int) -> bool:
     """queued -> running, by exactly one worker."""
-    return bool(
-        EndpointRescan.objects.filter(pk=rescan_id, status=EndpointRescan.State.QUEUED)
-        .update(status=EndpointRescan.State.RUNNING, started_at=timezone.now())
-    )
+    return queueing.claim(EndpointRescan, rescan_id)
 
 
 def execute_rescan(rescan_id: int) -> EndpointRescan | None:

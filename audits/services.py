@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from audits.engine import model as engine_model
 from audits.engine.errors import EngineError
 
-from . import conf
+from . import conf, queueing
 from .credentials import (
     TargetConfigError,
     dialect_for,
@@ -274,21 +274,12 @@ def request_audit(
     target: Target, requested_by: Any = None, *, trigger: str = "manual", enqueue: bool = True
 ) -> AuditRun:
     """Queue one audit of the target, or return the one already queued or running."""
-    existing = active_run(target)
-    if existing is not None:
-        return existing
-    try:
-        with transaction.atomic():
-            run = AuditRun.objects.create(
-                target=target, trigger=trigger,
-                requested_by=requested_by if _is_user(requested_by) else None,
-            )
-    except IntegrityError:  # another request won the race; the constraint kept one run
-        existing = active_run(target)
-        if existing is None:
-            raise
-        return existing
-    if enqueue:
+    user = requested_by if _is_user(requested_by) else None
+    run, created = queueing.queue_once(
+        lambda: active_run(target),
+        lambda: AuditRun.objects.create(target=target, trigger=trigger, requested_by=user),
+    )
+    if created and enqueue:
         transaction.on_commit(lambda: _enqueue(run.pk))
     return run
 
@@ -296,26 +287,13 @@ def request_audit(
 def _enqueue(run_id: int) -> None:
     from .tasks import run_audit
 
-    try:
-        run_audit.apply_async(
-            args=[run_id],
-            retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
-                          "interval_max": 1},
-        )
-    except Exception as exc:  # the broker is down: say so instead of leaving it queued
-        log.warning("could not queue audit run %s: %s", run_id, type(exc).__name__)
-        fail_run(run_id, f"the task broker is unreachable, so the audit was never queued "
-                         f"({type(exc).__name__}); ask again once the broker is back",
-                 from_states=("queued",))
+    queueing.send(run_audit, run_id, what="audit",
+                  fail=lambda pk, reason: fail_run(pk, reason, from_states=("queued",)))
 
 
 def claim_run(run_id: int) -> bool:
     """queued -> running, by exactly one worker."""
-    return bool(
-        AuditRun.objects.filter(pk=run_id, status=AuditRun.State.QUEUED)
-        .update(status=AuditRun.State.RUNNING, started_at=timezone.now())
-    )
+    return queueing.claim(AuditRun, run_id)
 
 
 @sensitive_variables("dsn")

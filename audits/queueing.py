@@ -1,0 +1,61 @@
+"""Work queued on Celery once per target: audit runs and endpoint rescans.
+
+Both follow one shape. A row in state ``queued`` is the request, and a database constraint
+allows one queued or running row per target, so a second request (or two at once) gets the
+existing row. The task message carries only the row's id; a worker claims the row with a
+conditional UPDATE, so a redelivered message or a second worker does nothing. A broker that
+cannot be reached fails the row with that reason instead of leaving it queued for ever.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+log = logging.getLogger(__name__)
+
+Row = TypeVar("Row", bound=models.Model)
+
+# A broker that is down answers at once; three tries over about a second, then give up and say so.
+RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
+
+
+def queue_once(active: Callable[[], Row | None], create: Callable[[], Row]) -> tuple[Row, bool]:
+    """The target's active row, or a new one from ``create``; True when it is new.
+
+    ``create`` runs in its own savepoint: when another request wins the race, the database
+    constraint refuses this one and the winner's row is returned.
+    """
+    existing = active()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            return create(), True
+    except IntegrityError:
+        existing = active()
+        if existing is None:
+            raise
+        return existing, False
+
+
+def send(task: Any, row_id: int, *, what: str, fail: Callable[[int, str], object]) -> None:
+    """Send ``task(row_id)``; when the broker cannot be reached, ``fail(row_id, reason)``."""
+    try:
+        task.apply_async(args=[row_id], retry=True, retry_policy=RETRY_POLICY)
+    except Exception as exc:  # the broker is down: say so instead of leaving it queued
+        log.warning("could not queue %s %s: %s", what, row_id, type(exc).__name__)
+        fail(row_id, f"the task broker is unreachable, so the {what} was never queued "
+                     f"({type(exc).__name__}); ask again once the broker is back")
+
+
+def claim(model: type[models.Model], row_id: int) -> bool:
+    """queued -> running, by exactly one worker: True for the one that got it."""
+    return bool(
+        model._default_manager.filter(pk=row_id, status="queued")
+        .update(status="running", started_at=timezone.now())
+    )
