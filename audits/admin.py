@@ -68,7 +68,13 @@ class AlertAdmin(ReadOnlyAdmin):
 
 
 # -- endpoint safety (issue 5) -------------------------------------------------------------------
-from .models import ApiToken, Endpoint, EndpointOverride, EndpointScan  # noqa: E402
+from .models import (  # noqa: E402
+    ApiToken,
+    Endpoint,
+    EndpointOverride,
+    EndpointRescan,
+    EndpointScan,
+)
 
 
 @admin.register(Endpoint)
@@ -83,6 +89,13 @@ class EndpointAdmin(ReadOnlyAdmin):
 @admin.register(EndpointScan)
 class EndpointScanAdmin(ReadOnlyAdmin):
     list_display = ("target", "scanned_at", "run", "error_at")
+
+
+@admin.register(EndpointRescan)
+class EndpointRescanAdmin(ReadOnlyAdmin):
+    list_display = ("target", "status", "requested_by", "queued_at", "finished_at",
+                    "endpoint_count")
+    list_filter = ("status", "target")
 
 
 @admin.register(EndpointOverride)

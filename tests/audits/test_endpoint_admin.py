@@ -17,7 +17,8 @@ def test_changelists_render(client, seeded_target, backend_user):
     client.force_login(admin)
     _, raw = tokens.create_token(backend_user, name="ci")
     endpoints.record_error(seeded_target, "the target has no code path to scan")
-    for model in ("endpoint", "endpointscan", "endpointoverride", "apitoken"):
+    endpoints.request_rescan(seeded_target, enqueue=False)
+    for model in ("endpoint", "endpointscan", "endpointrescan", "endpointoverride", "apitoken"):
         response = client.get(reverse(f"admin:audits_{model}_changelist"))
         assert response.status_code == 200, model
         assert raw not in response.content.decode()
