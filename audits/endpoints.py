@@ -21,7 +21,7 @@ import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from . import conf, queueing, services
+from . import queueing, services
 from .credentials import dsn_quietly, log_crash, scrub
 from .models import (
     VERDICT_ORDER,
@@ -296,17 +296,9 @@ def fail_rescan(rescan_id: int, reason: str,
 def sweep_stale_rescans(now: datetime | None = None) -> int:
     """Fail rescans whose worker died (running past the hard limit) or whose message was lost
     (queued too long); called by the audits' periodic sweep."""
-    now = now or timezone.now()
-    dead_before = now - timedelta(seconds=RESCAN_TIME_LIMIT + conf.stale_margin())
-    stale = EndpointRescan.objects.filter(status=EndpointRescan.State.RUNNING,
-                                          started_at__lt=dead_before)
-    failed = sum(fail_rescan(pk, RESCAN_STALE_MESSAGE)
-                 for pk in stale.values_list("pk", flat=True))
-    lost_before = now - timedelta(seconds=conf.queued_limit())
-    lost = EndpointRescan.objects.filter(status=EndpointRescan.State.QUEUED,
-                                         queued_at__lt=lost_before)
-    failed += sum(fail_rescan(pk, RESCAN_LOST_MESSAGE, from_states=("queued",))
-                  for pk in lost.values_list("pk", flat=True))
+    dead, lost = queueing.left_behind(EndpointRescan, RESCAN_TIME_LIMIT, now)
+    failed = sum(fail_rescan(pk, RESCAN_STALE_MESSAGE) for pk in dead)
+    failed += sum(fail_rescan(pk, RESCAN_LOST_MESSAGE, from_states=("queued",)) for pk in lost)
     return failed
 
 

@@ -4,17 +4,21 @@ Both follow one shape. A row in state ``queued`` is the request, and a database 
 allows one queued or running row per target, so a second request (or two at once) gets the
 existing row. The task message carries only the row's id; a worker claims the row with a
 conditional UPDATE, so a redelivered message or a second worker does nothing. A broker that
-cannot be reached fails the row with that reason instead of leaving it queued for ever.
+cannot be reached fails the row with that reason instead of leaving it queued for ever, and a
+periodic sweep fails the rows a dead worker or a lost message left behind.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+
+from . import conf
 
 log = logging.getLogger(__name__)
 
@@ -59,3 +63,18 @@ def claim(model: type[models.Model], row_id: int) -> bool:
         model._default_manager.filter(pk=row_id, status="queued")
         .update(status="running", started_at=timezone.now())
     )
+
+
+def left_behind(model: type[models.Model], time_limit_s: int,
+                now: datetime | None = None) -> tuple[list[int], list[int]]:
+    """Ids of the rows a sweep should fail: running past the task's hard time limit (with a
+    margin), so their worker died; and queued past the queued limit, so their message was lost."""
+    now = now or timezone.now()
+    rows = model._default_manager
+    dead_before = now - timedelta(seconds=time_limit_s + conf.stale_margin())
+    lost_before = now - timedelta(seconds=conf.queued_limit())
+    dead = list(rows.filter(status="running", started_at__lt=dead_before)
+                .values_list("pk", flat=True))
+    lost = list(rows.filter(status="queued", queued_at__lt=lost_before)
+                .values_list("pk", flat=True))
+    return dead, lost

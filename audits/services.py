@@ -508,19 +508,8 @@ def enqueue_due_targets(now: datetime | None = None) -> list[AuditRun]:
 
 def sweep_stale_runs(now: datetime | None = None) -> int:
     """Fail runs whose worker died (running too long) or whose message was lost (queued)."""
-    now = now or timezone.now()
-    dead_after = timedelta(seconds=conf.audit_time_limit() + conf.stale_margin())
-    stale = list(
-        AuditRun.objects.filter(status=AuditRun.State.RUNNING, started_at__lt=now - dead_after)
-        .values_list("pk", flat=True)
-    )
-    failed = sum(fail_run(run_id, STALE_MESSAGE) for run_id in stale)
-    lost = list(
-        AuditRun.objects.filter(
-            status=AuditRun.State.QUEUED,
-            queued_at__lt=now - timedelta(seconds=conf.queued_limit()),
-        ).values_list("pk", flat=True)
-    )
+    dead, lost = queueing.left_behind(AuditRun, conf.audit_time_limit(), now)
+    failed = sum(fail_run(run_id, STALE_MESSAGE) for run_id in dead)
     failed += sum(fail_run(run_id, LOST_MESSAGE, from_states=("queued",)) for run_id in lost)
     return failed
 
