@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from functools import cached_property
-from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from audits.engine import model as m
@@ -21,9 +20,7 @@ from audits.engine.prisma.lowering.names import (
     SQLITE_MAX_IDENTIFIER,
     truncate,
 )
-
-if TYPE_CHECKING:  # types.py imports this module
-    from audits.engine.prisma.lowering.types import ResolvedType
+from audits.engine.prisma.lowering.resolved import ResolvedType
 
 POSTGRESQL = "postgresql"
 SQLITE = "sqlite"

@@ -25,7 +25,7 @@ from typing import Any
 from audits.engine.prisma import ast
 from audits.engine.prisma.lowering.context import POSTGRESQL, Context, schema_error
 from audits.engine.prisma.lowering.names import pg_quote_literal
-from audits.engine.prisma.lowering.types import ResolvedType
+from audits.engine.prisma.lowering.resolved import ResolvedType
 
 AUTOINCREMENT = "autoincrement()"
 CURRENT_TIMESTAMP = "CURRENT_TIMESTAMP"

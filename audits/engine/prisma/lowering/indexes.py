@@ -21,7 +21,8 @@ from audits.engine.prisma.lowering.context import Context, items_of, schema_erro
 from audits.engine.prisma.lowering.defaults import strip_parentheses
 from audits.engine.prisma.lowering.names import index_name, primary_key_name, unique_index_name
 from audits.engine.prisma.lowering.relations import scalar_field
-from audits.engine.prisma.lowering.types import ResolvedType, resolve_type
+from audits.engine.prisma.lowering.resolved import ResolvedType
+from audits.engine.prisma.lowering.types import resolve_type
 
 INDEX_METHODS = {
     "BTree": "btree",

@@ -14,6 +14,7 @@ from functools import cache
 from audits.engine.prisma import ast
 from audits.engine.prisma.lowering.context import POSTGRESQL, Context, schema_error
 from audits.engine.prisma.lowering.names import pg_quote_ident
+from audits.engine.prisma.lowering.resolved import ResolvedType
 
 SCALARS = frozenset(
     {"String", "Int", "BigInt", "Float", "Decimal", "Boolean", "DateTime", "Json", "Bytes"}
@@ -55,23 +56,6 @@ _PG_LABELS = {
     "timetz": "time with time zone",
     "numeric": "numeric",
 }
-
-
-@dataclass(frozen=True)
-class ResolvedType:
-    """One field's type, resolved. ``sql`` is the element type (without ``[]``)."""
-
-    sql: str
-    label: str  # pg_get_expr's label for a constant coerced implicitly (no type modifier)
-    full_label: str  # the label with the type modifier, as in ARRAY['x'::character varying(5)]
-    scalar: str | None = None  # "String", "Int"...; None for enums and Unsupported
-    native: str | None = None  # "VarChar", "Timestamptz"... without the datasource prefix
-    enum: ast.EnumDecl | None = None
-    is_list: bool = False
-
-    @property
-    def column_type(self) -> str:
-        return f"{self.sql}[]" if self.is_list else self.sql
 
 
 @dataclass(frozen=True)
