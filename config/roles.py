@@ -29,3 +29,21 @@ def write_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def role_label(user: Any) -> str:
+    """What a signed-in user's role is called on the pages ("mobile team", "backend team")."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    if user.is_superuser:
+        return "administrator"
+    names = set(user.groups.values_list("name", flat=True))
+    if BACKEND_GROUP in names:
+        return "backend team"
+    if MOBILE_GROUP in names:
+        return "mobile team"
+    return "no team"
+
+
+def is_read_only(user: Any) -> bool:
+    return getattr(user, "is_authenticated", False) and not can_write(user)

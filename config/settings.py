@@ -97,6 +97,10 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "audits:overview"
+# Where a read-only (mobile role) user lands after logging in without a ?next=: the page that
+# answers their question, which endpoints work. Falls back to LOGIN_REDIRECT_URL when no app
+# serves that URL name.
+LOGIN_REDIRECT_URL_READ_ONLY = "audits:endpoints"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
@@ -129,6 +133,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# On a cold shutdown (SIGQUIT, what bin/start sends on Ctrl-C) running tasks get this long to
+# finish before they are ended; a warm shutdown (SIGTERM) still waits for them.
+CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT = float(
+    os.environ.get("CELERY_WORKER_SOFT_SHUTDOWN_TIMEOUT", "3")
+)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {

@@ -82,15 +82,17 @@ code then failed endpoint after endpoint against the incomplete schema.
 
 Recovery so far: database structure recovered from the 16 base migrations, 150+ TypeScript
 errors fixed, 3 sync migrations written by hand (9 User columns, 20 missing tables, 12
-SupplierProfile columns) and deployed. Production stability is restored; further schema drift
-audits are pending."""
+SupplierProfile columns), committed and pushed to origin main. **Their deploy to production is
+pending**: until it runs, production still lacks those columns, tables and enums, and the
+endpoints that use them fail. Driftwatch audits production against `schema.prisma` to confirm
+what the fixes must cover before the deploy and that nothing is left after it."""
 
 IMPACT = """\
 - Complete data loss: every table destroyed, then recreated empty.
 - Roughly 8 months of development work affected.
 - Google OAuth, email verification and password reset failed (`User.username` not found).
-- Contact, reviews, trade-in, chat, payments, wallet and tracking endpoints failed with
-  *table does not exist* until migration 2.
+- Contact, reviews, trade-in, chat, payments, wallet and tracking endpoints fail with
+  *table does not exist* until migration 2 is deployed.
 - Supplier signup failed on production (Feb 12 13:38:55.80): *The column
   `SupplierProfile.website` does not exist in the current database*."""
 
@@ -137,9 +139,9 @@ TIMELINE: list[tuple[str, str, str, str]] = [
      "The User migration never included the authentication columns: username, "
      "verificationCode, verificationExpiry, resetToken, resetTokenExpiry, isGoogleAuth, "
      "hasCompletedOnboarding, hasPassword, googleId."),
-    ("13:20", PHASE_3, EntryKind.DEPLOY,
-     "Migration `20260212132000_add_missing_user_columns` deployed (`3523b29`): 9 User "
-     "columns added."),
+    ("13:20", PHASE_3, EntryKind.ACTION,
+     "Migration `20260212132000_add_missing_user_columns` written and committed (`3523b29`): "
+     "9 User columns. Not deployed yet."),
     ("13:24", PHASE_4, EntryKind.ERROR,
      "Multiple endpoints fail with *table does not exist* (contact, reviews, trade-in, chat, "
      "payments, wallet, tracking)."),
@@ -148,17 +150,21 @@ TIMELINE: list[tuple[str, str, str, str]] = [
     ("13:27", PHASE_4, EntryKind.DECISION,
      "Write one comprehensive migration for all missing tables with their relationships, "
      "constraints and indexes rather than one per endpoint."),
-    ("13:30", PHASE_4, EntryKind.DEPLOY,
-     "Migration `20260212133000_create_missing_tables` deployed (`a6c853a`): 397 lines, "
-     "20 tables."),
+    ("13:30", PHASE_4, EntryKind.ACTION,
+     "Migration `20260212133000_create_missing_tables` written and committed (`a6c853a`): "
+     "397 lines, 20 tables and the enums they use. Not deployed yet."),
     ("13:38:55", PHASE_5, EntryKind.ERROR,
      "Supplier signup on production: `The column SupplierProfile.website does not exist in "
      "the current database`."),
     ("13:39", PHASE_5, EntryKind.FINDING,
      "SupplierProfile was created without its 12 optional marketing/social columns."),
-    ("13:40", PHASE_5, EntryKind.DEPLOY,
-     "Migration `20260212134000_add_supplierprofile_columns` deployed (`b1d20da`) and "
-     "pushed to origin main."),
+    ("13:40", PHASE_5, EntryKind.ACTION,
+     "Migration `20260212134000_add_supplierprofile_columns` written and committed "
+     "(`b1d20da`); all three fix migrations pushed to origin main."),
+    ("13:45", PHASE_5, EntryKind.DECISION,
+     "Deploy the three fix migrations to production together, in name order, once "
+     "Driftwatch's audit of production confirms they cover every missing column, table and "
+     "enum; audit again right after the deploy."),
 ]
 
 STATUS_TIMES = {
@@ -204,12 +210,13 @@ SQL_NOT_AVAILABLE = (
 
 LOSSES = [
     # (table, how restored)
-    ("User", "Table rebuilt empty by migrations; 9 columns added by migration 1."),
-    ("SupplierProfile", "Table rebuilt empty; 12 columns added by migration 3."),
+    ("User", "Table rebuilt empty from the base migrations; its 9 missing columns come with "
+             "migration 1."),
+    ("SupplierProfile", "Table rebuilt empty; its 12 missing columns come with migration 3."),
     ("Order", "Table rebuilt empty from the base migrations."),
     ("Booking", "Table rebuilt empty from the base migrations."),
-    ("Conversation", "Table created empty by migration 2."),
-    ("Message", "Table created empty by migration 2."),
+    ("Conversation", "Table missing until migration 2 creates it, empty."),
+    ("Message", "Table missing until migration 2 creates it, empty."),
 ]
 
 ACTION_ITEMS = [
@@ -219,6 +226,20 @@ ACTION_ITEMS = [
     "Order: verify all status/tracking fields exist",
     "Booking: verify all date/time fields exist",
 ]
+
+
+LESSONS_LEARNED = """\
+- **Production credentials stay out of agent and developer shells.** `prisma migrate reset
+  --force` asks no question when `--force` is given; only a production `DATABASE_URL` that is
+  not there can stop it.
+- **Every schema change is a migration.** Columns and tables added with `prisma db push` never
+  reached the migration history, so rebuilding from that history produced an incomplete
+  database.
+- **Audit production against `schema.prisma` continuously**, not by waiting for endpoints to
+  fail one after another: one audit would have listed all 41 missing columns and tables at
+  09:40.
+- **Backups with a tested restore** (point-in-time recovery) would have turned a total data loss
+  into a restore."""
 
 
 def load_users() -> dict[str, User]:
@@ -253,6 +274,7 @@ def load_seed_incident() -> Incident:
             "status": Status.RECOVERING,
             "data_lost_text": DATA_LOST,
             "data_recovered_text": DATA_RECOVERED,
+            "lessons_learned": LESSONS_LEARNED,
             **{f"{status}_at": when for status, when in STATUS_TIMES.items()},
         },
     )

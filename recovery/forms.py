@@ -5,11 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import ActionItem, Commit, EntryKind, Incident, Severity, Status
+from .models import SYSTEM_KINDS, ActionItem, Commit, EntryKind, Incident, Severity, Status
 
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        # The value format a datetime-local input accepts (no seconds, a "T"), so an edit form
+        # shows the stored time.
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class DateInput(forms.DateInput):
@@ -44,9 +49,10 @@ class IncidentEditForm(forms.ModelForm):
         model = Incident
         fields = [
             "title", "commander", "summary", "impact", "root_cause", "data_lost_text",
-            "data_recovered_text",
+            "data_recovered_text", "lessons_learned",
         ]
-        widgets = IncidentForm.Meta.widgets
+        widgets = {**IncidentForm.Meta.widgets,
+                   "lessons_learned": forms.Textarea(attrs={"rows": 5})}
 
 
 class StatusForm(forms.Form):
@@ -60,8 +66,7 @@ class SeverityForm(forms.Form):
     reason = forms.CharField(required=False, max_length=500)
 
 
-STEP_KINDS = [(v, label) for v, label in EntryKind.choices
-              if v not in (EntryKind.STATUS_CHANGE, EntryKind.ALERT)]
+STEP_KINDS = [(v, label) for v, label in EntryKind.choices if v not in SYSTEM_KINDS]
 
 
 class StepForm(forms.Form):
@@ -73,6 +78,24 @@ class StepForm(forms.Form):
     kind = forms.ChoiceField(choices=STEP_KINDS, initial=EntryKind.ACTION)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
                            help_text="Markdown.", label="What happened")
+
+
+class StepEditForm(StepForm):
+    """The same fields as logging a step; an empty time keeps the step's own."""
+
+    occurred_at = forms.DateTimeField(
+        required=False, widget=DateTimeInput(), help_text="Empty keeps the logged time."
+    )
+
+
+class StepRemoveForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=300,
+                             help_text="Kept on the timeline, e.g. “logged twice”.")
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Comment",
+                           help_text="Markdown. Everyone on the incident sees it.")
 
 
 class CommitForm(forms.Form):

@@ -80,6 +80,10 @@ class Incident(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     data_lost_text = models.TextField("what was lost", blank=True, help_text="Markdown.")
     data_recovered_text = models.TextField("what was recovered", blank=True, help_text="Markdown.")
+    lessons_learned = models.TextField(
+        "lessons learned", blank=True,
+        help_text="Markdown. What the team will do differently; part of the post-mortem.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -119,6 +123,8 @@ class DataLoss(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["incident", "table_name"], name="dataloss_table_once")
         ]
+        verbose_name = "data loss"
+        verbose_name_plural = "data losses"
 
     def __str__(self) -> str:
         return f"{self.incident.slug}: {self.table_name}"
@@ -132,6 +138,15 @@ class EntryKind(models.TextChoices):
     DEPLOY = "deploy", "Deploy"
     STATUS_CHANGE = "status_change", "Status change"
     ALERT = "alert", "Alert"  # written by the audits app when drift appears
+    # Anyone signed in may comment, the read-only mobile role included; comments change nothing.
+    COMMENT = "comment", "Comment"
+    # Written by the services when a logged step is edited or removed: the timeline keeps what
+    # the step said before.
+    CORRECTION = "correction", "Correction"
+
+
+# Entries the system writes; nobody logs, edits or removes them by hand.
+SYSTEM_KINDS = frozenset({EntryKind.STATUS_CHANGE, EntryKind.ALERT, EntryKind.CORRECTION})
 
 
 class TimelineEntry(models.Model):
@@ -145,6 +160,8 @@ class TimelineEntry(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # When the step was last corrected (the correction entry says what it said before).
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["occurred_at", "id"]
@@ -153,6 +170,11 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.kind}: {self.body[:60]}"
+
+    @property
+    def is_editable(self) -> bool:
+        """Steps people logged (comments included) can be corrected; system records cannot."""
+        return self.kind not in SYSTEM_KINDS
 
 
 class Commit(models.Model):

@@ -8,7 +8,8 @@ Other apps add sections without recovery importing them:
     def drift_state(incident):          # called with the Incident
         return Section("Drift state of the targets", "markdown text")   # or None to skip
 
-The Markdown is the single source: the download is it, the printable page renders it.
+The Markdown is the single source: the download is it, the printable page renders it (with
+the migration SQL appendix collapsed, and action items as checkboxes).
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import groupby
 
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from .models import Incident, Status, TimelineEntry
+from .markdown import render_markdown
+from .models import EntryKind, Incident, Status, TimelineEntry
 
 logger = logging.getLogger(__name__)
 
@@ -84,17 +86,19 @@ def _when(value: object) -> str:
 
 
 def phase_groups(entries: Iterable[TimelineEntry]) -> list[tuple[str, list[TimelineEntry]]]:
-    """Entries grouped by phase, phases in the order they started, entries by time.
-    Entries without a phase gather under "Unphased"."""
-    ordered = sorted(entries, key=lambda e: (e.occurred_at, e.pk))
-    first_seen: dict[str, int] = {}
-    for i, entry in enumerate(ordered):
-        first_seen.setdefault(entry.phase or "", i)
-    by_phase = sorted(ordered, key=lambda e: first_seen[e.phase or ""])
-    return [
-        (phase or "Unphased", list(group))
-        for phase, group in groupby(by_phase, key=lambda e: e.phase or "")
-    ]
+    """Entries grouped by phase: phases in the order they started, entries by time in each.
+
+    An entry logged without a phase is placed by its time, in the phase running then (the one
+    that started last before it); entries before any phase started form a first group whose
+    title is "". So a step logged later without a phase never jumps above earlier phases.
+    """
+    groups: dict[str, list[TimelineEntry]] = {}
+    running = ""
+    for entry in sorted(entries, key=lambda e: (e.occurred_at, e.pk)):
+        if entry.phase and entry.phase not in groups:
+            running = entry.phase
+        groups.setdefault(entry.phase or running, []).append(entry)
+    return list(groups.items())
 
 
 def _header(incident: Incident) -> list[str]:
@@ -140,10 +144,14 @@ def _impact(incident: Incident) -> list[str]:
 
 
 def _timeline(incident: Incident) -> list[str]:
+    """The steps by phase. Corrections are left out: the post-mortem tells what happened, and
+    the incident page's timeline keeps the record of how the log itself was corrected."""
     out = ["## Incident timeline", ""]
-    for phase, entries in phase_groups(incident.entries.all()):
-        out += [f"### {phase}", ""]
-        for entry in entries:
+    entries = [e for e in incident.entries.all() if e.kind != EntryKind.CORRECTION]
+    for phase, group in phase_groups(entries):
+        if phase:
+            out += [f"### {phase}", ""]
+        for entry in group:
             who = f" ({entry.author.get_username()})" if entry.author else ""
             body = entry.body.strip().replace("\n", "\n    ")
             out.append(f"- **{_when(entry.occurred_at)}** · _{entry.get_kind_display()}_{who}: "
@@ -166,6 +174,7 @@ def _commits(incident: Incident) -> list[str]:
 
 
 def _migrations(incident: Incident) -> list[str]:
+    """The table only: the scripts go to the appendix, so the story stays readable."""
     migrations = list(incident.migrations.all())
     out = ["## Migrations", ""]
     if not migrations:
@@ -175,10 +184,16 @@ def _migrations(incident: Incident) -> list[str]:
          f"`{m.checksum}`"]
         for m in migrations
     ]
-    out += [_table(["Migration", "Commit", "Lines", "Checksum (sha256)"], rows), ""]
-    for number, m in enumerate(migrations, start=1):
-        out += [
-            f"### Migration {number}: {m.name}",
+    out += [_table(["Migration", "Commit", "Lines", "Checksum (sha256)"], rows), "",
+            "The SQL of each migration is in the appendix at the end.", ""]
+    return out
+
+
+def migration_appendix(incident: Incident) -> list[tuple[str, str]]:
+    """(title, Markdown) of each migration's script, in the order of the Migrations table."""
+    appendix = []
+    for number, m in enumerate(incident.migrations.all(), start=1):
+        lines = [
             f"**File**: `prisma/migrations/{m.name}/migration.sql`  ",
             f"**Checksum**: `{m.checksum}`"
             + (f"  \n**Commit**: `{m.commit.short_sha}`" if m.commit else ""),
@@ -186,9 +201,9 @@ def _migrations(incident: Incident) -> list[str]:
             "```sql",
             m.sql.rstrip("\n"),
             "```",
-            "",
         ]
-    return out
+        appendix.append((f"Migration {number}: {m.name}", "\n".join(lines)))
+    return appendix
 
 
 def _action_items(incident: Incident) -> list[str]:
@@ -208,12 +223,50 @@ def _action_items(incident: Incident) -> list[str]:
     return out + [""]
 
 
-def build_markdown(incident: Incident) -> str:
+def _lessons(incident: Incident) -> list[str]:
+    return ["## Lessons learned", "",
+            incident.lessons_learned.strip() or "_Not written yet: the backend team adds them "
+            "from the incident's Edit details._", ""]
+
+
+def build_body(incident: Incident) -> str:
+    """The post-mortem up to, not including, the appendix: what the printable page shows in
+    full (the appendix is collapsed there)."""
     parts = (
         _header(incident) + _summary(incident) + _impact(incident) + _timeline(incident)
         + _commits(incident) + _migrations(incident) + _action_items(incident)
+        + _lessons(incident)
     )
     for section in extra_sections(incident):
         parts += [f"## {section.title}", "", section.markdown.strip(), ""]
+    return "\n".join(parts)
+
+
+def build_markdown(incident: Incident) -> str:
+    """The whole document, as downloaded: the body, the SQL appendix, the footer."""
+    parts = [build_body(incident)]
+    appendix = migration_appendix(incident)
+    if appendix:
+        parts += ["## Appendix: migration SQL", ""]
+        for title, markdown in appendix:
+            parts += [f"### {title}", "", markdown, ""]
     parts += ["---", "", f"*Generated by Driftwatch: {_when(timezone.now())}*", ""]
     return "\n".join(parts)
+
+
+# GitHub-style task list items ("- [ ] title") as python-markdown renders them, and the
+# checkbox each becomes on the page (the Markdown download keeps the GitHub syntax).
+_TASK_ITEMS = {
+    "<li>[ ] ": '<li class="task"><input type="checkbox" disabled aria-label="open"> ',
+    "<li>[x] ": '<li class="task"><input type="checkbox" disabled checked aria-label="done"> ',
+}
+
+
+def render_page(incident: Incident) -> tuple[SafeString, list[tuple[str, SafeString]]]:
+    """The printable page's document and its appendix, as sanitized HTML. Task list items
+    become real (disabled) checkboxes after sanitizing: only the fixed markup above is added."""
+    html = str(render_markdown(build_body(incident)))
+    for text, checkbox in _TASK_ITEMS.items():
+        html = html.replace(text, checkbox)
+    appendix = [(title, render_markdown(md)) for title, md in migration_appendix(incident)]
+    return mark_safe(html), appendix  # noqa: S308 - sanitized, plus the fixed checkbox markup

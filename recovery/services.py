@@ -20,13 +20,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.text import slugify
+from django.utils import dateformat, timezone
+from django.utils.text import Truncator, slugify
 
 from . import git
 from .models import (
     LIFECYCLE,
     SHA_RE,
+    SYSTEM_KINDS,
     ActionItem,
     ActionStatus,
     Commit,
@@ -39,6 +40,13 @@ from .models import (
     TimelineEntry,
     prisma_checksum,
 )
+
+# Dates in the timeline's own notes carry the year: an incident log is read months later.
+DATE_FORMAT = "j M Y H:i"
+
+
+def when_text(value: datetime) -> str:
+    return dateformat.format(timezone.localtime(value), DATE_FORMAT)
 
 
 def _record(
@@ -114,7 +122,7 @@ def create_incident(
 
 EDITABLE_FIELDS = (
     "title", "commander", "summary", "impact", "root_cause", "data_lost_text",
-    "data_recovered_text",
+    "data_recovered_text", "lessons_learned",
 )
 
 
@@ -197,6 +205,17 @@ def change_severity(
 # --- timeline ------------------------------------------------------------------------------
 
 
+def _check_step_kind(kind: str) -> None:
+    """Status changes and corrections have their own services; alerts come from the audits
+    app through log_step (the form offers only the kinds people log)."""
+    if kind not in EntryKind.values:
+        raise ValidationError({"kind": f"'{kind}' is not a kind of entry."})
+    if kind == EntryKind.STATUS_CHANGE:
+        raise ValidationError({"kind": "Status changes are written by the status control."})
+    if kind == EntryKind.CORRECTION:
+        raise ValidationError({"kind": "Corrections are written when a step is edited or removed."})
+
+
 @transaction.atomic
 def log_step(
     incident: Incident,
@@ -209,10 +228,7 @@ def log_step(
 ) -> TimelineEntry:
     if not body.strip():
         raise ValidationError({"body": "Say what happened."})
-    if kind not in EntryKind.values:
-        raise ValidationError({"kind": f"'{kind}' is not a kind of entry."})
-    if kind == EntryKind.STATUS_CHANGE:
-        raise ValidationError({"kind": "Status changes are written by the status control."})
+    _check_step_kind(kind)
     entry = TimelineEntry(
         incident=incident,
         body=body.strip(),
@@ -224,6 +240,89 @@ def log_step(
     entry.full_clean()
     entry.save()
     return entry
+
+
+@transaction.atomic
+def add_comment(incident: Incident, *, body: str, author: Any) -> TimelineEntry:
+    """A comment on the incident, from anyone signed in (the read-only mobile role included:
+    a comment changes nothing but the conversation). Always kind "comment", phase by time."""
+    if not getattr(author, "is_authenticated", False):
+        raise ValidationError("Sign in to comment.")
+    if not body.strip():
+        raise ValidationError({"body": "Write the comment first."})
+    entry = TimelineEntry(incident=incident, body=body.strip(), kind=EntryKind.COMMENT,
+                          author=author, occurred_at=timezone.now())
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+def _quote(text: str) -> str:
+    short = Truncator(text.strip()).chars(300)
+    return "\n".join(f"> {line}" if line else ">" for line in short.splitlines())
+
+
+def _step_label(entry: TimelineEntry) -> str:
+    phase = f", {entry.phase}" if entry.phase else ""
+    return f"{entry.get_kind_display().lower()} of {when_text(entry.occurred_at)}{phase}"
+
+
+@transaction.atomic
+def edit_step(
+    entry: TimelineEntry,
+    *,
+    author: Any,
+    body: str,
+    kind: str,
+    phase: str = "",
+    occurred_at: datetime | None = None,
+) -> list[str]:
+    """Correct a logged step in place. A correction entry records what it said before, so the
+    timeline stays the incident's audit log. Returns the names of the fields that changed."""
+    entry = TimelineEntry.objects.select_for_update().get(pk=entry.pk)
+    if not entry.is_editable:
+        raise ValidationError(f"A {entry.get_kind_display().lower()} entry cannot be edited.")
+    if not body.strip():
+        raise ValidationError({"body": "Say what happened."})
+    _check_step_kind(kind)
+    if kind in SYSTEM_KINDS:
+        raise ValidationError({"kind": f"A step cannot become a {EntryKind(kind).label.lower()}."})
+    before = _step_label(entry), entry.body
+    changes = {"body": body.strip(), "kind": kind, "phase": phase.strip(),
+               "occurred_at": occurred_at or entry.occurred_at}
+    changed = [name for name, value in changes.items() if getattr(entry, name) != value]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(entry, name, changes[name])
+    entry.edited_at = timezone.now()
+    entry.full_clean()
+    entry.save()
+    labels = {"body": "text", "kind": "kind", "phase": "phase", "occurred_at": "time"}
+    _record(
+        entry.incident,
+        f"Corrected the {before[0]} ({', '.join(labels[n] for n in changed)}). "
+        f"It said:\n\n{_quote(before[1])}",
+        kind=EntryKind.CORRECTION,
+        author=author,
+        phase=entry.phase,
+    )
+    return changed
+
+
+@transaction.atomic
+def remove_step(entry: TimelineEntry, *, author: Any, reason: str = "") -> TimelineEntry:
+    """Remove a logged step (a double submit, a step logged on the wrong incident). The
+    correction entry that replaces it keeps its text and the reason. Returns that entry."""
+    entry = TimelineEntry.objects.select_for_update().get(pk=entry.pk)
+    if not entry.is_editable:
+        raise ValidationError(f"A {entry.get_kind_display().lower()} entry cannot be removed.")
+    body = f"Removed the {_step_label(entry)}. It said:\n\n{_quote(entry.body)}"
+    if reason.strip():
+        body += f"\n\nReason: {reason.strip()}"
+    incident, phase = entry.incident, entry.phase
+    entry.delete()
+    return _record(incident, body, kind=EntryKind.CORRECTION, author=author, phase=phase)
 
 
 # --- commits -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.roles import write_required
 
@@ -23,6 +23,7 @@ from . import services
 from .access import get_incident_for_read, get_incident_for_write
 from .forms import (
     ActionItemForm,
+    CommentForm,
     CommitForm,
     DataLossForm,
     IncidentEditForm,
@@ -30,12 +31,13 @@ from .forms import (
     MigrationForm,
     SeverityForm,
     StatusForm,
+    StepEditForm,
     StepForm,
+    StepRemoveForm,
     apply_service_error,
 )
-from .markdown import render_markdown
 from .models import ActionItem, ActionStatus, Incident, Severity, Status, TimelineEntry
-from .postmortem import build_markdown, phase_groups
+from .postmortem import build_markdown, phase_groups, render_page
 
 DETAIL = "recovery/incident_detail.html"
 
@@ -121,6 +123,7 @@ def _page_context(incident: Incident, **forms_given: forms.Form) -> dict[str, An
         "status_form": StatusForm(initial={"status": incident.status}),
         "severity_form": SeverityForm(initial={"severity": incident.severity}),
         "step_form": StepForm(),
+        "comment_form": CommentForm(),
         "commit_form": CommitForm(),
         "migration_form": MigrationForm(incident=incident),
         "loss_form": DataLossForm(),
@@ -194,13 +197,94 @@ def log_step(request: HttpRequest, slug: str) -> HttpResponse:
     incident = get_incident_for_write(request, slug)
     form = StepForm(request.POST)
     entry = _run(form, lambda d: services.log_step(incident, author=request.user, **d))
+    return _respond_new_entry(request, incident, entry, "log-step", "step_form", form)
+
+
+def _respond_new_entry(
+    request: HttpRequest,
+    incident: Incident,
+    entry: TimelineEntry | None,
+    partial: str,
+    form_key: str,
+    form: forms.Form,
+) -> HttpResponse:
+    """After a new entry from a form: htmx gets the fresh form in place and the timeline (with
+    the new entry marked) out of band; otherwise as _respond."""
     if request.htmx and entry is not None:
-        # The fresh form in place, and the timeline (with the new entry) out of band.
         context = {**_page_context(incident), "new_entry_id": entry.pk}
-        html = render_to_string(f"{DETAIL}#log-step", context, request=request)
+        html = render_to_string(f"{DETAIL}#{partial}", context, request=request)
         html += render_to_string(f"{DETAIL}#timeline", {**context, "oob": True}, request=request)
         return HttpResponse(html)
-    return _respond(request, incident, "log-step", "step_form", form, "timeline")
+    return _respond(request, incident, partial, form_key, form, "timeline")
+
+
+def _entry_for_write(request: HttpRequest, slug: str, pk: int) -> tuple[Incident, TimelineEntry]:
+    incident = get_incident_for_write(request, slug)
+    return incident, get_object_or_404(TimelineEntry, pk=pk, incident=incident)
+
+
+def _timeline_response(request: HttpRequest, incident: Incident, **extra: Any) -> HttpResponse:
+    context = {**_page_context(incident), **extra}
+    return HttpResponse(render_to_string(f"{DETAIL}#timeline", context, request=request))
+
+
+def _edit_form_for(entry: TimelineEntry, data: Any = None) -> StepEditForm:
+    initial = {"body": entry.body, "kind": entry.kind, "phase": entry.phase,
+               "occurred_at": entry.occurred_at}
+    return StepEditForm(data, initial=initial, prefix=f"entry-{entry.pk}")
+
+
+@require_http_methods(["GET", "POST"])
+def step_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """GET: the step as a form in place (htmx) or the page with it open; `?cancel` gives the
+    step back. POST: correct it through the service; the timeline comes back re-ordered."""
+    incident, entry = _entry_for_write(request, slug, pk)
+    if not entry.is_editable:
+        return HttpResponse(f"A {entry.get_kind_display().lower()} entry cannot be edited.",
+                            status=409)
+    form = _edit_form_for(entry, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        _run(form, lambda d: services.edit_step(entry, author=request.user, **d))
+        if not form.errors:
+            if request.htmx:
+                return _timeline_response(request, incident, new_entry_id=entry.pk)
+            return redirect(f"{incident.get_absolute_url()}#entry-{entry.pk}")
+    elif request.htmx and "cancel" in request.GET:
+        context = {**_page_context(incident), "entry": entry}
+        return HttpResponse(render_to_string(f"{DETAIL}#timeline-entry", context,
+                                             request=request))
+    context = {**_page_context(incident), "entry": entry, "editing_id": entry.pk,
+               "edit_form": form, "remove_form": StepRemoveForm(prefix=f"remove-{entry.pk}")}
+    if request.htmx:
+        response = HttpResponse(render_to_string(f"{DETAIL}#step-edit", context,
+                                                 request=request))
+        # A refused correction comes back as the form, in place of the step, not the timeline.
+        response["HX-Retarget"] = f"#entry-{entry.pk}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render(request, DETAIL, context)
+
+
+@require_POST
+def step_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    incident, entry = _entry_for_write(request, slug, pk)
+    form = StepRemoveForm(request.POST, prefix=f"remove-{entry.pk}")
+    correction = _run(form, lambda d: services.remove_step(entry, author=request.user, **d))
+    if correction is None:
+        return HttpResponse("; ".join(e for errs in form.errors.values() for e in errs),
+                            status=409)
+    if request.htmx:
+        return _timeline_response(request, incident, new_entry_id=correction.pk)
+    return redirect(f"{incident.get_absolute_url()}#timeline")
+
+
+@require_POST
+def comment_add(request: HttpRequest, slug: str) -> HttpResponse:
+    """Anyone signed in may comment (the mobile role too); only as a comment, nothing else."""
+    incident = get_incident_for_read(request, slug)
+    form = CommentForm(request.POST)
+    entry = _run(form, lambda d: services.add_comment(incident, author=request.user, **d))
+    return _respond_new_entry(request, incident, entry, "add-comment", "comment_form", form)
 
 
 @require_POST
@@ -255,9 +339,9 @@ def action_toggle(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def postmortem_page(request: HttpRequest, slug: str) -> HttpResponse:
     incident = _load_for_page(get_incident_for_read(request, slug))
-    document = render_markdown(build_markdown(incident))
-    return render(request, "recovery/postmortem.html", {"incident": incident,
-                                                         "document": document})
+    document, appendix = render_page(incident)
+    return render(request, "recovery/postmortem.html",
+                  {"incident": incident, "document": document, "appendix": appendix})
 
 
 @require_GET

@@ -45,7 +45,7 @@ def test_add_action_item_with_bad_due_date(backend_client: Client, incident) -> 
     html = backend_client.post(
         url, {"title": "Audit", "due_date": "2026-03-01"}, HTTP_HX_REQUEST="true"
     ).content.decode()
-    assert "due Mar 1" in html
+    assert "due 1 Mar 2026" in html
 
 
 def test_add_data_loss(backend_client: Client, incident) -> None:

@@ -116,3 +116,55 @@ def test_failing_section_does_not_break_the_export(incident, caplog) -> None:
     assert "## Unavailable: test_failing_section_does_not_break_the_export.<locals>.broken" in text
     assert "## Commits" in text
     assert "audits database unreachable" in caplog.text
+
+
+def test_document_ends_with_lessons_and_the_sql_appendix(demo_incident) -> None:
+    text = build_markdown(demo_incident)
+    headings = [line for line in text.splitlines() if line.startswith(("# ", "## "))]
+    assert headings == [
+        "# Post-mortem: Production database wiped by prisma migrate reset --force",
+        "## Executive summary",
+        "## Impact and data loss",
+        "## Incident timeline",
+        "## Commits",
+        "## Migrations",
+        "## Action items",
+        "## Lessons learned",
+        "## Appendix: migration SQL",
+    ]
+    lessons = text.split("## Lessons learned\n\n")[1]
+    assert lessons.startswith(demo.LESSONS_LEARNED)
+    # No SQL before the appendix: the story stays short.
+    assert "```sql" not in text.split("## Appendix: migration SQL")[0]
+
+
+def test_lessons_learned_are_edited_by_the_backend_team(incident, backend_client) -> None:
+    url = reverse("recovery:incident_edit", args=[incident.slug])
+    response = backend_client.post(url, {"title": incident.title, "commander": "Ada",
+                                         "summary": incident.summary,
+                                         "lessons_learned": "Guard production URLs."})
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert incident.lessons_learned == "Guard production URLs."
+    assert "## Lessons learned\n\nGuard production URLs.\n" in build_markdown(incident)
+    assert incident.entries.last().body == "Incident details edited: lessons learned"
+
+
+def test_printable_page_is_short_with_one_h1_and_real_checkboxes(demo_incident, backend_client,
+                                                                 backend_user) -> None:
+    from recovery import services
+
+    services.toggle_action_item(demo_incident.action_items.first(), author=backend_user)
+    url = reverse("recovery:postmortem", args=[demo_incident.slug])
+    html = backend_client.get(url).content.decode()
+    assert html.count("<h1") == 1
+    assert "<h1>Post-mortem: Production database wiped by prisma migrate reset --force</h1>" in html
+    assert "[ ]" not in html and "[x]" not in html
+    assert html.count('<li class="task"><input type="checkbox" disabled aria-label="open"> ') == 4
+    assert html.count('<li class="task"><input type="checkbox" disabled checked '
+                      'aria-label="done"> Full schema audit') == 1
+    article = html.split('<article class="card postmortem prose">')[1]
+    before_appendix = article.split('<section class="postmortem-appendix" id="appendix">')[0]
+    assert "<pre>" not in before_appendix
+    assert article.count("<details><summary>Migration ") == 3
+    assert "<h2>Lessons learned</h2>" in article
