@@ -6,18 +6,22 @@ class AuditsConfig(AppConfig):
     verbose_name = "Schema audits"
 
     def ready(self) -> None:
-        # Hooks into recovery's registries: recovery stays unaware of audits.
-        from recovery.demo import register_demo_loader
+        # The composition root: the one place that wires the features together. Features react
+        # to an audit through the audit-finished event and add to recovery's registries, so
+        # neither the audit service nor recovery imports them.
+        from audits import demo
+        from audits import tasks as _tasks  # noqa: F401  registers every feature's Celery tasks
+        from audits.alerts import services as alerts
+        from audits.core.events import audit_finished
+        from audits.endpoints import services as endpoints
+        from audits.history import services as history
+        from audits.targets.postmortem import drift_section
         from recovery.postmortem import register_section
 
-        from .demo import load_demo_migration_sql, load_demo_targets
-        from .history import deployment_section
-        from .postmortem import drift_section
-
-        register_demo_loader(load_demo_migration_sql)  # first: later loaders see the real SQL
-        register_demo_loader(load_demo_targets)
-        from .endpoints import load_demo_endpoints  # after the targets exist (issue 5)
-
-        register_demo_loader(load_demo_endpoints)
+        # in this order: the alert's timeline entry first, then verdicts, then the history
+        audit_finished.connect(alerts.on_audit_finished, dispatch_uid="audits.alerts")
+        audit_finished.connect(endpoints.on_audit_finished, dispatch_uid="audits.endpoints")
+        audit_finished.connect(history.on_audit_finished, dispatch_uid="audits.history")
         register_section(drift_section)
-        register_section(deployment_section)
+        register_section(history.deployment_section)
+        demo.register()

@@ -1,34 +1,45 @@
 """Demo data for `python manage.py demo`: the SQL of the seed incident's fix migrations, and
 the seed's post-reset database as targets, audited at once.
 
-Registered with recovery's demo hook (recovery never imports audits). Idempotent: SQL that
+``register()`` adds the loaders to recovery's demo hook (recovery never imports audits); only
+``AuditsConfig.ready`` calls it, and no page or service imports this module. Idempotent: SQL that
 already matches the seed is not written again, a target that exists is kept, and an audit runs
 only when the target has no successful one yet.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 import psycopg
 from django.conf import settings
 
 from audits import seed
+from audits.core.credentials import scrub
+from audits.core.models import Target
+from audits.endpoints import services as endpoint_services
+from audits.endpoints.models import EndpointScan
 from audits.seed.build import apply_postgres_migrations, build_sqlite_database
-from recovery.demo import fill_demo_migration_sql
+from audits.targets import services
+from recovery.demo import fill_demo_migration_sql, register_demo_loader
 from recovery.models import Incident
-
-from . import services
-from .credentials import scrub
-from .models import Target
 
 SQLITE_SLUG = "marketplace-sqlite"
 PG_SLUG = "marketplace-production"
 PG_DATABASE = "driftwatch_demo_target"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def register() -> None:
+    """The demo's loaders, in the order ``manage.py demo`` must run them."""
+    register_demo_loader(load_demo_migration_sql)  # first: later loaders see the real SQL
+    register_demo_loader(load_demo_targets)
+    register_demo_loader(load_demo_endpoints)  # after the targets exist
 
 
 def load_demo_migration_sql(incident: Incident) -> list[str]:
@@ -136,3 +147,26 @@ def audit_once(target: Target) -> None:
         return
     run = services.request_audit(target, trigger="demo", enqueue=False)
     services.execute_audit(run.pk)
+
+
+# -- endpoints ----------------------------------------------------------------------------------
+
+
+def load_demo_endpoints(incident: Any) -> list[EndpointScan]:
+    """Demo loader (registered after the targets'): the seed targets scan the seed backend.
+
+    Their audits already computed the endpoints (after_audit); this covers demo targets that
+    existed before endpoint safety did, or that lack a code path. Idempotent.
+    """
+    scans = []
+    for target in Target.objects.filter(slug__in=[SQLITE_SLUG, PG_SLUG]):
+        if not target.code_path:
+            target.code_path = str(seed.BACKEND_DIR)
+            target.save(update_fields=["code_path"])
+        scan = endpoint_services.scan_of(target)
+        if scan is not None and not scan.error and scan.run_id == target.last_success_id:
+            scans.append(scan)
+            continue
+        with contextlib.suppress(endpoint_services.EndpointScanError):
+            scans.append(endpoint_services.rescan(target))
+    return scans

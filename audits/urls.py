@@ -1,37 +1,9 @@
-from django.urls import path
+"""One URL namespace, ``audits``, made of each feature's own URLs (names and paths unchanged)."""
 
-from . import views
+from audits.api.urls import urlpatterns as api_urls
+from audits.endpoints.urls import urlpatterns as endpoint_urls
+from audits.history.urls import urlpatterns as history_urls
+from audits.targets.urls import urlpatterns as target_urls
 
 app_name = "audits"
-urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("targets/new/", views.target_create, name="target_create"),
-    path("targets/<slug:slug>/", views.target, name="target"),
-    path("targets/<slug:slug>/edit/", views.target_edit, name="target_edit"),
-    path("targets/<slug:slug>/audit/", views.audit_now, name="audit_now"),
-    path("targets/<slug:slug>/findings/<str:schema>/<str:table>/", views.table_findings,
-         name="table_findings"),
-    path("targets/<slug:slug>/runs/", views.run_history, name="run_history"),
-    path("targets/<slug:slug>/runs/<int:run_id>/", views.run, name="run"),
-    path("targets/<slug:slug>/runs/<int:run_id>/progress/", views.run_progress,
-         name="run_progress"),
-    path("targets/<slug:slug>/runs/<int:run_id>/baseline/", views.set_baseline,
-         name="set_baseline"),
-    path("targets/<slug:slug>/runs/<int:run_id>/fix/", views.fix_migration, name="fix_migration"),
-    path("targets/<slug:slug>/runs/<int:run_id>/fix.sql", views.fix_migration_sql,
-         name="fix_migration_sql"),
-    path("targets/<slug:slug>/runs/<int:run_id>/fix.zip", views.fix_migration_zip,
-         name="fix_migration_zip"),
-    path("targets/<slug:slug>/compare/", views.compare, name="compare"),
-    path("drift/incidents/<slug:incident_slug>/", views.incident_panel, name="incident_panel"),
-]
-
-# Endpoint safety (issue 5): the endpoints pages, API tokens, badges and the JSON API.
-from .endpoint_urls import urlpatterns as endpoint_urlpatterns  # noqa: E402
-
-urlpatterns += endpoint_urlpatterns
-
-# Migration history (issue 6): the migrations tab, the three-way view, the incident fragment.
-from .history_urls import urlpatterns as history_urlpatterns  # noqa: E402
-
-urlpatterns += history_urlpatterns
+urlpatterns = [*target_urls, *endpoint_urls, *api_urls, *history_urls]

@@ -55,9 +55,9 @@ def populate() -> None:
     from django.contrib.auth.models import Group, User
     from django.utils import timezone
 
-    from audits import crypto
-    from audits.models import AuditRun, Finding, ModelStatus, Target
-    from audits.svg import trend_strip
+    from audits.core import crypto
+    from audits.core.models import AuditRun, Finding, ModelStatus, Target
+    from audits.core.svg import trend_strip
 
     if Target.objects.filter(slug="wide").exists():
         return

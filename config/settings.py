@@ -62,7 +62,8 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # the base layout and shared partials, then each audits feature package's own pages
+        "DIRS": [BASE_DIR / "templates", *sorted(BASE_DIR.glob("audits/*/templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

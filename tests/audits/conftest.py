@@ -11,9 +11,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from audits import services
+from audits.core.models import AuditRun, Target
 from audits.engine import model as m
-from audits.models import AuditRun, Target
+from audits.targets import services
 
 SECRET_DSN = "postgresql://driftwatch:S3cr3t-Pa55w0rd@127.0.0.1:5432/shop"
 SCHEMA = """datasource db {

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from audits import demo, seed
-from audits.models import AuditRun, Finding, Target
+from audits.core.models import AuditRun, Finding, Target
 from recovery.demo import SQL_NOT_AVAILABLE, demo_loaders, load_seed_incident
 from recovery.models import Migration, prisma_checksum
 from recovery.postmortem import build_markdown

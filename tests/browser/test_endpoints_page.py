@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.audits.endpoint_fixtures import *  # noqa: F403 — the seed fixtures
+from tests.audits.endpoints.fixtures import *  # noqa: F403 — the seed fixtures
 from tests.browser.conftest import login
 
 SHOTS = "/tmp/driftwatch-shots"
@@ -60,8 +60,8 @@ def test_rescan_shows_progress_then_swaps_in_the_new_list(sqlite_seed_target, ba
     so and the new list replaces the old one, still filtered, without a reload."""
     import os
 
-    from audits.models import Endpoint
-    from audits.tasks import rescan_endpoints
+    from audits.endpoints.models import Endpoint
+    from audits.endpoints.tasks import rescan_endpoints
 
     queued: list[int] = []
     monkeypatch.setattr(rescan_endpoints, "apply_async",

@@ -9,8 +9,9 @@ import time
 import pytest
 from django.db import connection
 
-from audits import demo, seed, services
-from audits.models import AuditRun
+from audits import demo, seed
+from audits.core.models import AuditRun
+from audits.targets import services
 from recovery.demo import load_seed_incident
 
 from .conftest import login

@@ -13,8 +13,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from audits import services
-from audits.models import AuditRun, Finding, Target
+from audits.core.models import AuditRun, Finding, Target
+from audits.targets import services
 
 POLL_SECONDS = 0.5
 RUN_HERE_AFTER_SECONDS = 5.0  # no worker claimed it by then: run it in this process

@@ -7,10 +7,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.text import slugify
 
-from audits import services
-from audits.credentials import TargetConfigError, check_env_var, redacted_dsn
+from audits.core.credentials import TargetConfigError, check_env_var, redacted_dsn
+from audits.core.models import Target
 from audits.engine.errors import EngineError
-from audits.models import Target
+from audits.targets import services
 
 
 class Command(BaseCommand):

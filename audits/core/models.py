@@ -1,0 +1,305 @@
+"""Targets, the schemas they are expected to have, and the audits that compared them.
+
+Conversions to and from the engine's dataclasses live in ``audits.core.records`` only; these models
+know nothing about the engine beyond the status and severity words they store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.views.decorators.debug import sensitive_variables
+
+from . import crypto
+
+STATUS_ORDER = ("ok", "degraded", "broken", "missing")  # from best to worst
+TREND_LENGTH = 30
+SEVERITY_ORDER = ("critical", "error", "warning", "info")  # from worst to least
+
+
+class ObjectState(models.TextChoices):
+    OK = "ok", "ok"
+    DEGRADED = "degraded", "degraded"
+    BROKEN = "broken", "broken"
+    MISSING = "missing", "missing"
+
+
+class Target(models.Model):
+    """A database Driftwatch audits, and where its expected schema comes from."""
+
+    class Dialect(models.TextChoices):
+        POSTGRESQL = "postgresql", "PostgreSQL"
+        SQLITE = "sqlite", "SQLite"
+
+    class SchemaSource(models.TextChoices):
+        VERSIONS = "versions", "Uploaded schema.prisma (kept as versions)"
+        PATH = "path", "A path on disk, re-read at each audit"
+        BASELINE = "baseline", "Baseline: a known-good audit's live snapshot"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=200, unique=True)
+    dialect = models.CharField(max_length=20, choices=Dialect.choices)
+    # Exactly one of the two is set: an encrypted DSN, or the name of a variable that holds it.
+    dsn_encrypted = models.TextField(blank=True, default="")
+    dsn_env_var = models.CharField(max_length=200, blank=True, default="")
+    schema_source = models.CharField(
+        max_length=20, choices=SchemaSource.choices, default=SchemaSource.VERSIONS
+    )
+    schema_path = models.CharField(max_length=1000, blank=True, default="")
+    current_schema = models.ForeignKey(
+        "SchemaVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    baseline_run = models.ForeignKey(
+        "AuditRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    namespaces = models.JSONField(default=list, blank=True)  # [] means ["public"]
+    interval_minutes = models.PositiveIntegerField(default=60)
+    enabled = models.BooleanField(default=True)
+    next_due_at = models.DateTimeField(null=True, blank=True)
+    incidents = models.ManyToManyField(
+        "recovery.Incident", blank=True, related_name="audit_targets"
+    )
+    code_path = models.CharField(max_length=1000, blank=True, default="")
+    migrations_path = models.CharField(max_length=1000, blank=True, default="")
+    alert_emails = models.TextField(blank=True, default="", help_text="One address per line")
+    webhook_url = models.URLField(max_length=1000, blank=True, default="")
+    webhook_secret_encrypted = models.TextField(blank=True, default="")
+    # Denormalized by the services when a run finishes, so list pages need no per-target query.
+    last_run = models.ForeignKey(
+        "AuditRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_success = models.ForeignKey(
+        "AuditRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    worst_status = models.CharField(max_length=20, blank=True, default="")
+    # The last TREND_LENGTH finished runs, oldest first: [{id, status, worst_status, at, ms}].
+    # Kept on the target so the overview's trend strips cost no query per target, however
+    # long the history grows.
+    trend = models.JSONField(default=list, blank=True)
+    # The compact SVG of `trend`, rendered when a run finishes (render on write): the overview
+    # lists hundreds of targets and should not rebuild hundreds of strips on every visit.
+    trend_svg = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["enabled", "next_due_at"], name="target_due_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("audits:target", args=[self.slug])
+
+    # -- secrets: written through these, never read back into a page -------------------------
+    @sensitive_variables("dsn")  # a crash report lists the locals of each frame
+    def set_dsn(self, dsn: str) -> None:
+        self.dsn_encrypted = crypto.encrypt(dsn)
+        self.dsn_env_var = ""
+
+    def set_dsn_env_var(self, name: str) -> None:
+        self.dsn_env_var = name
+        self.dsn_encrypted = ""
+
+    @sensitive_variables("secret")
+    def set_webhook_secret(self, secret: str) -> None:
+        self.webhook_secret_encrypted = crypto.encrypt(secret)
+
+    @property
+    def webhook_secret(self) -> str:
+        return crypto.decrypt(self.webhook_secret_encrypted)
+
+    @property
+    def namespace_list(self) -> list[str]:
+        return list(self.namespaces) or ["public"]
+
+    @property
+    def alert_email_list(self) -> list[str]:
+        return [line.strip() for line in self.alert_emails.replace(",", "\n").splitlines()
+                if line.strip()]
+
+
+def content_hash(files: dict[str, str]) -> str:
+    """A hash of a multi-file schema that ignores dict order but not names or content."""
+    canonical = json.dumps(files, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class SchemaVersion(models.Model):
+    """An uploaded schema.prisma (or folder of .prisma files), deduplicated by content."""
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="schema_versions")
+    content = models.JSONField()  # {filename: text}
+    content_hash = models.CharField(max_length=64)
+    label = models.CharField(max_length=300, blank=True, default="")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "content_hash"], name="schema_version_dedup")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} schema {self.content_hash[:12]}"
+
+
+class RunImmutable(Exception):
+    """A finished audit run is a record; it is never edited afterwards."""
+
+
+class AuditRun(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        SUCCEEDED = "succeeded", "succeeded"
+        FAILED = "failed", "failed"
+
+    FINISHED = (State.SUCCEEDED, State.FAILED)
+
+    target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="runs")
+    status = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
+    trigger = models.CharField(max_length=20, default="manual")  # manual, schedule, cli, demo
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")  # always redacted
+    schema_version = models.ForeignKey(
+        SchemaVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    expected_snapshot = models.JSONField(null=True, blank=True)  # the expected Schema used
+    snapshot = models.JSONField(null=True, blank=True)  # the live Schema
+    timings = models.JSONField(default=dict, blank=True)
+    critical_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    info_count = models.PositiveIntegerField(default=0)
+    worst_status = models.CharField(max_length=20, blank=True, default="")
+    previous_run = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # {"new": [finding...], "resolved": [finding...], "flipped": [{model, table, before, after}]}
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [
+            models.Index(fields=["target", "-queued_at"], name="run_target_recent_idx"),
+            models.Index(fields=["status", "started_at"], name="run_status_idx"),
+        ]
+        constraints = [
+            # The database itself refuses a second active audit of the same target.
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="one_active_run_per_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} run #{self.pk} ({self.status})"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            stored = AuditRun.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            if stored in self.FINISHED:
+                raise RunImmutable(f"audit run #{self.pk} is {stored} and can no longer change")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("audits:run", args=[self.target.slug, self.pk])
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        # Deleting a whole target still cascades; deleting one finished run alone is refused.
+        if self.status in self.FINISHED and not kwargs.pop("allow_finished", False):
+            raise RunImmutable(f"audit run #{self.pk} is {self.status} and is kept as a record")
+        return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @property
+    def has_drift(self) -> bool:
+        return bool(self.critical_count or self.error_count or self.warning_count)
+
+    @property
+    def severity_counts(self) -> dict[str, int]:
+        return {
+            "critical": self.critical_count,
+            "error": self.error_count,
+            "warning": self.warning_count,
+            "info": self.info_count,
+        }
+
+
+class Finding(models.Model):
+    run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=40)
+    severity = models.CharField(max_length=10)
+    severity_rank = models.PositiveSmallIntegerField(default=3)  # 0 = critical: sorts worst first
+    schema = models.CharField(max_length=200, blank=True, default="")
+    table = models.CharField(max_length=300, blank=True, default="")
+    column = models.CharField(max_length=300, blank=True, default="")
+    model = models.CharField(max_length=300, blank=True, default="")
+    field = models.CharField(max_length=300, blank=True, default="")
+    object_name = models.CharField(max_length=300, blank=True, default="")
+    expected = models.TextField(blank=True, default="")
+    actual = models.TextField(blank=True, default="")
+    message = models.TextField()
+    fingerprint = models.CharField(max_length=64)  # equal across runs for "the same" finding
+
+    class Meta:
+        ordering = ["severity_rank", "table", "column", "id"]
+        indexes = [
+            models.Index(fields=["run", "table"], name="finding_run_table_idx"),
+            models.Index(fields=["run", "severity_rank"], name="finding_run_severity_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class ModelStatus(models.Model):
+    """One table (and the Prisma model mapped to it, if any) as one run saw it."""
+
+    run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="model_statuses")
+    schema = models.CharField(max_length=200, default="public")
+    table = models.CharField(max_length=300)
+    model = models.CharField(max_length=300, blank=True, default="")
+    status = models.CharField(max_length=20, choices=ObjectState.choices)
+    status_rank = models.PositiveSmallIntegerField(default=0)  # 3 = missing: sorts worst first
+    finding_count = models.PositiveIntegerField(default=0)
+    worst_severity = models.CharField(max_length=10, blank=True, default="")
+
+    class Meta:
+        ordering = ["-status_rank", "table"]
+        indexes = [
+            models.Index(fields=["run", "status_rank", "table"], name="modelstatus_grid_idx"),
+            models.Index(fields=["run", "table"], name="modelstatus_run_table_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model or self.table}: {self.status}"
+
+    @property
+    def dom_id(self) -> str:
+        return dom_id_for(self.schema, self.table)
+
+
+def dom_id_for(schema: str, table: str) -> str:
+    """An HTML id for a table's findings row; table names may hold any character."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in f"{schema}-{table}")
+    return f"findings-{safe}"

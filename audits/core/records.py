@@ -1,0 +1,96 @@
+"""The one place where engine values (dataclasses) and audit rows meet: a run's findings and
+model statuses written from a report, and a report read back from them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from audits.engine import model as engine_model
+
+from .models import STATUS_ORDER, AuditRun, Finding, ModelStatus
+
+Schema = engine_model.Schema
+
+
+
+def schema_to_plain(schema: Schema) -> Any:
+    return json.loads(schema.to_json())
+
+
+def schema_from_plain(data: Any) -> Schema:
+    return Schema.from_json(json.dumps(data))
+
+
+def fingerprint(finding: engine_model.Finding) -> str:
+    """The identity of a finding across runs: what is wrong where, not the wording."""
+    key = "|".join(
+        str(part or "")
+        for part in (finding.kind, finding.schema, finding.table, finding.column,
+                     finding.object_name, finding.field)
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def finding_row(run: AuditRun, finding: engine_model.Finding) -> Finding:
+    severity = engine_model.Severity(finding.severity)
+    return Finding(
+        run=run, kind=finding.kind, severity=severity.value, severity_rank=severity.rank,
+        schema=finding.schema or "", table=finding.table or "", column=finding.column or "",
+        model=finding.model or "", field=finding.field or "",
+        object_name=finding.object_name or "", expected=finding.expected or "",
+        actual=finding.actual or "", message=finding.message, fingerprint=fingerprint(finding),
+    )
+
+
+def finding_from_row(row: Finding) -> engine_model.Finding:
+    return engine_model.Finding(
+        kind=row.kind, severity=engine_model.Severity(row.severity), message=row.message,
+        table=row.table or None, schema=row.schema or None, model=row.model or None,
+        field=row.field or None, column=row.column or None, expected=row.expected or None,
+        actual=row.actual or None, object_name=row.object_name or None,
+    )
+
+
+def status_rows(run: AuditRun, report: engine_model.Report) -> list[ModelStatus]:
+    per_table: dict[tuple[str, str], list[engine_model.Finding]] = {}
+    for finding in report.findings:
+        if finding.table:
+            per_table.setdefault((finding.schema or "public", finding.table), []).append(finding)
+    rows = []
+    for obj in report.objects:
+        found = per_table.get((obj.schema, obj.table), [])
+        worst = min((engine_model.Severity(f.severity).rank for f in found), default=None)
+        rows.append(ModelStatus(
+            run=run, schema=obj.schema, table=obj.table, model=obj.model or "",
+            status=obj.status.value, status_rank=STATUS_ORDER.index(obj.status.value),
+            finding_count=len(found),
+            worst_severity=engine_model.SEVERITY_ORDER[worst].value if worst is not None else "",
+        ))
+    return rows
+
+
+def report_from_run(run: AuditRun) -> engine_model.Report:
+    return engine_model.Report(
+        dialect=(run.snapshot or {}).get("dialect", run.target.dialect),
+        findings=tuple(finding_from_row(row) for row in run.findings.all()),
+        objects=tuple(
+            engine_model.ObjectStatus(
+                table=row.table, status=engine_model.Status(row.status), schema=row.schema,
+                model=row.model or None,
+            )
+            for row in run.model_statuses.all()
+        ),
+    )
+
+
+def worst_status_of(report: engine_model.Report) -> str:
+    """The target's headline status: its worst table, raised by findings outside any table."""
+    ranks = [STATUS_ORDER.index(obj.status.value) for obj in report.objects]
+    counts = report.by_severity()
+    if counts["critical"] or counts["error"]:
+        ranks.append(STATUS_ORDER.index("broken"))
+    elif counts["warning"]:
+        ranks.append(STATUS_ORDER.index("degraded"))
+    return STATUS_ORDER[max(ranks, default=0)]

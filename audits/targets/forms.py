@@ -1,0 +1,135 @@
+"""The target form. Secrets are write-only: the DSN, the webhook URL (a Slack webhook URL is
+itself a credential) and the webhook secret never render back."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from django import forms
+from django.utils.text import slugify
+
+from audits.core.credentials import TargetConfigError, allowed_env_vars_text, check_env_var
+from audits.core.models import Target
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class SchemaFilesField(forms.FileField):
+    """One schema.prisma, or several .prisma files of a multi-file schema."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class TargetForm(forms.ModelForm):
+    database_url = forms.CharField(
+        required=False, label="Database URL",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="postgresql://… or a SQLite path. Stored encrypted; never shown again. "
+        "Leave empty to keep the current one.",
+    )
+    database_url_env = forms.CharField(
+        required=False, max_length=200, label="…or an environment variable",
+        help_text="The name of an environment variable, set on the workers, that holds the URL.",
+    )
+    schema_files = SchemaFilesField(
+        required=False,
+        help_text="Upload schema.prisma, or every .prisma file of a multi-file schema.",
+    )
+    namespaces_text = forms.CharField(
+        required=False, label="Schemas to inspect",
+        help_text="Comma-separated database schemas; empty means the schema's own (public).",
+    )
+    webhook_url = forms.URLField(
+        required=False, max_length=1000, assume_scheme="https", label="Webhook URL",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Slack-compatible incoming webhook; receives {\"text\": …} as JSON. "
+        "Never shown again. Leave empty to keep the current one.",
+    )
+    clear_webhook_url = forms.BooleanField(required=False, label="Remove the webhook")
+    webhook_secret = forms.CharField(
+        required=False, widget=forms.PasswordInput(render_value=False),
+        help_text="Signs webhook bodies (HMAC-SHA256). Leave empty to keep the current one.",
+    )
+
+    class Meta:
+        model = Target
+        fields = [
+            "name", "slug", "schema_source", "schema_path", "interval_minutes", "enabled",
+            "incidents", "code_path", "migrations_path", "alert_emails", "webhook_url",
+        ]
+        widgets = {"alert_emails": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["schema_source"].choices = [
+            c for c in Target.SchemaSource.choices if c[0] != Target.SchemaSource.BASELINE
+            or (self.instance.pk and self.instance.baseline_run_id)
+        ]
+        if self.instance.pk:
+            self.fields["namespaces_text"].initial = ", ".join(self.instance.namespaces)
+            self.fields["database_url_env"].initial = self.instance.dsn_env_var
+        self.fields["database_url_env"].help_text += f" Allowed names: {allowed_env_vars_text()}."
+        if self.instance.webhook_url:
+            self.fields["webhook_url"].help_text += f" Current: {webhook_host(self.instance)}"
+
+    def clean_slug(self) -> str:
+        return self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))
+
+    def clean_webhook_url(self) -> str:
+        # Write-only: an empty field keeps the stored URL (the page never held it).
+        return str(self.cleaned_data.get("webhook_url") or "") or self.instance.webhook_url
+
+    def clean_namespaces_text(self) -> list[str]:
+        text = self.cleaned_data.get("namespaces_text", "")
+        return [item.strip() for item in text.split(",") if item.strip()]
+
+    def clean_schema_files(self) -> dict[str, str]:
+        files = {}
+        for upload in self.cleaned_data.get("schema_files") or []:
+            if not upload.name.endswith(".prisma"):
+                raise forms.ValidationError(f"{upload.name} is not a .prisma file.")
+            try:
+                files[upload.name] = upload.read().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise forms.ValidationError(f"{upload.name} is not UTF-8 text.") from exc
+        return files
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        has_dsn = bool(data.get("database_url") or data.get("database_url_env"))
+        if not self.instance.pk and not has_dsn:
+            self.add_error("database_url", "Give a database URL or an environment variable.")
+        if data.get("database_url_env") and not data.get("database_url"):
+            self._check_env_var(data["database_url_env"])
+        if data.get("clear_webhook_url") and not self.data.get("webhook_url"):
+            data["webhook_url"] = ""
+        source = data.get("schema_source")
+        if source == Target.SchemaSource.PATH and not data.get("schema_path"):
+            self.add_error("schema_path", "Give the path of schema.prisma or its folder.")
+        needs_upload = not (self.instance.pk and self.instance.current_schema_id)
+        if source == Target.SchemaSource.VERSIONS and needs_upload and not data.get("schema_files"):
+            self.add_error("schema_files", "Upload schema.prisma (or choose a path on disk).")
+        return data
+
+    def _check_env_var(self, name: str) -> None:
+        # Refused here, before anything is saved; an entered URL would replace the variable.
+        try:
+            check_env_var(name)
+        except TargetConfigError as exc:
+            self.add_error("database_url_env", str(exc))
+
+
+def webhook_host(target: Target) -> str:
+    """What the page may show of a webhook URL: its host only (the path is the secret)."""
+    host = urlsplit(target.webhook_url).hostname or ""
+    return f"{host}/…" if host else ""

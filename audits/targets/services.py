@@ -1,0 +1,488 @@
+"""The drift feature's writes: targets, their schema versions, and audit runs from queueing to
+the stored result.
+
+Views, tasks and commands call these functions; they never touch the engine directly. Work is
+claimed with conditional UPDATEs so that two workers, a retried message or a sweep racing a
+slow audit can never both act on the same run. When a run's result is stored, the audit-finished
+event (``audits.core.events``) tells the features that react to it; this module calls none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.db import transaction
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+
+from audits.core import conf, queueing
+from audits.core.credentials import (
+    TargetConfigError,
+    dialect_for,
+    dialect_of_env,
+    log_crash,
+    scrub,
+    target_dsn,
+)
+from audits.core.events import AuditFinished, announce
+from audits.core.models import (
+    TREND_LENGTH,
+    AuditRun,
+    Finding,
+    ModelStatus,
+    SchemaVersion,
+    Target,
+    content_hash,
+)
+from audits.core.records import (
+    finding_row,
+    report_from_run,
+    schema_from_plain,
+    schema_to_plain,
+    status_rows,
+    worst_status_of,
+)
+from audits.core.svg import trend_strip
+from audits.engine import model as engine_model
+from audits.engine.errors import EngineError
+
+log = logging.getLogger(__name__)
+
+STALE_MESSAGE = "the worker running this audit stopped (killed or lost) before finishing"
+LOST_MESSAGE = "the audit waited in the queue too long: no worker picked it up (message lost?)"
+Schema = engine_model.Schema
+RUN_AUDIT_TASK = "audits.run_audit"
+
+
+# -- targets and schema versions ---------------------------------------------------------------
+
+
+@sensitive_variables("dsn")
+def create_target(
+    *,
+    name: str,
+    slug: str,
+    dsn: str = "",
+    dsn_env_var: str = "",
+    schema_files: dict[str, str] | None = None,
+    schema_path: str = "",
+    namespaces: Iterable[str] = (),
+    interval_minutes: int = 60,
+    user: Any = None,
+    **extra: Any,
+) -> Target:
+    """Create a target and, when given, its first schema version."""
+    if not dsn and not dsn_env_var:
+        raise TargetConfigError("give a database URL or the name of a variable holding it")
+    dialect = dialect_for(dsn) if dsn else dialect_of_env(dsn_env_var)
+    with transaction.atomic():
+        target = Target(
+            name=name, slug=slug, dialect=extra.pop("dialect", dialect),
+            namespaces=list(namespaces), interval_minutes=interval_minutes,
+            schema_path=schema_path, **extra,
+        )
+        if schema_path:
+            target.schema_source = Target.SchemaSource.PATH
+        if dsn:
+            target.set_dsn(dsn)
+        else:
+            target.set_dsn_env_var(dsn_env_var)
+        target.next_due_at = timezone.now()
+        target.save()
+        if schema_files:
+            add_schema_version(target, schema_files, user=user)
+    return target
+
+
+def add_schema_version(
+    target: Target, files: dict[str, str], *, user: Any = None, label: str = ""
+) -> SchemaVersion:
+    """Store an uploaded schema (deduplicated by content hash) and make it the current one."""
+    if not files:
+        raise TargetConfigError("the upload holds no .prisma file")
+    digest = content_hash(files)
+    version, _ = SchemaVersion.objects.get_or_create(
+        target=target, content_hash=digest,
+        defaults={"content": files, "uploaded_by": user if _is_user(user) else None,
+                  "label": label or ", ".join(sorted(files))},
+    )
+    Target.objects.filter(pk=target.pk).update(
+        current_schema=version, schema_source=Target.SchemaSource.VERSIONS
+    )
+    target.current_schema = version
+    target.schema_source = Target.SchemaSource.VERSIONS
+    return version
+
+
+def _is_user(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def read_schema_files(path: str | Path) -> dict[str, str]:
+    """A schema.prisma file, or every .prisma file under a folder, as {relative name: text}."""
+    root = Path(path)
+    if root.is_file():
+        return {root.name: root.read_text(encoding="utf-8")}
+    if root.is_dir():
+        files = {
+            str(item.relative_to(root)): item.read_text(encoding="utf-8")
+            for item in sorted(root.rglob("*.prisma"))
+        }
+        if files:
+            return files
+        raise TargetConfigError(f"no .prisma file under {root}")
+    raise TargetConfigError(f"the schema path {root} does not exist")
+
+
+def set_baseline(target: Target, run: AuditRun) -> Target:
+    """Audit this target from now on against the live snapshot of a known-good run."""
+    if run.target_id != target.pk:
+        raise TargetConfigError("the baseline run belongs to another target")
+    if run.status != AuditRun.State.SUCCEEDED or not run.snapshot:
+        raise TargetConfigError("only a succeeded audit with a live snapshot can be a baseline")
+    Target.objects.filter(pk=target.pk).update(
+        baseline_run=run, schema_source=Target.SchemaSource.BASELINE
+    )
+    target.baseline_run = run
+    target.schema_source = Target.SchemaSource.BASELINE
+    return target
+
+
+def expected_for(target: Target) -> tuple[Schema, SchemaVersion | None]:
+    """The schema the target should have, and the stored version it came from (if any)."""
+    source = target.schema_source
+    if source == Target.SchemaSource.BASELINE:
+        baseline = target.baseline_run
+        if baseline is None or not baseline.snapshot:
+            raise TargetConfigError("baseline mode is on but no baseline audit is chosen")
+        return schema_from_plain(baseline.snapshot), None
+    if source == Target.SchemaSource.PATH:
+        if not target.schema_path:
+            raise TargetConfigError("the target has no schema path")
+        files = read_schema_files(target.schema_path)
+        version, _ = SchemaVersion.objects.get_or_create(
+            target=target, content_hash=content_hash(files),
+            defaults={"content": files, "label": target.schema_path},
+        )
+    else:
+        version = target.current_schema
+        if version is None:
+            raise TargetConfigError("no schema.prisma has been uploaded for this target")
+    from audits.engine.audit import expected_schema
+
+    expected = expected_schema(dict(version.content))
+    if target.namespaces:
+        expected = dataclasses.replace(expected, namespaces=tuple(target.namespaces))
+    return expected, version
+
+
+# -- requesting and executing audits -------------------------------------------------------------
+
+
+def active_run(target: Target) -> AuditRun | None:
+    return (
+        AuditRun.objects.filter(target=target, status__in=["queued", "running"])
+        .defer("snapshot", "expected_snapshot").first()
+    )
+
+
+def request_audit(
+    target: Target, requested_by: Any = None, *, trigger: str = "manual", enqueue: bool = True
+) -> AuditRun:
+    """Queue one audit of the target, or return the one already queued or running."""
+    user = requested_by if _is_user(requested_by) else None
+    run, created = queueing.queue_once(
+        lambda: active_run(target),
+        lambda: AuditRun.objects.create(target=target, trigger=trigger, requested_by=user),
+    )
+    if created and enqueue:
+        transaction.on_commit(lambda: _enqueue(run.pk))
+    return run
+
+
+def _enqueue(run_id: int) -> None:
+    queueing.send(RUN_AUDIT_TASK, run_id, what="audit",
+                  fail=lambda pk, reason: fail_run(pk, reason, from_states=("queued",)))
+
+
+def claim_run(run_id: int) -> bool:
+    """queued -> running, by exactly one worker."""
+    return queueing.claim(AuditRun, run_id)
+
+
+@sensitive_variables("dsn")
+def execute_audit(run_id: int) -> AuditRun | None:
+    """Run a queued audit to its end; returns None when another worker already has it."""
+    if not claim_run(run_id):
+        return None
+    run = AuditRun.objects.select_related("target", "target__baseline_run",
+                                          "target__current_schema").get(pk=run_id)
+    target = run.target
+    dsn: str | None = None
+    started = time.monotonic()
+    try:
+        expected, version = expected_for(target)
+        dsn = target_dsn(target)
+        result = _audit(expected, dsn)
+        return _save_success(run, version, expected, result, started)
+    except (EngineError, TargetConfigError) as exc:
+        fail_run(run_id, scrub(str(exc), dsn), started=started)
+    except SoftTimeLimitExceeded:
+        fail_run(run_id, f"the audit took longer than {conf.audit_soft_time_limit()} s "
+                         "and was stopped", started=started)
+    except Exception as exc:  # noqa: BLE001 — a bug must still end the run, not strand it
+        log_crash(f"audit run {run_id} crashed", exc, dsn)
+        fail_run(run_id, scrub(f"internal error: {type(exc).__name__}: {exc}", dsn),
+                 started=started)
+    return AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run_id)
+
+
+def _audit(expected: Schema, dsn: str) -> Any:
+    from audits.engine.audit import audit_database
+
+    return audit_database(
+        expected, dsn,
+        connect_timeout_s=conf.connect_timeout(),
+        statement_timeout_ms=conf.statement_timeout_ms(),
+        lock_timeout_ms=conf.lock_timeout_ms(),
+    )
+
+
+def _elapsed_ms(started: float | None, run: AuditRun | None = None) -> int | None:
+    if started is not None:
+        return int((time.monotonic() - started) * 1000)
+    if run is not None and run.started_at:
+        return int((timezone.now() - run.started_at).total_seconds() * 1000)
+    return None
+
+
+def fail_run(
+    run_id: int, reason: str, *, started: float | None = None,
+    from_states: tuple[str, ...] = ("running",),
+) -> bool:
+    """Mark a run failed unless it already finished; the reason must already be redacted."""
+    run = AuditRun.objects.filter(pk=run_id).only("started_at").first()
+    now = timezone.now()
+    updated = AuditRun.objects.filter(pk=run_id, status__in=from_states).update(
+        status=AuditRun.State.FAILED, finished_at=now, error=reason[:4000],
+        duration_ms=_elapsed_ms(started, run),
+    )
+    if updated:
+        failed = AuditRun.objects.only("target_id", "status", "worst_status", "finished_at",
+                                       "duration_ms").get(pk=run_id)
+        with transaction.atomic():
+            Target.objects.filter(pk=failed.target_id).update(last_run_id=run_id)
+            push_trend(failed)
+    return bool(updated)
+
+
+def push_trend(run: AuditRun) -> None:
+    """Append a finished run to its target's trend strip, keeping the last TREND_LENGTH."""
+    target = Target.objects.select_for_update().only("trend").get(pk=run.target_id)
+    entry = {"id": run.pk, "status": run.status, "worst_status": run.worst_status,
+             "at": run.finished_at.isoformat() if run.finished_at else "",
+             "ms": run.duration_ms}
+    trend = ([item for item in target.trend if item.get("id") != run.pk] + [entry])[-TREND_LENGTH:]
+    Target.objects.filter(pk=run.target_id).update(trend=trend, trend_svg=str(trend_strip(trend)))
+
+
+def _save_success(
+    run: AuditRun, version: SchemaVersion | None, expected: Schema, result: Any, started: float
+) -> AuditRun | None:
+    return save_result(
+        run, expected=expected, actual=result.actual, report=result.report,
+        timings=_plain_timings(result), version=version, duration_ms=_elapsed_ms(started),
+    )
+
+
+def save_result(
+    run: AuditRun,
+    *,
+    expected: Schema,
+    actual: Schema,
+    report: engine_model.Report,
+    timings: dict[str, Any] | None = None,
+    version: SchemaVersion | None = None,
+    duration_ms: int | None = None,
+) -> AuditRun | None:
+    """Store a running run's outcome in one transaction; None if it is no longer running."""
+    counts = report.by_severity()
+    worst = worst_status_of(report)
+    target = run.target
+    with transaction.atomic():
+        previous = (
+            AuditRun.objects.filter(target=target, status=AuditRun.State.SUCCEEDED)
+            .exclude(pk=run.pk).order_by("-finished_at", "-id").only("id", "worst_status").first()
+        )
+        findings = [finding_row(run, finding) for finding in report.findings]
+        statuses = status_rows(run, report)
+        changes = _changes_since(previous, findings, statuses)
+        updated = AuditRun.objects.filter(pk=run.pk, status=AuditRun.State.RUNNING).update(
+            status=AuditRun.State.SUCCEEDED, finished_at=timezone.now(),
+            duration_ms=duration_ms if duration_ms is not None else _elapsed_ms(None, run),
+            schema_version=version, expected_snapshot=schema_to_plain(expected),
+            snapshot=schema_to_plain(actual), timings=timings or {},
+            critical_count=counts["critical"], error_count=counts["error"],
+            warning_count=counts["warning"], info_count=counts["info"],
+            worst_status=worst, previous_run=previous, changes=changes,
+        )
+        if not updated:  # the sweep failed it meanwhile; its verdict stands
+            return None
+        Finding.objects.bulk_create(findings, batch_size=1000)
+        ModelStatus.objects.bulk_create(statuses, batch_size=1000)
+        Target.objects.filter(pk=target.pk).update(
+            last_run=run, last_success=run, worst_status=worst
+        )
+        push_trend(AuditRun.objects.only("target_id", "status", "worst_status", "finished_at",
+                                         "duration_ms").get(pk=run.pk))
+    stored = AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run.pk)
+    stored.target = target
+    announce(AuditFinished(run=stored, previous=previous, expected=expected, actual=actual,
+                           report=report, counts=counts))
+    return stored
+
+
+def _plain_timings(result: Any) -> dict[str, Any]:
+    timings = getattr(result, "timings", None) or {}
+    if dataclasses.is_dataclass(timings) and not isinstance(timings, type):
+        timings = dataclasses.asdict(timings)
+    return {str(key): value for key, value in dict(timings).items()}
+
+
+def _finding_summary(row: Finding) -> dict[str, str]:
+    return {
+        "fingerprint": row.fingerprint, "kind": row.kind, "severity": row.severity,
+        "table": row.table, "column": row.column, "model": row.model, "message": row.message,
+    }
+
+
+def _changes_since(
+    previous: AuditRun | None, findings: list[Finding], statuses: list[ModelStatus]
+) -> dict[str, Any]:
+    """New and resolved findings, and models whose status flipped, since the last success."""
+    if previous is None:
+        return {"previous_run": None, "new": [], "resolved": [], "flipped": []}
+    before = {row.fingerprint: row for row in previous.findings.all()}
+    now = {row.fingerprint: row for row in findings}
+    old_status = {
+        (row.schema, row.table): row
+        for row in previous.model_statuses.only("schema", "table", "model", "status")
+    }
+    flipped = []
+    for row in statuses:
+        old = old_status.pop((row.schema, row.table), None)
+        before_status = old.status if old else "absent"
+        if before_status != row.status:
+            flipped.append({"schema": row.schema, "table": row.table, "model": row.model,
+                            "before": before_status, "after": row.status})
+    for (schema, table), old in old_status.items():
+        flipped.append({"schema": schema, "table": table, "model": old.model,
+                        "before": old.status, "after": "absent"})
+    return {
+        "previous_run": previous.pk,
+        "new": [_finding_summary(row) for key, row in now.items() if key not in before],
+        "resolved": [_finding_summary(row) for key, row in before.items() if key not in now],
+        "flipped": flipped,
+    }
+
+
+def compare_runs(a: AuditRun, b: AuditRun) -> dict[str, Any]:
+    """What differs between two runs of one target, in the shape of a run's `changes`."""
+    if a.target_id != b.target_id:
+        raise TargetConfigError("both runs must belong to the same target")
+    changes = _changes_since(a, list(b.findings.all()), list(b.model_statuses.all()))
+    changes["previous_run"] = a.pk
+    return changes
+
+
+# -- scheduling and sweeping ----------------------------------------------------------------------
+
+
+def enqueue_due_targets(now: datetime | None = None) -> list[AuditRun]:
+    """Queue an audit for each enabled target whose time has come; each target claimed once."""
+    now = now or timezone.now()
+    runs = []
+    due = Target.objects.filter(enabled=True).filter(
+        next_due_at__isnull=True) | Target.objects.filter(enabled=True, next_due_at__lte=now)
+    for target in due.order_by("next_due_at", "pk"):
+        next_due = now + timedelta(minutes=max(target.interval_minutes, 1))
+        claimed = Target.objects.filter(pk=target.pk, next_due_at=target.next_due_at).update(
+            next_due_at=next_due
+        )
+        if claimed:
+            runs.append(request_audit(target, trigger="schedule"))
+    return runs
+
+
+def sweep_stale_runs(now: datetime | None = None) -> int:
+    """Fail runs whose worker died (running too long) or whose message was lost (queued)."""
+    dead, lost = queueing.left_behind(AuditRun, conf.audit_time_limit(), now)
+    failed = sum(fail_run(run_id, STALE_MESSAGE) for run_id in dead)
+    failed += sum(fail_run(run_id, LOST_MESSAGE, from_states=("queued",)) for run_id in lost)
+    return failed
+
+
+# -- fix migration -------------------------------------------------------------------------------
+
+
+def fix_migration_for_run(run: AuditRun) -> str:
+    """The SQL that adds what the run found missing (destructive changes only as comments)."""
+    if run.status != AuditRun.State.SUCCEEDED or not run.snapshot or not run.expected_snapshot:
+        raise TargetConfigError("only a succeeded audit can produce a fix migration")
+    from audits.engine.repair import fix_migration
+
+    expected = schema_from_plain(run.expected_snapshot)
+    actual = schema_from_plain(run.snapshot)
+    return fix_migration(expected, actual, report_from_run(run))
+
+
+def fix_migration_folder(run: AuditRun, name: str = "driftwatch_fix") -> str:
+    """Prisma's folder name for the fix: `<UTC timestamp of the audit>_<name>`."""
+    when = run.finished_at or timezone.now()
+    try:
+        from audits.engine.repair import migration_folder_name
+
+        return migration_folder_name(name, when)
+    except ImportError:
+        return f"{when:%Y%m%d%H%M%S}_{name}"
+
+
+@sensitive_variables("dsn", "webhook_secret")
+def save_target(
+    target: Target,
+    *,
+    dsn: str = "",
+    dsn_env_var: str = "",
+    namespaces: list[str] | None = None,
+    webhook_secret: str = "",
+    schema_files: dict[str, str] | None = None,
+    incidents: Iterable[Any] | None = None,
+    user: Any = None,
+) -> Target:
+    """Save a target edited in the form; empty secret fields keep the stored ones."""
+    with transaction.atomic():
+        if dsn:
+            target.set_dsn(dsn)
+            target.dialect = dialect_for(dsn)
+        elif dsn_env_var:
+            target.set_dsn_env_var(dsn_env_var)
+            target.dialect = dialect_of_env(dsn_env_var)
+        if namespaces is not None:
+            target.namespaces = namespaces
+        if webhook_secret:
+            target.set_webhook_secret(webhook_secret)
+        if target.next_due_at is None:
+            target.next_due_at = timezone.now()
+        target.save()
+        if incidents is not None:
+            target.incidents.set(incidents)
+        if schema_files:
+            add_schema_version(target, schema_files, user=user)
+    return target
