@@ -19,6 +19,9 @@ from .conftest import login
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+WORKERS: list[threading.Thread] = []
+
+
 def run_in_a_thread(run_id: int) -> None:
     """Stands in for a worker: picks the run up a moment later, so progress is visible."""
 
@@ -29,7 +32,18 @@ def run_in_a_thread(run_id: int) -> None:
         finally:
             connection.close()
 
-    threading.Thread(target=work, daemon=True).start()
+    worker = threading.Thread(target=work, daemon=True)
+    WORKERS.append(worker)
+    worker.start()
+
+
+@pytest.fixture(autouse=True)
+def workers_finish():
+    """The audit-finished receivers run after the page already says "succeeded": wait for
+    them, or the test database is flushed under the thread's feet."""
+    yield
+    while WORKERS:
+        WORKERS.pop().join(timeout=60)
 
 
 def test_filter_expand_and_audit_now(browser_page, settings, tmp_path, monkeypatch):

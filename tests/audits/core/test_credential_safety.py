@@ -42,7 +42,7 @@ from audits.core import credentials, crypto
 from audits.core.models import AuditRun, Target
 from audits.history.models import HistoryCheck
 from audits.targets import services
-from tests.audits.test_worker_integration import (  # a real worker and its broker
+from tests.audits.targets.test_worker_integration import (  # a real worker and its broker
     filesystem_options,
     publishing_to,
     start_worker,  # noqa: F401 — a fixture
