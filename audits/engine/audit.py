@@ -44,8 +44,9 @@ def expected_schema(source: SchemaSource) -> Schema:
     if isinstance(source, Schema):
         return source
     from audits.engine.prisma.lowering import lower
+    from audits.engine.prisma.validate import check
 
-    return lower(_parse(source))
+    return lower(check(_parse(source)))
 
 
 def _parse(source: str | Path | Mapping[str, str]) -> PrismaSchema:

@@ -27,6 +27,23 @@ class SchemaError(EngineError):
         return text
 
 
+class SchemaInvalid(SchemaError):
+    """The schema parses but Prisma would refuse it: every error found, each ``(message, file,
+    line, column)``; the first one is also this error's own message and position."""
+
+    def __init__(self, errors: list[tuple[str, str, int, int]]) -> None:
+        self.errors = tuple(errors)
+        message, file, line, column = errors[0]
+        super().__init__(message, file, line, column)
+
+    def __str__(self) -> str:
+        lines = [f"{file}:{line}:{column}: {message}" if line else f"{file}: {message}"
+                 for message, file, line, column in self.errors]
+        if len(lines) == 1:
+            return lines[0]
+        return f"{len(lines)} errors in the schema: " + "; ".join(lines)
+
+
 class TargetError(EngineError):
     """The target database could not be read: unreachable, refused, timed out, not allowed.
 

@@ -7,7 +7,8 @@ from first characters through a dict, all without a Python loop per token. Offse
 columns are only needed for positions and errors, so ``line_column`` finds them on first use.
 
 Newlines are tokens because Prisma's grammar is line-oriented (a field ends at the end of its
-line). A ``//`` comment is folded into the newline that ends it; ``///`` doc comments are tokens
+line). A ``//`` comment is folded into the newline that ends it, a ``/* */`` comment into the
+newline before it; ``///`` doc comments are tokens
 of their own because they document the next declaration.
 """
 
@@ -36,6 +37,10 @@ BAD = "bad"
 _WHITESPACE = " \t\f\v\ufeff\u00a0"
 _CONTROL = r"\x00-\x08\x0a-\x1f\x7f"  # a tab is fine inside a string, a line break is not
 _NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
+# Prisma accepts a /* ... */ (or /** ... */) comment only where a line starts, as a line of its
+# own between declarations; so it is folded into the line break before it, or, at the start of
+# the file, is a line break of its own; one in the middle of a line is an error.
+_BLOCK_COMMENTS = rf"(?:[{_WHITESPACE}]*/\*(?:[^*]|\*(?!/))*\*/)*"
 _TOKEN_RE = re.compile(
     rf"""
     [{_WHITESPACE}]*
@@ -45,9 +50,11 @@ _TOKEN_RE = re.compile(
       | @@?{_NAME}(?:\.{_NAME})*            # an attribute with its (dotted) name
       | "(?:[^"\\{_CONTROL}]|\\[^{_CONTROL}])*"  # a string (no raw control character)
       | (?://(?!/)[^\r\n]*)?(?:\r\n|\n|\r)  # a line break, with the // comment before it
+        {_BLOCK_COMMENTS}                   # and the /* */ comments that start the next line
       | -?[0-9]+(?:\.[0-9]+)?               # a number
       | ///[^\r\n]*                         # a doc comment
       | //(?!/)[^\r\n]*\Z                   # a // comment on the last line
+      | /\*(?:[^*]|\*(?!/))*\*/{_BLOCK_COMMENTS}  # /* */ comments elsewhere: only first is fine
       | [^{_WHITESPACE}]                    # a character that is not Prisma
       | \Z                                  # the end
     )
@@ -106,6 +113,8 @@ class Tokens:
             except ValueError:
                 break
             kinds[index] = _kind(self.texts[index])
+            if index and self.texts[index].startswith("/*"):
+                kinds[index] = BAD  # a /* */ comment after something on its line
         for lone in ("@", '"'):  # an "@" without a name, a string without its end
             if lone in self.texts:
                 kinds[self.texts.index(lone)] = BAD
@@ -143,6 +152,9 @@ class Tokens:
                                   self.file, line, column + control.start())
             raise SchemaError("unterminated string", self.file, line, column,
                               expected="a closing '\"' on the same line")
+        if text.startswith("/*"):
+            raise SchemaError("a /* */ comment must be on lines of its own", self.file, line,
+                              column, expected="a line break before '/*'")
         if text == "@":
             raise SchemaError("unexpected '@'", self.file, line, column,
                               expected="an attribute name right after '@'")
@@ -172,7 +184,7 @@ def _kind(text: str) -> str:
     """The kind of a token whose first character alone does not tell it."""
     if text.startswith("///"):
         return DOC
-    if text.startswith("//"):
+    if text.startswith(("//", "/*")):
         return NEWLINE  # a comment, folded into its line break (or the end of the file)
     if text.startswith("-") and len(text) > 1:
         return NUMBER

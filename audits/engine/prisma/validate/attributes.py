@@ -1,0 +1,324 @@
+"""Attributes one at a time: is it known, is it there once, are its arguments the ones it takes
+and of the right kinds; ``@default`` values against the field's type; ``@updatedAt``; ``@map``
+on relation fields; ``@db.*`` through ``types``."""
+
+from __future__ import annotations
+
+from audits.engine.prisma import ast
+from audits.engine.prisma.validate.context import (
+    SCALAR_TYPES,
+    Ctx,
+    describe_value,
+    expect_string,
+    value_text,
+)
+from audits.engine.prisma.validate.types import check_native_type
+
+# attribute -> (the name of its positional argument, or None; every argument it takes)
+FIELD_ATTRIBUTES: dict[str, tuple[str | None, frozenset[str]]] = {
+    "id": (None, frozenset(("map", "length", "sort", "clustered"))),
+    "unique": (None, frozenset(("map", "length", "sort", "clustered"))),
+    "default": ("value", frozenset(("value", "map"))),
+    "map": ("name", frozenset(("name",))),
+    "relation": ("name", frozenset(("name", "fields", "references", "onDelete", "onUpdate",
+                                    "map"))),
+    "updatedAt": (None, frozenset()),
+    "ignore": (None, frozenset()),
+    "shardKey": (None, frozenset()),
+}
+BLOCK_ATTRIBUTES: dict[str, tuple[str | None, frozenset[str]]] = {
+    "id": ("fields", frozenset(("fields", "name", "map", "clustered"))),
+    "unique": ("fields", frozenset(("fields", "name", "map", "clustered"))),
+    "index": ("fields", frozenset(("fields", "name", "map", "type", "clustered"))),
+    "fulltext": ("fields", frozenset(("fields", "map"))),
+    "map": ("name", frozenset(("name",))),
+    "ignore": (None, frozenset()),
+    "schema": ("name", frozenset(("name",))),
+    "shardKey": ("fields", frozenset(("fields",))),
+}
+REPEATABLE_BLOCK_ATTRIBUTES = frozenset(("unique", "index", "fulltext"))
+REFERENTIAL_ACTIONS = frozenset(("Cascade", "Restrict", "NoAction", "SetNull", "SetDefault"))
+INDEX_TYPES = {"postgresql": frozenset(("BTree", "Hash", "Gist", "Gin", "SpGist", "Brin"))}
+
+
+def attribute_label(attribute: ast.Attribute) -> str:
+    return ("@@" if attribute.block else "@") + attribute.name
+
+
+def parsing_error(ctx: Ctx, attribute: ast.Attribute, message: str,
+                  position: ast.Position | None = None) -> None:
+    ctx.error(f'Error parsing attribute "{attribute_label(attribute)}": {message}',
+              position or attribute.position)
+
+
+def check_attribute_set(ctx: Ctx, attributes: tuple[ast.Attribute, ...], block: bool,
+                        model: ast.Model | None = None) -> list[ast.Attribute]:
+    """Known, once each, arguments of the right names; the ones worth checking further."""
+    table = BLOCK_ATTRIBUTES if block else FIELD_ATTRIBUTES
+    prefix = ctx.native_prefix
+    counts: dict[str, int] = {}
+    for attribute in attributes:
+        key = attribute.name
+        if prefix and key.startswith(prefix) and not block:
+            key = prefix.rstrip(".")
+        counts[key] = counts.get(key, 0) + 1
+    known: list[ast.Attribute] = []
+    for attribute in attributes:
+        name = attribute.name
+        if not block and prefix and name.startswith(prefix):
+            if counts[prefix.rstrip(".")] > 1:
+                ctx.error(f'Attribute "@{prefix.rstrip(".")}" can only be defined once.',
+                          attribute.position)
+            known.append(attribute)
+            continue
+        spec = table.get(name)
+        if spec is None:
+            ctx.error(f'Attribute not known: "{attribute_label(attribute)}".', attribute.position)
+            continue
+        if counts[name] > 1 and not (block and name in REPEATABLE_BLOCK_ATTRIBUTES):
+            ctx.error(f'Attribute "{attribute_label(attribute)}" can only be defined once.',
+                      attribute.position)
+        if _arguments_fit(ctx, attribute, spec):
+            known.append(attribute)
+    return known
+
+
+def _arguments_fit(ctx: Ctx, attribute: ast.Attribute,
+                   spec: tuple[str | None, frozenset[str]]) -> bool:
+    positional_name, names = spec
+    ok = True
+    seen: set[str] = set()
+    positional_seen = False
+    for argument in attribute.arguments:
+        name = argument.name
+        if name is None:
+            if positional_name is None or positional_seen:
+                ctx.error("No such argument.", argument.position)
+                ok = False
+                continue
+            positional_seen = True
+            name = positional_name
+        elif name not in names:
+            ctx.error("No such argument.", argument.position)
+            ok = False
+            continue
+        if name in seen:
+            parsing_error(ctx, attribute, f'The argument "{name}" is given twice.',
+                          argument.position)
+            ok = False
+        seen.add(name)
+    if ok:
+        ok = _argument_kinds(ctx, attribute)
+    return ok
+
+
+def _argument_kinds(ctx: Ctx, attribute: ast.Attribute) -> bool:
+    ok = True
+    for argument in attribute.arguments:
+        name = argument.name
+        value = argument.value
+        if name is None:
+            name = (BLOCK_ATTRIBUTES if attribute.block else FIELD_ATTRIBUTES)[attribute.name][0]
+        if name in ("map", "name"):
+            ok = expect_string(ctx, value) is not None and ok
+        elif name == "clustered":
+            if not isinstance(value, ast.BooleanValue):
+                ctx.error(f"Expected a boolean value, but received {describe_value(value)} "
+                          f"value `{value_text(value)}`.", value.position)
+                ok = False
+            elif ctx.connector is not None and ctx.connector != "sqlserver":
+                parsing_error(ctx, attribute,
+                              "Defining clustering is not supported in the current connector.")
+                ok = False
+        elif name == "sort":
+            if not (isinstance(value, ast.ConstantValue) and value.name in ("Asc", "Desc")):
+                parsing_error(ctx, attribute, "The `sort` argument can only be `Asc` or `Desc` "
+                              f"you provided: {value_text(value)}.")
+                ok = False
+        elif name == "length":
+            if not (isinstance(value, ast.NumberValue) and value.text.isdigit()):
+                ctx.error(f"Expected a numeric value, but received {describe_value(value)} "
+                          f"value `{value_text(value)}`.", value.position)
+                ok = False
+            elif ctx.connector is not None and ctx.connector != "mysql":
+                parsing_error(ctx, attribute, "The length argument is not supported in an index "
+                              "definition with the current connector")
+                ok = False
+        elif name in ("onDelete", "onUpdate"):
+            if not (isinstance(value, ast.ConstantValue) and value.name in REFERENTIAL_ACTIONS):
+                parsing_error(ctx, attribute,
+                              f"Invalid referential action: `{value_text(value)}`")
+                ok = False
+        elif name == "type":
+            allowed = INDEX_TYPES.get(ctx.connector or "", frozenset(("BTree",)))
+            if not isinstance(value, ast.ConstantValue):
+                ctx.error(f"Expected a constant value, but received {describe_value(value)} "
+                          f"value `{value_text(value)}`.", value.position)
+                ok = False
+            elif ctx.connector is not None and value.name not in allowed:
+                parsing_error(ctx, attribute,
+                              "The given index type is not supported with the current connector")
+                ok = False
+        elif name in ("fields", "references"):
+            items = value.items if isinstance(value, ast.ArrayValue) else (value,)
+            for item in items:
+                if not isinstance(item, ast.ConstantValue | ast.FunctionValue):
+                    ctx.error(f"Expected a constant literal value, but received "
+                              f"{describe_value(item)} value `{value_text(item)}`.",
+                              item.position)
+                    ok = False
+    return ok
+
+
+def check_field_attributes(ctx: Ctx, model: ast.Model, field: ast.Field) -> None:
+    attributes = check_attribute_set(ctx, field.attributes, block=False)
+    prefix = ctx.native_prefix
+    relation = field.type.name in ctx.models
+    for attribute in attributes:
+        name = attribute.name
+        if prefix and name.startswith(prefix):
+            check_native_type(ctx, field, attribute)
+        elif name == "default":
+            check_default(ctx, field, attribute)
+        elif name == "updatedAt" and field.type.name != "DateTime":
+            parsing_error(ctx, attribute,
+                          "Fields that are marked with @updatedAt must be of type DateTime.")
+        elif name == "map" and relation:
+            parsing_error(ctx, attribute,
+                          "The attribute `@map` cannot be used on relation fields.")
+        elif name == "relation" and not relation:
+            parsing_error(ctx, attribute, "Invalid field type, not a relation.")
+        elif name in ("id", "unique") and relation:
+            parsing_error(ctx, attribute, f"The field `{field.name}` is a relation field and "
+                          f"cannot be marked with `@{name}`. Only scalar fields can be made "
+                          "unique.")
+
+
+# --- @default -----------------------------------------------------------------------------------
+
+_STRING_FUNCTIONS = frozenset(("uuid", "cuid", "nanoid", "ulid"))
+
+
+def check_default(ctx: Ctx, field: ast.Field, attribute: ast.Attribute) -> None:
+    value = attribute.argument("value")
+    if value is None:
+        parsing_error(ctx, attribute, 'Argument "value" is missing.')
+        return
+    kind = field.type.name
+    if kind in ctx.models:
+        parsing_error(ctx, attribute, "Cannot set a default value on a relation field.")
+        return
+    if kind in ctx.composites:
+        return
+    if kind == "Unsupported":
+        if not _is_dbgenerated(value):
+            parsing_error(ctx, attribute,
+                          'Only @default(dbgenerated("...")) can be used for Unsupported types.')
+        return
+    if isinstance(value, ast.FunctionValue):
+        _default_function(ctx, field, attribute, value)
+        return
+    if field.type.list:
+        if not isinstance(value, ast.ArrayValue):
+            parsing_error(ctx, attribute, f"Expected a list of {kind} values, but found "
+                          f"`{value_text(value)}`.")
+            return
+        for item in value.items:
+            if not _literal_fits(ctx, kind, item):
+                parsing_error(ctx, attribute,
+                              f"Expected a {kind} value, but found `{value_text(item)}`.")
+                return
+        return
+    if not _literal_fits(ctx, kind, value):
+        if kind in ctx.enums and isinstance(value, ast.ConstantValue):
+            parsing_error(ctx, attribute, f"The defined default value `{value.name}` is not a "
+                          "valid value of the enum specified for the field.")
+        else:
+            expected = "enum" if kind in ctx.enums else kind
+            parsing_error(ctx, attribute,
+                          f"Expected a {expected} value, but found `{value_text(value)}`.")
+
+
+def _literal_fits(ctx: Ctx, kind: str, value: ast.Value) -> bool:
+    if kind in ("String", "Json", "Bytes"):
+        return isinstance(value, ast.StringValue)
+    if kind in ("Int", "BigInt"):
+        return isinstance(value, ast.NumberValue) and "." not in value.text
+    if kind in ("Float", "Decimal"):
+        return isinstance(value, ast.NumberValue)
+    if kind == "Boolean":
+        return isinstance(value, ast.BooleanValue)
+    if kind == "DateTime":
+        return isinstance(value, ast.StringValue)
+    enum = ctx.enums.get(kind)
+    if enum is not None:
+        return isinstance(value, ast.ConstantValue) and any(v.name == value.name
+                                                            for v in enum.values)
+    return True
+
+
+def _is_dbgenerated(value: ast.Value) -> bool:
+    return isinstance(value, ast.FunctionValue) and value.name == "dbgenerated"
+
+
+def _default_function(ctx: Ctx, field: ast.Field, attribute: ast.Attribute,
+                      value: ast.FunctionValue) -> None:
+    kind = field.type.name
+    name = value.name
+    fits: bool
+    if name == "dbgenerated":
+        fits = True
+        if value.arguments and not isinstance(value.arguments[0].value, ast.StringValue):
+            parsing_error(ctx, attribute, "`dbgenerated()` takes either no argument, or a single "
+                          "nonempty string argument.")
+            return
+    elif name == "autoincrement" or name == "sequence":
+        fits = kind in ("Int", "BigInt")
+    elif name == "now":
+        fits = kind == "DateTime"
+    elif name in _STRING_FUNCTIONS:
+        fits = kind == "String"
+        if fits and not _string_function_arguments(ctx, attribute, value):
+            return
+    elif name == "auto":
+        fits = True
+    else:
+        parsing_error(ctx, attribute, f"The function `{name}` is not a known function. You can "
+                      "read about the available functions here: "
+                      "https://pris.ly/d/attribute-functions")
+        return
+    if not fits or (field.type.list and name != "dbgenerated"):
+        parsing_error(ctx, attribute,
+                      f"The function `{name}()` cannot be used on fields of type `{kind}`.")
+
+
+def _string_function_arguments(ctx: Ctx, attribute: ast.Attribute,
+                               value: ast.FunctionValue) -> bool:
+    arguments = value.arguments
+    name = value.name
+    if not arguments:
+        return True
+    number = arguments[0].value
+    digits = number.text if isinstance(number, ast.NumberValue) else ""
+    if name == "uuid" and (len(arguments) > 1 or digits not in ("4", "7")):
+        parsing_error(ctx, attribute, "`uuid()` takes either no argument, or a single integer "
+                      "argument which is either 4 or 7.")
+        return False
+    if name == "cuid" and (len(arguments) > 1 or digits not in ("1", "2")):
+        parsing_error(ctx, attribute, "`cuid()` takes either no argument, or a single integer "
+                      "argument which is either 1 or 2.")
+        return False
+    if name == "nanoid" and (len(arguments) > 1 or not digits.isdigit()
+                             or not 2 <= int(digits) <= 255):
+        parsing_error(ctx, attribute, "`nanoid()` takes either no argument, or a single integer "
+                      "argument between 2 and 255.")
+        return False
+    if name == "ulid":
+        parsing_error(ctx, attribute, "`ulid()` takes no arguments.")
+        return False
+    return True
+
+
+def is_scalar(ctx: Ctx, field: ast.Field) -> bool:
+    name = field.type.name
+    return name in SCALAR_TYPES or name in ctx.enums or name == "Unsupported"

@@ -1,0 +1,226 @@
+"""Models, views and enums as wholes: database name clashes, ``@id``/``@@id``, the unique
+criterion every model needs, what ``@@index``/``@@unique``/``@@id`` refer to, what views may not
+have, ``@@schema`` against the datasource's ``schemas``, and enum values."""
+
+from __future__ import annotations
+
+from audits.engine.prisma import ast
+from audits.engine.prisma.validate.attributes import (
+    check_attribute_set,
+    check_field_attributes,
+    parsing_error,
+)
+from audits.engine.prisma.validate.context import Ctx, kind_word
+from audits.engine.prisma.validate.relations import is_relation
+
+RESERVED_MODEL_NAMES = frozenset((
+    "String", "Boolean", "Int", "BigInt", "Float", "Decimal", "DateTime", "Json", "Bytes",
+    "PrismaClient",
+))
+
+
+def field_names(value: ast.Value | None) -> list[tuple[str, ast.Position | None]]:
+    """The field names of a ``fields``/``references`` list (``[a, b(sort: Desc)]``)."""
+    if value is None:
+        return []
+    items = value.items if isinstance(value, ast.ArrayValue) else (value,)
+    found = []
+    for item in items:
+        if isinstance(item, ast.ConstantValue | ast.FunctionValue):
+            found.append((item.name, item.position))
+    return found
+
+
+def check_models(ctx: Ctx) -> None:
+    tables: dict[tuple[str | None, str], ast.Model] = {}
+    for model in ctx.schema.models:
+        if model.kind == "view" and "views" not in ctx.preview_features:
+            ctx.error("Error validating: View definitions are only available with the `views` "
+                      "preview feature.", model.position)
+        if model.kind in ("model", "view") and model.name in RESERVED_MODEL_NAMES:
+            ctx.error(f"Error validating {kind_word(model)} \"{model.name}\": The "
+                      f"{kind_word(model)} name `{model.name}` is invalid. It is a reserved name. "
+                      "Please change it. Read more at https://pris.ly/d/naming-models",
+                      model.position)
+        for field in model.fields:
+            check_field_attributes(ctx, model, field)
+        attributes = check_attribute_set(ctx, model.attributes, block=True, model=model)
+        if model.kind == "type":
+            continue
+        _table_name_clash(ctx, model, tables)
+        _column_name_clashes(ctx, model)
+        _schema_attribute(ctx, model, model.attribute("schema"), kind_word(model))
+        if model.kind == "view":
+            _view_rules(ctx, model, attributes)
+        else:
+            _id_rules(ctx, model, attributes)
+        _index_references(ctx, model, attributes)
+
+
+def _table_name_clash(ctx: Ctx, model: ast.Model,
+                      tables: dict[tuple[str | None, str], ast.Model]) -> None:
+    mapped = model.attribute("map")
+    value = mapped.argument("name") if mapped else None
+    name = value.value if isinstance(value, ast.StringValue) else model.name
+    schema_attribute = model.attribute("schema")
+    schema_value = schema_attribute.argument("name") if schema_attribute else None
+    schema = schema_value.value if isinstance(schema_value, ast.StringValue) else None
+    first = tables.setdefault((schema, name), model)
+    if first is not model and first.name != model.name:
+        ctx.error(f'The model with database name "{name}" could not be defined because another '
+                  f'model or view with this name exists: "{first.name}"',
+                  (mapped.position if mapped else model.position))
+
+
+def _column_name_clashes(ctx: Ctx, model: ast.Model) -> None:
+    columns: dict[str, ast.Field] = {}
+    for field in model.fields:
+        if is_relation(ctx, field):
+            continue
+        mapped = field.attribute("map")
+        value = mapped.argument("name") if mapped else None
+        column = value.value if isinstance(value, ast.StringValue) else field.name
+        first = columns.setdefault(column, field)
+        if first is not field:
+            ctx.error(f'Field "{field.name}" is already defined on {kind_word(model)} '
+                      f'"{model.name}".', field.position)
+
+
+def _schema_attribute(ctx: Ctx, node: ast.Model | ast.EnumDecl, attribute: ast.Attribute | None,
+                      kind: str) -> None:
+    if attribute is None:
+        if ctx.schemas:
+            what = "model" if kind == "model" else kind
+            if kind == "enum":
+                ctx.error("This enum is missing an `@@schema` attribute.", node.position)
+            else:
+                ctx.error(f'Error validating {what} "{node.name}": This {what} is missing an '
+                          "`@@schema` attribute.", node.position)
+        return
+    if ctx.schemas is None:
+        if ctx.connector is not None:
+            ctx.error("@@schema is not supported on the current datasource provider",
+                      attribute.position)
+        return
+    value = attribute.argument("name")
+    if isinstance(value, ast.StringValue) and value.value not in ctx.schemas:
+        ctx.error("This schema is not defined in the datasource. Read more on `@@schema` at "
+                  "https://pris.ly/d/multi-schema", value.position)
+
+
+def _id_rules(ctx: Ctx, model: ast.Model, attributes: list[ast.Attribute]) -> None:
+    id_fields = [f for f in model.fields if f.attribute("id") is not None]
+    block_id = model.attribute("id")
+    if len(id_fields) > 1:
+        ctx.error(f'Error validating model "{model.name}": At most one field must be marked as '
+                  "the id field with the `@id` attribute.", model.position)
+    if id_fields and block_id is not None:
+        ctx.error(f'Error validating model "{model.name}": Each model must have at most one id '
+                  "criteria. You can't have `@id` and `@@id` at the same time.", model.position)
+    for field in id_fields:
+        if field.type.optional:
+            attribute = field.attribute("id")
+            assert attribute is not None
+            parsing_error(ctx, attribute, "Fields that are marked as id must be required.")
+    if block_id is not None:
+        for name, _ in field_names(block_id.argument("fields")):
+            named = model.field(name)
+            if named is not None and named.type.optional:
+                ctx.error(f'Error validating model "{model.name}": The id definition refers to '
+                          f"the optional field `{name}`. ID definitions must reference only "
+                          "required fields.", block_id.position)
+    if id_fields or block_id is not None or model.attribute("ignore") is not None:
+        return
+    if any(_required_unique(ctx, model, a) for a in model.attributes_named("unique")):
+        return
+    for field in model.fields:
+        if field.attribute("unique") is not None and not field.type.optional \
+                and not field.type.list:
+            return
+    ctx.error(f'Error validating model "{model.name}": Each model must have at least one unique '
+              "criteria that has only required fields. Either mark a single field with `@id`, "
+              "`@unique` or add a multi field criterion with `@@id([])` or `@@unique([])` to "
+              "the model.", model.position)
+
+
+def _required_unique(ctx: Ctx, model: ast.Model, attribute: ast.Attribute) -> bool:
+    names = field_names(attribute.argument("fields"))
+    if not names:
+        return False
+    for name, _ in names:
+        field = model.field(name)
+        if field is None or field.type.optional:
+            return False
+    return True
+
+
+def _view_rules(ctx: Ctx, model: ast.Model, attributes: list[ast.Attribute]) -> None:
+    for field in model.fields:
+        if field.attribute("id") is not None:
+            ctx.error("Error validating: Views cannot have primary keys.", field.position)
+        unique = field.attribute("unique")
+        if unique is not None and unique.arguments:
+            ctx.error("Error validating: @@unique annotations on views are not backed by unique "
+                      "indexes in the database and cannot specify a mapped database name.",
+                      unique.position)
+    for attribute in model.attributes:
+        if attribute.name == "id":
+            ctx.error("Error validating: Views cannot have primary keys.", attribute.position)
+        elif attribute.name in ("index", "fulltext"):
+            ctx.error("Error validating: Views cannot have indexes.", attribute.position)
+        elif attribute.name == "unique":
+            if any(a.name is not None and a.name != "fields" for a in attribute.arguments):
+                ctx.error("Error validating: @@unique annotations on views are not backed by "
+                          "unique indexes in the database and cannot specify a mapped database "
+                          "name.", attribute.position)
+            fields = attribute.argument("fields")
+            items = fields.items if isinstance(fields, ast.ArrayValue) else ()
+            if any(isinstance(item, ast.FunctionValue) for item in items):
+                parsing_error(ctx, attribute, "Scalar fields in @@unique attributes in views "
+                              "cannot have arguments.")
+
+
+def _index_references(ctx: Ctx, model: ast.Model, attributes: list[ast.Attribute]) -> None:
+    for attribute in attributes:
+        if attribute.name not in ("id", "unique", "index", "fulltext", "shardKey"):
+            continue
+        fields_value = attribute.argument("fields")
+        names = field_names(fields_value)
+        if fields_value is None or (isinstance(fields_value, ast.ArrayValue)
+                                    and not fields_value.items):
+            if attribute.name in ("unique", "index", "id"):
+                parsing_error(ctx, attribute, "The list of fields in an index cannot be empty. "
+                              "Please specify at least one field.")
+            continue
+        unknown = [name for name, _ in names if model.field(name) is None]
+        relations = [name for name, _ in names
+                     if (f := model.field(name)) is not None and is_relation(ctx, f)]
+        what = "multi field id declaration" if attribute.name == "id" else "index definition"
+        if unknown and attribute.name == "id":
+            for name in unknown:
+                ctx.error(f'Error validating model "{model.name}": The {what} refers to the '
+                          f"unknown field `{name}`.", attribute.position)
+        elif unknown:
+            ctx.error(f'Error validating model "{model.name}": The {what} refers to the unknown '
+                      f"fields: {', '.join(unknown)}.", attribute.position)
+        if relations:
+            target = "id definition" if attribute.name == "id" else "index definition"
+            ctx.error(f'Error validating model "{model.name}": The {target} refers to the '
+                      f"relation fields {', '.join(relations)}. "
+                      f"{'ID' if attribute.name == 'id' else 'Index'} definitions must reference "
+                      "only scalar fields.", attribute.position)
+
+
+def check_enums(ctx: Ctx) -> None:
+    for enum in ctx.schema.enums:
+        if not enum.values:
+            ctx.error("Error validating: An enum must have at least one value.", enum.position)
+        check_attribute_set(ctx, enum.attributes, block=True)
+        for attribute in enum.attributes:
+            if attribute.name not in ("map", "schema"):
+                continue
+        _schema_attribute(ctx, enum, enum.attribute("schema"), "enum")
+        for value in enum.values:
+            for attribute in value.attributes:
+                if attribute.name != "map":
+                    ctx.error(f'Attribute not known: "@{attribute.name}".', attribute.position)
