@@ -6,7 +6,7 @@ import sys
 # them before Django is imported, which would cost half a second of a one-second audit on a big
 # schema. Same code, output and exit codes as their management commands (which delegate to it).
 # Django's own options (--settings, --help...) still go through Django.
-ENGINE_COMMANDS = ("drift", "fix_migration")
+ENGINE_COMMANDS = ("drift", "fix_migration", "validate_schema")
 DJANGO_OPTIONS = ("-h", "--help", "--version", "-v", "--verbosity", "--settings", "--pythonpath",
                   "--traceback", "--no-color", "--force-color", "--skip-checks")
 

@@ -39,7 +39,8 @@ def expected_schema(source: SchemaSource) -> Schema:
 
     a ``Schema`` snapshot (returned as is); a path to ``schema.prisma`` or to a folder of
     ``.prisma`` files; schema text; or a multi-file schema as ``{file name: text}``.
-    Raises ``SchemaError`` (with file:line:column) when the schema is malformed.
+    Raises ``SchemaError`` (with file:line:column) when the schema is malformed, and its
+    ``SchemaInvalid`` listing every error when Prisma would refuse it.
     """
     if isinstance(source, Schema):
         return source
@@ -117,12 +118,13 @@ def audit_prisma(source: SchemaSource, dsn: str, *, process: bool = False,
     from audits.engine.prisma.lowering import lower
     from audits.engine.prisma.lowering.context import read_datasource
     from audits.engine.prisma.parser import parse_files
+    from audits.engine.prisma.validate import check
 
     files = _schema_files(source)
     early = _namespaces_at_a_glance(files)
     reading = background.start(live_schema, dsn, early, process=process, **timeouts)
     try:
-        prisma = parse_files(files)
+        prisma = check(parse_files(files))
         namespaces = read_datasource(prisma).namespaces
         if namespaces != early:
             reading.cancel()

@@ -4,6 +4,7 @@
         [--format text|json] [--exit-code] [--statement-timeout-ms N] [--connect-timeout-s N]
     python -m audits.engine.cli fix_migration --schema PATH (--database-url URL |
         --database-url-env NAME) [--name NAME] [--out DIR]
+    python -m audits.engine.cli validate_schema PATH [--format text|json]
 
 ``manage.py drift`` and ``manage.py fix_migration`` are these same functions: the management
 commands delegate here, and ``manage.py`` runs this module directly, before Django is imported,
@@ -12,6 +13,9 @@ uses). So the output, the exit codes and the one-line stderr errors are one impl
 
 ``drift`` exit status with ``--exit-code``: 0 nothing above info, 2 drift, 1 the audit could not
 run; without it 0 whenever the audit ran. A failure is one line on stderr, never a traceback.
+
+``validate_schema`` is ``prisma validate``: exit 0 when Prisma would accept the schema (warnings
+allowed), 1 when not; every error and warning with file:line:column, in Prisma's words.
 
 ``--database-url-env NAME`` reads the URL from an environment variable instead, so a password
 shows neither in ``ps`` nor in shell history.
@@ -34,7 +38,7 @@ from audits.engine.errors import EngineError, SchemaError
 from audits.engine.model import Schema
 
 EXIT_OK, EXIT_ERROR, EXIT_DRIFT = 0, 1, 2
-COMMANDS = ("drift", "fix_migration")
+COMMANDS = ("drift", "fix_migration", "validate_schema")
 
 
 class Writer(Protocol):
@@ -203,6 +207,32 @@ def run_fix_migration(options: FixMigrationOptions, stdout: Writer, stderr: Writ
     return EXIT_OK
 
 
+def run_validate_schema(path: str, output_format: str, stdout: Writer, stderr: Writer) -> int:
+    """Validate the schema file or folder at ``path``; 0 when valid, 1 when not."""
+    import json
+
+    from audits.engine.prisma.parser import read_schema_files
+    from audits.engine.prisma.validate import validate_files
+
+    try:
+        report = validate_files(read_schema_files(path))
+    except SchemaError as exc:  # the path cannot be read: that is no verdict on a schema
+        stderr.write(failure_line("validate_schema", exc, "") + "\n")
+        return EXIT_ERROR
+    if output_format == "json":
+        stdout.write(json.dumps({"errors": [d.as_dict() for d in report.errors],
+                                 "warnings": [d.as_dict() for d in report.warnings]},
+                                indent=2) + "\n")
+    else:
+        for label, diagnostics in (("error", report.errors), ("warning", report.warnings)):
+            for d in diagnostics:
+                stdout.write(f"{d.file}:{d.line}:{d.column}: {label}: {d.message}\n")
+        count = len(report.errors)
+        stdout.write(f"The schema at {path} is valid.\n" if report.valid else
+                     f"The schema at {path} is invalid: {count} error{'s' * (count != 1)}.\n")
+    return EXIT_OK if report.valid else EXIT_ERROR
+
+
 # --- argv --------------------------------------------------------------------------------------
 
 
@@ -225,15 +255,25 @@ def add_fix_migration_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", help="a migrations folder to write the migration into")
 
 
+def add_validate_schema_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", help="schema.prisma or a folder of .prisma files")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+
+
 def main(argv: Sequence[str] | None = None, prog: str = "python -m audits.engine.cli") -> int:
-    """Run ``drift`` or ``fix_migration`` as a whole process; the exit status."""
+    """Run ``drift``, ``fix_migration`` or ``validate_schema`` as a whole process; the exit
+    status."""
     parser = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     add_drift_arguments(commands.add_parser("drift", help="report the drift"))
     add_fix_migration_arguments(commands.add_parser("fix_migration",
                                                     help="write the fix migration"))
+    add_validate_schema_arguments(commands.add_parser(
+        "validate_schema", help="check the schema as Prisma does"))
     args = vars(parser.parse_args(argv))
     command = args.pop("command")
+    if command == "validate_schema":
+        return run_validate_schema(args["path"], args["format"], sys.stdout, sys.stderr)
     dsn = resolve_database_url(command, args.pop("database_url"), args.pop("database_url_env"),
                                sys.stderr)
     if dsn is None:

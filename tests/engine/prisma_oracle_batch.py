@@ -39,6 +39,34 @@ def ensure_installed(oracle: Path, scratch: Path) -> Path:
     return oracle_home()
 
 
+class OracleProcess:
+    """One long-lived node process answering one schema at a time (a line in, a line out), so
+    that a hypothesis test can ask per example and still pay node's start-up once."""
+
+    def __init__(self, home: Path) -> None:
+        self.process = subprocess.Popen(
+            ["node", str(DRIVER), str(home)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            text=True, bufsize=1, env={**os.environ, "NODE_OPTIONS": "--no-warnings"})
+        self.asked = 0
+
+    def verdict(self, files: Mapping[str, str]) -> OracleVerdict:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write(json.dumps({"id": self.asked, "files": list(files.items())})
+                                 + "\n")
+        self.process.stdin.flush()
+        line = self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the oracle batch driver stopped")
+        self.asked += 1
+        answer = json.loads(line)
+        return OracleVerdict(answer["ok"], answer.get("tables", {}), answer.get("message", ""))
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        self.process.wait(timeout=60)
+
+
 def verdicts(home: Path, schemas: Iterable[Mapping[str, str]]) -> list[OracleVerdict]:
     """Prisma's verdict on each multi-file schema ``{file name: text}``, in order."""
     lines = [json.dumps({"id": number, "files": list(files.items())})

@@ -183,6 +183,9 @@ def check_field_attributes(ctx: Ctx, model: ast.Model, field: ast.Field) -> None
         elif name == "updatedAt" and field.type.name != "DateTime":
             parsing_error(ctx, attribute,
                           "Fields that are marked with @updatedAt must be of type DateTime.")
+        elif name == "updatedAt" and field.type.list:
+            parsing_error(ctx, attribute,
+                          "Fields that are marked with @updatedAt cannot be lists.")
         elif name == "map" and relation:
             parsing_error(ctx, attribute,
                           "The attribute `@map` cannot be used on relation fields.")
@@ -229,6 +232,9 @@ def check_default(ctx: Ctx, field: ast.Field, attribute: ast.Attribute) -> None:
                               f"Expected a {kind} value, but found `{value_text(item)}`.")
                 return
         return
+    if kind == "Json" and isinstance(value, ast.StringValue) and not _is_json(value.value):
+        parsing_error(ctx, attribute, f'Parse error: "{value.value}" is not a valid JSON string.')
+        return
     if not _literal_fits(ctx, kind, value):
         if kind in ctx.enums and isinstance(value, ast.ConstantValue):
             parsing_error(ctx, attribute, f"The defined default value `{value.name}` is not a "
@@ -254,6 +260,16 @@ def _literal_fits(ctx: Ctx, kind: str, value: ast.Value) -> bool:
     if enum is not None:
         return isinstance(value, ast.ConstantValue) and any(v.name == value.name
                                                             for v in enum.values)
+    return True
+
+
+def _is_json(text: str) -> bool:
+    import json
+
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
     return True
 
 
@@ -287,7 +303,7 @@ def _default_function(ctx: Ctx, field: ast.Field, attribute: ast.Attribute,
                       "read about the available functions here: "
                       "https://pris.ly/d/attribute-functions")
         return
-    if not fits or (field.type.list and name != "dbgenerated"):
+    if not fits:
         parsing_error(ctx, attribute,
                       f"The function `{name}()` cannot be used on fields of type `{kind}`.")
 

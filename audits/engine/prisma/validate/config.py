@@ -18,8 +18,18 @@ RELATION_MODES = ("prisma", "foreignKeys")
 SCHEMAS_CONNECTORS = frozenset(("postgresql", "cockroachdb", "sqlserver"))
 
 
+def _duplicate_keys(ctx: Ctx, block: ast.ConfigBlock, where: str) -> None:
+    seen: set[str] = set()
+    for name, value in block.properties:
+        if name in seen:
+            ctx.error(f'Key "{name}" is already defined in {where} "{block.name}".',
+                      value.position)
+        seen.add(name)
+
+
 def check_generators(ctx: Ctx) -> None:
     for block in ctx.schema.generators:
+        _duplicate_keys(ctx, block, "generator")
         provider = block.get("provider")
         if provider is None:
             ctx.error(f'Argument "provider" is missing in generator block "{block.name}".',
@@ -49,6 +59,7 @@ def check_datasource(ctx: Ctx) -> None:
         return
     block = ctx.schema.datasources[0]
     ctx.datasource_name = block.name
+    _duplicate_keys(ctx, block, "source")
     for name, value in block.properties:
         if name not in DATASOURCE_PROPERTIES:
             ctx.error(f'Property not known: "{name}".', value.position)

@@ -10,6 +10,7 @@ from audits.engine.prisma.validate.attributes import (
     check_field_attributes,
     parsing_error,
 )
+from audits.engine.prisma.lowering.names import index_name, unique_index_name
 from audits.engine.prisma.validate.context import Ctx, kind_word
 from audits.engine.prisma.validate.relations import is_relation
 
@@ -33,6 +34,7 @@ def field_names(value: ast.Value | None) -> list[tuple[str, ast.Position | None]
 
 def check_models(ctx: Ctx) -> None:
     tables: dict[tuple[str | None, str], ast.Model] = {}
+    index_names: set[tuple[str | None, str]] = set()
     for model in ctx.schema.models:
         if model.kind == "view" and "views" not in ctx.preview_features:
             ctx.error("Error validating: View definitions are only available with the `views` "
@@ -54,6 +56,7 @@ def check_models(ctx: Ctx) -> None:
             _view_rules(ctx, model, attributes)
         else:
             _id_rules(ctx, model, attributes)
+            _index_name_clashes(ctx, model, index_names)
         _index_references(ctx, model, attributes)
 
 
@@ -70,6 +73,52 @@ def _table_name_clash(ctx: Ctx, model: ast.Model,
         ctx.error(f'The model with database name "{name}" could not be defined because another '
                   f'model or view with this name exists: "{first.name}"',
                   (mapped.position if mapped else model.position))
+
+
+def _mapped(node: ast.Model | ast.Field) -> str:
+    attribute = node.attribute("map")
+    value = attribute.argument("name") if attribute else None
+    return value.value if isinstance(value, ast.StringValue) else node.name
+
+
+def _index_name_clashes(ctx: Ctx, model: ast.Model, seen: set[tuple[str | None, str]]) -> None:
+    """Index names (given with ``map:`` or Prisma's default) share one namespace per database
+    schema on PostgreSQL and SQLite."""
+    if ctx.connector not in ("postgresql", "sqlite"):
+        return
+    limit = 63 if ctx.connector == "postgresql" else 10_000
+    table = _mapped(model)
+    schema_attribute = model.attribute("schema")
+    schema_value = schema_attribute.argument("name") if schema_attribute else None
+    schema = schema_value.value if isinstance(schema_value, ast.StringValue) else None
+    named: list[tuple[str, ast.Attribute]] = []
+    for field in model.fields:
+        unique = field.attribute("unique")
+        if unique is not None:
+            given = unique.argument("map", None)
+            named.append((given.value if isinstance(given, ast.StringValue)
+                          else unique_index_name(table, (_mapped(field),), limit), unique))
+    for attribute in model.attributes:
+        if attribute.name not in ("unique", "index"):
+            continue
+        given = attribute.argument("map", None)
+        if given is None and attribute.name == "index":
+            given = attribute.argument("name", None)
+        if isinstance(given, ast.StringValue):
+            named.append((given.value, attribute))
+            continue
+        columns = []
+        for name, _ in field_names(attribute.argument("fields")):
+            field = model.field(name)
+            columns.append(_mapped(field) if field is not None else name)
+        maker = unique_index_name if attribute.name == "unique" else index_name
+        named.append((maker(table, tuple(columns), limit), attribute))
+    for name, attribute in named:
+        if (schema, name) in seen:
+            parsing_error(ctx, attribute, f"The given constraint name `{name}` has to be unique "
+                          "in the following namespace: global for indexes. Please provide a "
+                          "different name using the `map` argument.")
+        seen.add((schema, name))
 
 
 def _column_name_clashes(ctx: Ctx, model: ast.Model) -> None:
@@ -118,14 +167,14 @@ def _id_rules(ctx: Ctx, model: ast.Model, attributes: list[ast.Attribute]) -> No
         ctx.error(f'Error validating model "{model.name}": Each model must have at most one id '
                   "criteria. You can't have `@id` and `@@id` at the same time.", model.position)
     for field in id_fields:
-        if field.type.optional:
+        if field.type.optional or field.type.list:
             attribute = field.attribute("id")
             assert attribute is not None
             parsing_error(ctx, attribute, "Fields that are marked as id must be required.")
     if block_id is not None:
         for name, _ in field_names(block_id.argument("fields")):
             named = model.field(name)
-            if named is not None and named.type.optional:
+            if named is not None and (named.type.optional or named.type.list):
                 ctx.error(f'Error validating model "{model.name}": The id definition refers to '
                           f"the optional field `{name}`. ID definitions must reference only "
                           "required fields.", block_id.position)

@@ -65,6 +65,11 @@ def _check_field(ctx: Ctx, model: ast.Model, field: ast.Field) -> None:
     target = ctx.models[field.type.name]
     opposites = _opposites(ctx, model, field)
     word = kind_word(model)
+    if target.attribute("ignore") is not None and field.attribute("ignore") is None \
+            and model.attribute("ignore") is None:
+        ctx.error(f'Error parsing attribute "@ignore": The relation field `{field.name}` on '
+                  f"Model `{model.name}` must specify the `@ignore` attribute, because the model "
+                  f"{target.name} it is pointing to is marked ignored.", field.position)
     if not opposites:
         ctx.error(f"Error validating field `{field.name}` in {word} `{model.name}`: The relation "
                   f"field `{field.name}` on {word} `{model.name}` is missing an opposite relation "
@@ -212,7 +217,7 @@ def _defining_side(ctx: Ctx, model: ast.Model, field: ast.Field, target: ast.Mod
         mine, theirs = model.field(name), target.field(other)
         if mine is None or theirs is None:
             continue
-        if mine.type.name != theirs.type.name or mine.type.list != theirs.type.list:
+        if mine.type.name != theirs.type.name:
             parsing_error(ctx, attribute, f"The type of the field `{name}` in the model "
                           f"`{model.name}` is not matching the type of the referenced field "
                           f"`{other}` in model `{target.name}`.")
