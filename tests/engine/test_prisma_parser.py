@@ -718,7 +718,8 @@ def test_load_schema_errors(tmp_path: Path) -> None:
         ('datasource db {\n  provider "sqlite"\n}\n',
          "schema.prisma:2:12: unexpected string (expected '=')"),
         ('datasource db {\n  provider = \n}\n',
-         "schema.prisma:2:14: unexpected end of line (expected a value)"),
+         "schema.prisma:1:1: Property provider in datasource db needs to be assigned a value "
+         "(expected a value after '=')"),
         ("enum E {\n  X Y\n}\n",
          "schema.prisma:2:5: unexpected 'Y' (expected an attribute or a line break after the "
          "enum value)"),

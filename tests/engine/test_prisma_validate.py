@@ -65,7 +65,8 @@ def test_native_types_the_provider_lacks() -> None:
 
 
 def test_arguments_of_the_wrong_kind() -> None:
-    assert errors(PG + 'model A {\n  id Int @id\n  v String @map(1)\n  w Int @default("a")\n}\n') == [
+    text = PG + 'model A {\n  id Int @id\n  v String @map(1)\n  w Int @default("a")\n}\n'
+    assert errors(text) == [
         (6, 17, "Expected a string value, but received numeric value `1`."),
         (7, 9, 'Error parsing attribute "@default": Expected a Int value, but found `"a"`.'),
     ]
@@ -83,12 +84,14 @@ def test_id_on_a_view_and_views_need_their_preview_feature() -> None:
 def test_unknown_provider_and_unknown_preview_features() -> None:
     assert errors('datasource db {\n  provider = "mysqlx"\n}\n') == [
         (2, 14, 'Datasource provider not known: "mysqlx".')]
-    newer = 'generator c {\n  provider = "prisma-client-js"\n  previewFeatures = ["fromTheFuture"]\n}\n'
+    newer = ('generator c {\n  provider = "prisma-client-js"\n'
+             '  previewFeatures = ["fromTheFuture"]\n}\n')
     assert errors(PG + newer + "model A {\n  id Int @id\n}\n") == []
 
 
 def test_duplicate_names_and_attributes() -> None:
-    assert errors(PG + "model A {\n  id Int @id\n  b Int @map(\"x\")\n  c Int @map(\"x\")\n}\n") == [
+    text = PG + 'model A {\n  id Int @id\n  b Int @map("x")\n  c Int @map("x")\n}\n'
+    assert errors(text) == [
         (7, 3, 'Field "c" is already defined on model "A".')]
     assert errors(PG + "model A {\n  id Int @id @unique @unique\n}\n") == [
         (5, 14, 'Attribute "@unique" can only be defined once.'),

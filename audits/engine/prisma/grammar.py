@@ -235,6 +235,10 @@ class _Parser:
                 break
             key = self.expect(IDENT, f"a property name or '}}' to close the {kind}")
             self.expect("=", "'='")
+            if self.kinds[self.pos] is NEWLINE or self.kinds[self.pos] == "}":
+                # Prisma names the block, not the line, for a property without a value
+                raise self.error(keyword, "a value after '='", f"Property {self.texts[key]} in "
+                                 f"{kind} {self.texts[name]} needs to be assigned a value")
             properties.append((self.texts[key], self.value()))
             self.end_of_line("a line break after the property")
         return ConfigBlock(

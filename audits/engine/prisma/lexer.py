@@ -36,31 +36,51 @@ BAD = "bad"
 
 _WHITESPACE = " \t\f\v\ufeff\u00a0"
 _CONTROL = r"\x00-\x08\x0a-\x1f\x7f"  # a tab is fine inside a string, a line break is not
-_NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
+_ASCII_NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
+_UNICODE_NAME = r"[^\W\d][\w\-]*"  # Prisma's identifiers are Unicode: "Bücher", "größe"
 # Prisma accepts a /* ... */ (or /** ... */) comment only where a line starts, as a line of its
 # own between declarations; so it is folded into the line break before it, or, at the start of
 # the file, is a line break of its own; one in the middle of a line is an error.
 _BLOCK_COMMENTS = rf"(?:[{_WHITESPACE}]*/\*(?:[^*]|\*(?!/))*\*/)*"
-_TOKEN_RE = re.compile(
-    rf"""
-    [{_WHITESPACE}]*
-    (                                       # the token; the most frequent first
-        {_NAME}                             # an identifier or keyword
-      | [{{}}()\[\],:=?.]                     # punctuation
-      | @@?{_NAME}(?:\.{_NAME})*            # an attribute with its (dotted) name
-      | "(?:[^"\\{_CONTROL}]|\\[^{_CONTROL}])*"  # a string (no raw control character)
-      | (?://(?!/)[^\r\n]*)?(?:\r\n|\n|\r)  # a line break, with the // comment before it
-        {_BLOCK_COMMENTS}                   # and the /* */ comments that start the next line
-      | -?[0-9]+(?:\.[0-9]+)?               # a number
-      | ///[^\r\n]*                         # a doc comment
-      | //(?!/)[^\r\n]*\Z                   # a // comment on the last line
-      | /\*(?:[^*]|\*(?!/))*\*/{_BLOCK_COMMENTS}  # /* */ comments elsewhere: only first is fine
-      | [^{_WHITESPACE}]                    # a character that is not Prisma
-      | \Z                                  # the end
+
+
+def _token_regex(name: str, block_comments: str) -> re.Pattern[str]:
+    return re.compile(
+        rf"""
+        [{_WHITESPACE}]*
+        (                                       # the token; the most frequent first
+            {name}                              # an identifier or keyword
+          | [{{}}()\[\],:=?.]                     # punctuation
+          | @@?{name}(?:\.{name})*              # an attribute with its (dotted) name
+          | "(?:[^"\\{_CONTROL}]|\\[^{_CONTROL}])*"  # a string (no raw control character)
+          | (?://(?!/)[^\r\n]*)?(?:\r\n|\n|\r)  # a line break, with the // comment before it
+            {block_comments}                    # and the /* */ comments starting the next line
+          | -?[0-9]+(?:\.[0-9]+)?               # a number
+          | ///[^\r\n]*                         # a doc comment
+          | //(?!/)[^\r\n]*\Z                   # a // comment on the last line
+          | /\*(?:[^*]|\*(?!/))*\*/{block_comments}  # /* */ elsewhere: only at the start is fine
+          | [^{_WHITESPACE}]                    # a character that is not Prisma
+          | \Z                                  # the end
+        )
+        """,
+        re.VERBOSE,
     )
-    """,
-    re.VERBOSE,
-)
+
+
+# Unicode names and block comments cost the regex engine a sixth more on every token, and
+# nearly every schema has neither: so the text picks its regex ((is it ASCII, has it "/*") ->
+# the regex), two checks that run in C.
+_TOKEN_RES = {
+    (ascii_only, has_block): _token_regex(_ASCII_NAME if ascii_only else _UNICODE_NAME,
+                                          _BLOCK_COMMENTS if has_block else "")
+    for ascii_only in (True, False) for has_block in (True, False)
+}
+
+
+def _token_re(text: str) -> re.Pattern[str]:
+    return _TOKEN_RES[(text.isascii(), "/*" in text)]
+
+
 _FIRST_CHAR = itemgetter(slice(0, 1))  # "" for the EOF token
 _LINE_BREAK_RE = re.compile(r"\r\n|\n|\r")
 _PUNCTUATION = "{}()[],:=?."
@@ -102,7 +122,7 @@ class Tokens:
     def __init__(self, text: str, file: str) -> None:
         self.file = file
         self.text = text
-        self.texts: list[str] = _TOKEN_RE.findall(text)  # the regex consumes every character
+        self.texts: list[str] = _token_re(text).findall(text)  # it consumes every character
         self.texts.append("")
         # All in C: most kinds follow from the first character; the rest are fixed up below.
         kinds: list[str | None] = list(map(_KIND_OF_FIRST_CHAR.get, map(_FIRST_CHAR, self.texts)))
@@ -126,7 +146,7 @@ class Tokens:
     def starts(self) -> list[int]:
         """Each token's offset in the text. Only positions and errors need them, so they are
         found on first use, by cutting the text a second time."""
-        starts = [match.start(1) for match in _TOKEN_RE.finditer(self.text)]
+        starts = [match.start(1) for match in _token_re(self.text).finditer(self.text)]
         starts.append(len(self.text))
         return starts
 
@@ -188,6 +208,8 @@ def _kind(text: str) -> str:
         return NEWLINE  # a comment, folded into its line break (or the end of the file)
     if text.startswith("-") and len(text) > 1:
         return NUMBER
+    if text[:1].isalpha():
+        return IDENT  # a name starting with a non-ASCII letter
     return BAD
 
 

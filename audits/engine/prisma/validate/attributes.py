@@ -53,34 +53,44 @@ def parsing_error(ctx: Ctx, attribute: ast.Attribute, message: str,
 
 def check_attribute_set(ctx: Ctx, attributes: tuple[ast.Attribute, ...], block: bool,
                         model: ast.Model | None = None) -> list[ast.Attribute]:
-    """Known, once each, arguments of the right names; the ones worth checking further."""
+    """Known, once each, arguments of the right names; the ones worth checking further.
+
+    Runs for every field of the schema, so the common case (known attributes, each once) is
+    one pass with no duplicate bookkeeping beyond a small set."""
     table = BLOCK_ATTRIBUTES if block else FIELD_ATTRIBUTES
-    prefix = ctx.native_prefix
-    counts: dict[str, int] = {}
-    for attribute in attributes:
-        key = attribute.name
-        if prefix and key.startswith(prefix) and not block:
-            key = prefix.rstrip(".")
-        counts[key] = counts.get(key, 0) + 1
+    prefix = None if block else ctx.prefix
     known: list[ast.Attribute] = []
+    seen: set[str] = set()
+    repeated: set[str] = set()
     for attribute in attributes:
         name = attribute.name
-        if not block and prefix and name.startswith(prefix):
-            if counts[prefix.rstrip(".")] > 1:
-                ctx.error(f'Attribute "@{prefix.rstrip(".")}" can only be defined once.',
-                          attribute.position)
-            known.append(attribute)
-            continue
-        spec = table.get(name)
-        if spec is None:
+        if prefix is not None and name.startswith(prefix):
+            name = prefix
+        elif name not in table:
             ctx.error(f'Attribute not known: "{attribute_label(attribute)}".', attribute.position)
             continue
-        if counts[name] > 1 and not (block and name in REPEATABLE_BLOCK_ATTRIBUTES):
-            ctx.error(f'Attribute "{attribute_label(attribute)}" can only be defined once.',
-                      attribute.position)
-        if _arguments_fit(ctx, attribute, spec):
+        if name in seen:
+            repeated.add(name)
+        seen.add(name)
+        if name == prefix or not attribute.arguments or \
+                _arguments_fit(ctx, attribute, table[name]):
             known.append(attribute)
+    if repeated:
+        _report_repeated(ctx, attributes, repeated, block, prefix)
     return known
+
+
+def _report_repeated(ctx: Ctx, attributes: tuple[ast.Attribute, ...], repeated: set[str],
+                     block: bool, prefix: str | None) -> None:
+    for attribute in attributes:
+        name = attribute.name
+        if prefix is not None and name.startswith(prefix):
+            name = prefix
+        if name not in repeated or block and name in REPEATABLE_BLOCK_ATTRIBUTES:
+            continue
+        label = "@" + prefix.rstrip(".") if name == prefix and prefix else \
+            attribute_label(attribute)
+        ctx.error(f'Attribute "{label}" can only be defined once.', attribute.position)
 
 
 def _arguments_fit(ctx: Ctx, attribute: ast.Attribute,
@@ -172,11 +182,16 @@ def _argument_kinds(ctx: Ctx, attribute: ast.Attribute) -> bool:
 
 def check_field_attributes(ctx: Ctx, model: ast.Model, field: ast.Field) -> None:
     attributes = check_attribute_set(ctx, field.attributes, block=False)
-    prefix = ctx.native_prefix
+    prefix = ctx.prefix
     relation = field.type.name in ctx.models
     for attribute in attributes:
         name = attribute.name
-        if prefix and name.startswith(prefix):
+        if name in _PLAIN:
+            if relation:
+                parsing_error(ctx, attribute, f"The field `{field.name}` is a relation field and "
+                              f"cannot be marked with `@{name}`. Only scalar fields can be made "
+                              "unique.")
+        elif prefix is not None and name.startswith(prefix):
             check_native_type(ctx, field, attribute)
         elif name == "default":
             check_default(ctx, field, attribute)
@@ -191,10 +206,20 @@ def check_field_attributes(ctx: Ctx, model: ast.Model, field: ast.Field) -> None
                           "The attribute `@map` cannot be used on relation fields.")
         elif name == "relation" and not relation:
             parsing_error(ctx, attribute, "Invalid field type, not a relation.")
-        elif name in ("id", "unique") and relation:
-            parsing_error(ctx, attribute, f"The field `{field.name}` is a relation field and "
-                          f"cannot be marked with `@{name}`. Only scalar fields can be made "
-                          "unique.")
+        elif name == "shardKey":
+            check_shard_key(ctx, attribute)
+
+
+_PLAIN = frozenset(("id", "unique"))
+
+
+def check_shard_key(ctx: Ctx, attribute: ast.Attribute) -> None:
+    if "shardKeys" not in ctx.preview_features:
+        parsing_error(ctx, attribute,
+                      "Defining shard keys requires enabling the `shardKeys` preview feature")
+    if ctx.connector != "mysql":
+        parsing_error(ctx, attribute, "Shard keys are not currently supported for provider "
+                      f"{ctx.connector or 'empty'}")
 
 
 # --- @default -----------------------------------------------------------------------------------

@@ -84,9 +84,15 @@ def check_datasource(ctx: Ctx) -> None:
 def _relation_mode(ctx: Ctx, block: ast.ConfigBlock) -> None:
     mode_value = block.get("relationMode")
     legacy = block.get("referentialIntegrity")
+    if legacy is not None:
+        ctx.warning("The `referentialIntegrity` attribute is deprecated. Please use "
+                    "`relationMode` instead. Learn more at https://pris.ly/d/relation-mode",
+                    legacy.position)
     if mode_value is not None and legacy is not None:
+        later = max((mode_value, legacy), key=lambda v: v.position.resolved()
+                    if v.position else ("", 0, 0))
         ctx.error("The `referentialIntegrity` and `relationMode` attributes cannot be used "
-                  "together. Please use only `relationMode` instead.", block.position)
+                  "together. Please use only `relationMode` instead.", later.position)
         return
     value = mode_value or legacy
     if value is None:

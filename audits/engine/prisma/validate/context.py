@@ -30,6 +30,7 @@ class Ctx:
     models: dict[str, ast.Model] = field(default_factory=dict)  # models and views
     composites: dict[str, ast.Model] = field(default_factory=dict)
     enums: dict[str, ast.EnumDecl] = field(default_factory=dict)
+    _prefix: tuple[str | None] | None = None
 
     def __post_init__(self) -> None:
         for model in self.schema.models:
@@ -47,6 +48,13 @@ class Ctx:
     @property
     def native_prefix(self) -> str | None:
         return f"{self.datasource_name}." if self.datasource_name else None
+
+    @property
+    def prefix(self) -> str | None:
+        """``native_prefix``, computed once (asked for every field)."""
+        if self._prefix is None:
+            self._prefix = (self.native_prefix,)
+        return self._prefix[0]
 
 
 def kind_word(model: ast.Model) -> str:

@@ -5,13 +5,15 @@ have, ``@@schema`` against the datasource's ``schemas``, and enum values."""
 from __future__ import annotations
 
 from audits.engine.prisma import ast
+from audits.engine.prisma.lowering.names import index_name, unique_index_name
 from audits.engine.prisma.validate.attributes import (
     check_attribute_set,
     check_field_attributes,
+    check_shard_key,
     parsing_error,
 )
-from audits.engine.prisma.lowering.names import index_name, unique_index_name
 from audits.engine.prisma.validate.context import Ctx, kind_word
+from audits.engine.prisma.validate.indexes import check_index_methods
 from audits.engine.prisma.validate.relations import is_relation
 
 RESERVED_MODEL_NAMES = frozenset((
@@ -47,6 +49,9 @@ def check_models(ctx: Ctx) -> None:
         for field in model.fields:
             check_field_attributes(ctx, model, field)
         attributes = check_attribute_set(ctx, model.attributes, block=True, model=model)
+        for attribute in attributes:
+            if attribute.name == "shardKey":
+                check_shard_key(ctx, attribute)
         if model.kind == "type":
             continue
         _table_name_clash(ctx, model, tables)
@@ -58,6 +63,10 @@ def check_models(ctx: Ctx) -> None:
             _id_rules(ctx, model, attributes)
             _index_name_clashes(ctx, model, index_names)
         _index_references(ctx, model, attributes)
+        if ctx.connector == "postgresql":
+            for attribute in attributes:
+                if attribute.name == "index":
+                    check_index_methods(ctx, model, attribute)
 
 
 def _table_name_clash(ctx: Ctx, model: ast.Model,
@@ -109,8 +118,8 @@ def _index_name_clashes(ctx: Ctx, model: ast.Model, seen: set[tuple[str | None, 
             continue
         columns = []
         for name, _ in field_names(attribute.argument("fields")):
-            field = model.field(name)
-            columns.append(_mapped(field) if field is not None else name)
+            column = model.field(name)
+            columns.append(_mapped(column) if column is not None else name)
         maker = unique_index_name if attribute.name == "unique" else index_name
         named.append((maker(table, tuple(columns), limit), attribute))
     for name, attribute in named:
@@ -123,12 +132,17 @@ def _index_name_clashes(ctx: Ctx, model: ast.Model, seen: set[tuple[str | None, 
 
 def _column_name_clashes(ctx: Ctx, model: ast.Model) -> None:
     columns: dict[str, ast.Field] = {}
+    relation_types = ctx.models
     for field in model.fields:
-        if is_relation(ctx, field):
+        if field.type.name in relation_types:
             continue
-        mapped = field.attribute("map")
-        value = mapped.argument("name") if mapped else None
-        column = value.value if isinstance(value, ast.StringValue) else field.name
+        column = field.name
+        for attribute in field.attributes:  # this runs for every field: no helper calls
+            if attribute.name == "map":
+                value = attribute.argument("name")
+                if isinstance(value, ast.StringValue):
+                    column = value.value
+                break
         first = columns.setdefault(column, field)
         if first is not field:
             ctx.error(f'Field "{field.name}" is already defined on {kind_word(model)} '
@@ -261,13 +275,20 @@ def _index_references(ctx: Ctx, model: ast.Model, attributes: list[ast.Attribute
 
 
 def check_enums(ctx: Ctx) -> None:
+    names: set[tuple[str | None, str]] = set()
     for enum in ctx.schema.enums:
+        schema_attribute = enum.attribute("schema")
+        schema_value = schema_attribute.argument("name") if schema_attribute else None
+        schema = schema_value.value if isinstance(schema_value, ast.StringValue) else None
+        mapped = enum.attribute("map")
+        mapped_value = mapped.argument("name") if mapped else None
+        name = mapped_value.value if isinstance(mapped_value, ast.StringValue) else enum.name
+        if (schema, name) in names:
+            ctx.error("An enum with the same database name is already defined.", enum.position)
+        names.add((schema, name))
         if not enum.values:
             ctx.error("Error validating: An enum must have at least one value.", enum.position)
         check_attribute_set(ctx, enum.attributes, block=True)
-        for attribute in enum.attributes:
-            if attribute.name not in ("map", "schema"):
-                continue
         _schema_attribute(ctx, enum, enum.attribute("schema"), "enum")
         for value in enum.values:
             for attribute in value.attributes:

@@ -213,6 +213,7 @@ def _defining_side(ctx: Ctx, model: ast.Model, field: ast.Field, target: ast.Mod
         ctx.error(f"Error validating: The relation field `{field.name}` uses the scalar fields "
                   f"{', '.join(own)}. At least one of those fields is optional. Hence the "
                   "relation field must be optional as well.", field.position)
+    _set_null_on_required(ctx, attribute, model, own)
     for name, other in zip(own, referenced, strict=True):
         mine, theirs = model.field(name), target.field(other)
         if mine is None or theirs is None:
@@ -225,6 +226,23 @@ def _defining_side(ctx: Ctx, model: ast.Model, field: ast.Field, target: ast.Mod
         parsing_error(ctx, attribute, "A one-to-one relation must use unique fields on the "
                       "defining side. Either add an `@unique` attribute to the field "
                       f"`{', '.join(own)}`, or change the relation to one-to-many.")
+
+
+def _set_null_on_required(ctx: Ctx, attribute: ast.Attribute, model: ast.Model,
+                          own: list[str]) -> None:
+    """``SetNull`` cannot null a required column; PostgreSQL with foreign keys is let through
+    (Prisma keeps accepting it there, the database refuses at run time)."""
+    if ctx.connector == "postgresql" and ctx.relation_mode == "foreignKeys":
+        return
+    if all((f := model.field(name)) is not None and f.type.optional for name in own):
+        return
+    for action in ("onDelete", "onUpdate"):
+        value = attribute.argument(action, None)
+        if isinstance(value, ast.ConstantValue) and value.name == "SetNull":
+            parsing_error(ctx, attribute, f"The `{action}` referential action of a relation must "
+                          "not be set to `SetNull` when a referenced field is required.\nEither "
+                          "choose another referential action, or make the referenced fields "
+                          "optional.")
 
 
 def _is_unique_criterion(model: ast.Model, names: list[str]) -> bool:
