@@ -8,9 +8,9 @@ from audits.engine.prisma.validate.attributes import parsing_error
 from audits.engine.prisma.validate.context import Ctx
 
 # the native type a scalar type gets without @db.*
-DEFAULT_NATIVE = {"Int": "Integer", "BigInt": "BigInt", "String": "Text", "Float":
-                  "DoublePrecision", "Decimal": "Decimal", "DateTime": "Timestamp", "Bytes": "ByteA",
-                  "Json": "JsonB", "Boolean": "Boolean"}
+DEFAULT_NATIVE = {"Int": "Integer", "BigInt": "BigInt", "String": "Text",
+                  "Float": "DoublePrecision", "Decimal": "Decimal", "DateTime": "Timestamp",
+                  "Bytes": "ByteA", "Json": "JsonB", "Boolean": "Boolean"}
 
 
 def _brin(native: str, scalar: str, *names: str) -> dict[str, tuple[str, str, frozenset[str]]]:
