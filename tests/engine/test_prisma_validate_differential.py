@@ -27,6 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from audits.engine.errors import SchemaError
+from audits.engine.prisma.ast import StringValue
 from audits.engine.prisma.lowering import lower
 from audits.engine.prisma.parser import parse_files
 from audits.engine.prisma.validate import validate_files
@@ -233,8 +234,14 @@ def _our_tables(text: str) -> dict[str, list[str]]:
 
 
 def _prisma_tables(text: str, tables: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Prisma's DMMF lists views among the models; views are not tables."""
-    views = set(re.findall(r"^view (\w+)", text, re.MULTILINE))
+    """Prisma's DMMF lists views among the models (by their mapped name); views are not
+    tables."""
+    views = set()
+    for model in parse_files({"schema.prisma": text}).models:
+        mapped = model.attribute("map")
+        name = mapped.argument("name") if mapped else None
+        if model.kind == "view":
+            views.add(name.value if isinstance(name, StringValue) else model.name)
     return {name: columns for name, columns in tables.items() if name not in views}
 
 

@@ -136,7 +136,7 @@ def _argument_kinds(ctx: Ctx, attribute: ast.Attribute) -> bool:
                 ctx.error(f"Expected a boolean value, but received {describe_value(value)} "
                           f"value `{value_text(value)}`.", value.position)
                 ok = False
-            elif ctx.connector is not None and ctx.connector != "sqlserver":
+            elif ctx.connector != "sqlserver":
                 parsing_error(ctx, attribute,
                               "Defining clustering is not supported in the current connector.")
                 ok = False
@@ -150,7 +150,7 @@ def _argument_kinds(ctx: Ctx, attribute: ast.Attribute) -> bool:
                 ctx.error(f"Expected a numeric value, but received {describe_value(value)} "
                           f"value `{value_text(value)}`.", value.position)
                 ok = False
-            elif ctx.connector is not None and ctx.connector != "mysql":
+            elif ctx.connector != "mysql":
                 parsing_error(ctx, attribute, "The length argument is not supported in an index "
                               "definition with the current connector")
                 ok = False
@@ -165,7 +165,7 @@ def _argument_kinds(ctx: Ctx, attribute: ast.Attribute) -> bool:
                 ctx.error(f"Expected a constant value, but received {describe_value(value)} "
                           f"value `{value_text(value)}`.", value.position)
                 ok = False
-            elif ctx.connector is not None and value.name not in allowed:
+            elif value.name not in allowed:
                 parsing_error(ctx, attribute,
                               "The given index type is not supported with the current connector")
                 ok = False
@@ -194,7 +194,7 @@ def check_field_attributes(ctx: Ctx, model: ast.Model, field: ast.Field) -> None
         elif prefix is not None and name.startswith(prefix):
             check_native_type(ctx, field, attribute)
         elif name == "default":
-            check_default(ctx, field, attribute)
+            check_default(ctx, model, field, attribute)
         elif name == "updatedAt" and field.type.name != "DateTime":
             parsing_error(ctx, attribute,
                           "Fields that are marked with @updatedAt must be of type DateTime.")
@@ -227,7 +227,8 @@ def check_shard_key(ctx: Ctx, attribute: ast.Attribute) -> None:
 _STRING_FUNCTIONS = frozenset(("uuid", "cuid", "nanoid", "ulid"))
 
 
-def check_default(ctx: Ctx, field: ast.Field, attribute: ast.Attribute) -> None:
+def check_default(ctx: Ctx, model: ast.Model, field: ast.Field,
+                  attribute: ast.Attribute) -> None:
     value = attribute.argument("value")
     if value is None:
         parsing_error(ctx, attribute, 'Argument "value" is missing.')
@@ -244,7 +245,7 @@ def check_default(ctx: Ctx, field: ast.Field, attribute: ast.Attribute) -> None:
                           'Only @default(dbgenerated("...")) can be used for Unsupported types.')
         return
     if isinstance(value, ast.FunctionValue):
-        _default_function(ctx, field, attribute, value)
+        _default_function(ctx, model, field, attribute, value)
         return
     if field.type.list:
         if not isinstance(value, ast.ArrayValue):
@@ -302,7 +303,29 @@ def _is_dbgenerated(value: ast.Value) -> bool:
     return isinstance(value, ast.FunctionValue) and value.name == "dbgenerated"
 
 
-def _default_function(ctx: Ctx, field: ast.Field, attribute: ast.Attribute,
+def _sqlite_autoincrement(ctx: Ctx, model: ast.Model, field: ast.Field,
+                          attribute: ast.Attribute) -> None:
+    """SQLite's (and no datasource's) autoincrement is the rowid: only on the lone ``@id``."""
+    if field.attribute("id") is not None:
+        return
+    parsing_error(ctx, attribute, "The `autoincrement()` default value is used on a non-id "
+                  "field even though the datasource does not support this.")
+    indexed = field.attribute("unique") is not None or any(
+        a.name in ("unique", "index", "id") and _first_field(a) == field.name
+        for a in model.attributes)
+    if not indexed:
+        parsing_error(ctx, attribute, "The `autoincrement()` default value is used on a "
+                      "non-indexed field even though the datasource does not support this.")
+
+
+def _first_field(attribute: ast.Attribute) -> str | None:
+    value = attribute.argument("fields")
+    items = value.items if isinstance(value, ast.ArrayValue) else (value,)
+    first = items[0] if items else None
+    return first.name if isinstance(first, ast.ConstantValue | ast.FunctionValue) else None
+
+
+def _default_function(ctx: Ctx, model: ast.Model, field: ast.Field, attribute: ast.Attribute,
                       value: ast.FunctionValue) -> None:
     kind = field.type.name
     name = value.name
@@ -313,7 +336,11 @@ def _default_function(ctx: Ctx, field: ast.Field, attribute: ast.Attribute,
             parsing_error(ctx, attribute, "`dbgenerated()` takes either no argument, or a single "
                           "nonempty string argument.")
             return
-    elif name == "autoincrement" or name == "sequence":
+    elif name == "autoincrement":
+        fits = kind in ("Int", "BigInt")
+        if fits and ctx.connector in (None, "sqlite"):
+            _sqlite_autoincrement(ctx, model, field, attribute)
+    elif name == "sequence" and ctx.connector == "cockroachdb":
         fits = kind in ("Int", "BigInt")
     elif name == "now":
         fits = kind == "DateTime"
@@ -324,9 +351,9 @@ def _default_function(ctx: Ctx, field: ast.Field, attribute: ast.Attribute,
     elif name == "auto":
         fits = True
     else:
-        parsing_error(ctx, attribute, f"The function `{name}` is not a known function. You can "
-                      "read about the available functions here: "
-                      "https://pris.ly/d/attribute-functions")
+        ctx.error(f"Unknown function in @default(): `{name}` is not known. You can read about "
+                  "the available functions here: https://pris.ly/d/attribute-functions",
+                  value.position)
         return
     if not fits:
         parsing_error(ctx, attribute,

@@ -49,7 +49,12 @@ def check_storage(ctx: Ctx) -> None:
             if kind.name == "Unsupported" and kind.unsupported is None:
                 ctx.error('Type "Unsupported" needs an argument: Unsupported("type").',
                           field.position)
-            if kind.list and ctx.connector == "sqlite" and (
+            if kind.name == "Decimal" and ctx.connector is None:
+                ctx.error(f"Error validating field `{field.name}` in {kind_word(model)} "
+                          f"`{model.name}`: Field `{field.name}` in {kind_word(model)} "
+                          f"`{model.name}` can't be of type Decimal. The current connector does "
+                          "not support the Decimal type.", field.position)
+            if kind.list and ctx.connector in (None, "sqlite") and (
                 kind.name in SCALAR_TYPES or kind.name in ctx.enums
             ):
                 ctx.error(f'Field "{field.name}" in {kind_word(model)} "{model.name}" can\'t be '
