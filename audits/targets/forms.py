@@ -102,6 +102,10 @@ class TargetForm(forms.ModelForm):
                 files[upload.name] = upload.read().decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise forms.ValidationError(f"{upload.name} is not UTF-8 text.") from exc
+        if files:
+            problems = schema_problems(files)
+            if problems:
+                raise forms.ValidationError(problems)
         return files
 
     def clean(self) -> dict[str, Any]:
@@ -117,7 +121,8 @@ class TargetForm(forms.ModelForm):
         if source == Target.SchemaSource.PATH and not data.get("schema_path"):
             self.add_error("schema_path", "Give the path of schema.prisma or its folder.")
         needs_upload = not (self.instance.pk and self.instance.current_schema_id)
-        if source == Target.SchemaSource.VERSIONS and needs_upload and not data.get("schema_files"):
+        uploaded = data.get("schema_files") or "schema_files" in self.errors  # refused above
+        if source == Target.SchemaSource.VERSIONS and needs_upload and not uploaded:
             self.add_error("schema_files", "Upload schema.prisma (or choose a path on disk).")
         return data
 
@@ -127,6 +132,22 @@ class TargetForm(forms.ModelForm):
             check_env_var(name)
         except TargetConfigError as exc:
             self.add_error("database_url_env", str(exc))
+
+
+MAX_SCHEMA_ERRORS_SHOWN = 20
+
+
+def schema_problems(files: dict[str, str]) -> list[str]:
+    """Every error Prisma would report for the uploaded schema ("file:line:column: message"),
+    at most ``MAX_SCHEMA_ERRORS_SHOWN`` and a count of the rest; empty when Prisma accepts it.
+    A schema Prisma refuses would only give findings about a schema that cannot exist."""
+    from audits.engine.prisma.validate import validate_files
+
+    errors = [str(error) for error in validate_files(files).errors]
+    if len(errors) > MAX_SCHEMA_ERRORS_SHOWN:
+        rest = len(errors) - MAX_SCHEMA_ERRORS_SHOWN
+        errors = errors[:MAX_SCHEMA_ERRORS_SHOWN] + [f"… and {rest} more errors."]
+    return errors
 
 
 def webhook_host(target: Target) -> str:

@@ -265,3 +265,20 @@ def test_trend_keeps_the_last_30_finished_runs(make_target, finish_run):
     assert len(target.trend) == 30
     assert [item["id"] for item in target.trend] == [r.pk for r in runs[2:]] + [failed.pk]
     assert target.trend[-1]["status"] == "failed" and target.trend[0]["worst_status"] == "ok"
+
+
+def test_execute_audit_of_a_schema_prisma_refuses_fails_listing_every_error(make_target):
+    from tests.audits.conftest import SCHEMA
+
+    bad = SCHEMA + "\nmodel Broken {\n  id    Int    @id\n  owner Nobody\n  kind  Strng\n}\n"
+    target = make_target(schema_files={"schema.prisma": bad})
+    run = services.request_audit(target, enqueue=False)
+    result = services.execute_audit(run.pk)
+    line = bad.splitlines().index("  owner Nobody") + 1
+    assert result.status == "failed"
+    assert result.error == (
+        f'2 errors in the schema: schema.prisma:{line}:3: Type "Nobody" is neither a built-in '
+        "type, nor refers to another model, composite type, or enum.; "
+        f'schema.prisma:{line + 1}:3: Type "Strng" is neither a built-in type, nor refers to '
+        "another model, composite type, or enum.")
+    assert not Finding.objects.filter(run=run).exists()

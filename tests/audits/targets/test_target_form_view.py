@@ -142,3 +142,21 @@ def test_a_configuration_error_the_form_missed_is_a_form_error_not_a_500(backend
     assert response.status_code == 200
     assert "the upload holds no .prisma file" in response.content.decode()
     assert not Target.objects.exists()
+
+
+def test_a_schema_prisma_refuses_is_a_form_error_listing_every_error(backend):
+    bad = (SCHEMA + "\nmodel Broken {\n  id    Int    @id\n  owner Nobody\n}\n"
+           "model AlsoBroken {\n  id   Int   @id\n  kind Strng\n}\n")
+    upload = SimpleUploadedFile("schema.prisma", bad.encode())
+    response = backend.post(reverse("audits:target_create"), form_data(schema_files=[upload]))
+    assert response.status_code == 200
+    errors = response.context["form"].errors["schema_files"]
+    lines = bad.splitlines()
+    nobody, strng = lines.index("  owner Nobody") + 1, lines.index("  kind Strng") + 1
+    assert errors == [
+        f'schema.prisma:{nobody}:3: Type "Nobody" is neither a built-in type, nor refers to '
+        "another model, composite type, or enum.",
+        f'schema.prisma:{strng}:3: Type "Strng" is neither a built-in type, nor refers to '
+        "another model, composite type, or enum.",
+    ]
+    assert not Target.objects.exists() and not SchemaVersion.objects.exists()
