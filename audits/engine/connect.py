@@ -234,6 +234,35 @@ class ReadOnlyPostgres:
         rows = self.fetch_all(query, params)
         return rows[0] if rows else None
 
+    def fetch_all_or_reason(self, query: str, params: Params = None
+                            ) -> tuple[list[tuple[Any, ...]] | None, str | None]:
+        """ONE statement that may fail without finishing the session: ``(rows, None)``, or
+        ``(None, reason)`` when the server refused it (statement or lock timeout, no privilege,
+        a table dropped meanwhile). It runs inside a savepoint, so the read-only transaction and
+        its snapshot go on after a failure. For optional figures, such as an exact row count.
+        """
+        self._require_transaction()
+        try:
+            with self._connection.cursor() as cursor:
+                cursor.execute("SAVEPOINT driftwatch_optional", prepare=False)
+                self.statements_sent += 1
+                try:
+                    cursor.execute(query, params, prepare=False, binary=True)
+                    rows = cursor.fetchall() if cursor.description is not None else []
+                except psycopg.Error as exc:
+                    if exc.sqlstate is None:  # the connection itself failed
+                        raise
+                    cursor.execute("ROLLBACK TO SAVEPOINT driftwatch_optional", prepare=False)
+                    reason = postgres_reason(exc, self._dsn, self.statement_timeout_ms,
+                                             self.lock_timeout_ms)
+                    self._require_transaction()
+                    return None, reason
+                cursor.execute("RELEASE SAVEPOINT driftwatch_optional", prepare=False)
+        except psycopg.Error as exc:
+            raise self._target_error(exc) from None
+        self._require_transaction()
+        return rows, None
+
     def _begin(self) -> None:
         try:
             # The SELECT takes the snapshot now, so SET TRANSACTION READ WRITE is refused later.
