@@ -21,6 +21,7 @@ from audits.engine.model import Report, Schema
 
 if TYPE_CHECKING:
     from audits.engine.prisma.ast import PrismaSchema
+    from audits.engine.vitals.model import VitalSigns, VitalsRequest
 
 SchemaSource = Schema | str | Path | Mapping[str, str]
 
@@ -32,6 +33,17 @@ class AuditResult:
     report: Report
     # milliseconds: {"introspect": ..., "compare": ...}
     timings: dict[str, float] = field(default_factory=dict)
+    # the database's vital signs, read with the schema when the caller asked for them
+    vitals: VitalSigns | None = None
+
+
+@dataclass(frozen=True)
+class LiveRead:
+    """What one read-only session read from the target: the schema, and the vital signs when
+    they were asked for."""
+
+    schema: Schema
+    vitals: VitalSigns | None = None
 
 
 def expected_schema(source: SchemaSource) -> Schema:
@@ -70,16 +82,33 @@ def live_schema(dsn: str, namespaces: tuple[str, ...] = ("public",), **timeouts:
     return introspect(dsn, namespaces, **timeouts)
 
 
-def audit_database(expected: Schema, dsn: str, *, live: Callable[[], Schema] | None = None,
-                   **timeouts: Any) -> AuditResult:
+def read_live(dsn: str, namespaces: tuple[str, ...] = ("public",),
+              vitals: VitalsRequest | None = None, **timeouts: Any) -> LiveRead:
+    """The live schema, plus the vital signs when ``vitals`` asks for them: one read-only
+    connection (and on PostgreSQL one transaction) for both."""
+    if vitals is None:
+        return LiveRead(live_schema(dsn, namespaces, **timeouts))
+    from audits.engine.vitals import read_schema_and_vitals
+
+    schema, signs = read_schema_and_vitals(dsn, namespaces, vitals, **timeouts)
+    return LiveRead(schema, signs)
+
+
+def audit_database(expected: Schema, dsn: str, *,
+                   live: Callable[[], Schema | LiveRead] | None = None,
+                   vitals: VitalsRequest | None = None, **timeouts: Any) -> AuditResult:
     """Introspect ``dsn`` (read-only) and compare it with ``expected``.
 
     ``timeouts`` go to ``introspect`` (``connect_timeout_s``, ``statement_timeout_ms``,
     ``lock_timeout_ms``). Raises ``TargetError`` (password-free) when the database cannot be read.
     ``live``, when given, returns the live schema of ``dsn`` (already being read elsewhere).
+    ``vitals`` (a ``VitalsRequest``) also reads the database's vital signs, in the same
+    session, into ``AuditResult.vitals``.
     """
     started = time.perf_counter()
-    actual = live() if live is not None else live_schema(dsn, expected.namespaces, **timeouts)
+    read = live() if live is not None else read_live(dsn, expected.namespaces, vitals,
+                                                     **timeouts)
+    actual, signs = (read.schema, read.vitals) if isinstance(read, LiveRead) else (read, None)
     introspected = time.perf_counter()
     if actual.dialect != expected.dialect:
         # Every column would differ; say what is really wrong instead.
@@ -93,6 +122,7 @@ def audit_database(expected: Schema, dsn: str, *, live: Callable[[], Schema] | N
         expected=expected,
         actual=actual,
         report=report,
+        vitals=signs,
         timings={
             "introspect": round((introspected - started) * 1000, 3),
             "compare": round((compared - introspected) * 1000, 3),
@@ -101,7 +131,7 @@ def audit_database(expected: Schema, dsn: str, *, live: Callable[[], Schema] | N
 
 
 def audit_prisma(source: SchemaSource, dsn: str, *, process: bool = False,
-                 **timeouts: Any) -> AuditResult:
+                 vitals: VitalsRequest | None = None, **timeouts: Any) -> AuditResult:
     """What ``audit`` returns, sooner: the database is read while the schema is parsed and
     lowered.
 
@@ -110,10 +140,10 @@ def audit_prisma(source: SchemaSource, dsn: str, *, process: bool = False,
     runs in a forked child process, on the other core, where that is safe (see
     ``background``): the command line's choice, a whole process of its own. Otherwise in a
     thread. A schema error still wins over a database error, as in ``audit``, and stops the
-    read.
+    read. ``vitals`` as in ``audit_database``.
     """
     if isinstance(source, Schema):
-        return audit_database(source, dsn, **timeouts)
+        return audit_database(source, dsn, vitals=vitals, **timeouts)
     from audits.engine import background
     from audits.engine.prisma.lowering import lower
     from audits.engine.prisma.lowering.context import read_datasource
@@ -122,13 +152,14 @@ def audit_prisma(source: SchemaSource, dsn: str, *, process: bool = False,
 
     files = _schema_files(source)
     early = _namespaces_at_a_glance(files)
-    reading = background.start(live_schema, dsn, early, process=process, **timeouts)
+    reading = background.start(read_live, dsn, early, vitals, process=process, **timeouts)
     try:
         prisma = check(parse_files(files))
         namespaces = read_datasource(prisma).namespaces
         if namespaces != early:
             reading.cancel()
-            reading = background.start(live_schema, dsn, namespaces, process=process, **timeouts)
+            reading = background.start(read_live, dsn, namespaces, vitals, process=process,
+                                       **timeouts)
         expected = lower(prisma)
     except BaseException:
         reading.cancel()
@@ -165,10 +196,11 @@ def _namespaces_at_a_glance(files: Mapping[str, str]) -> tuple[str, ...]:
     return ("public",)
 
 
-def audit(source: SchemaSource, dsn: str, **timeouts: Any) -> AuditResult:
+def audit(source: SchemaSource, dsn: str, *, vitals: VitalsRequest | None = None,
+          **timeouts: Any) -> AuditResult:
     """``expected_schema`` then ``audit_database``: the whole audit from a schema source."""
-    return audit_database(expected_schema(source), dsn, **timeouts)
+    return audit_database(expected_schema(source), dsn, vitals=vitals, **timeouts)
 
 
-__all__ = ["AuditResult", "SchemaSource", "audit", "audit_database", "audit_prisma",
-           "expected_schema", "live_schema"]
+__all__ = ["AuditResult", "LiveRead", "SchemaSource", "audit", "audit_database", "audit_prisma",
+           "expected_schema", "live_schema", "read_live"]
