@@ -218,3 +218,15 @@ def test_audit_prisma_reads_the_vitals_beside_the_parse(scratch_pg: str, process
     assert result.vitals is not None
     assert result.vitals.table("User").exact_rows == 290  # type: ignore[union-attr]
     assert audit_prisma(SCHEMA, scratch_pg, process=process).vitals is None
+
+
+def test_a_locked_sequence_is_a_note_and_the_read_goes_on(scratch_pg: str) -> None:
+    run_sql(scratch_pg, DDL)
+    with psycopg.connect(scratch_pg) as holder:  # a migration altering the sequence
+        holder.execute('ALTER SEQUENCE "User_id_seq" INCREMENT BY 1')
+        vitals = read_vitals(scratch_pg, lock_timeout_ms=200)
+        holder.rollback()
+    assert vitals.sequences == ()
+    assert vitals.notes == ("the sequences could not be read: the audit query waited longer "
+                            "than the lock timeout of 200 ms",)
+    assert len(vitals.tables) == 4 and vitals.migrations[0].rows == 2

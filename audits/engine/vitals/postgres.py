@@ -1,6 +1,7 @@
 """A PostgreSQL database's vital signs, from the catalog and the statistics collector.
 
-Four statements whatever the number of tables (database, namespaces, tables, sequences), plus
+Four statements whatever the number of tables (database, namespaces, tables, sequences; the
+last in a savepoint, as it is the one that takes a lock), plus
 one per ``_prisma_migrations`` table (a count and two ``started_at`` bounds of Prisma's
 bookkeeping), plus, only when the caller opts in, one ``count(*)`` per table. They run in the
 caller's read-only session, so an audit reads its schema and its vital signs in one
@@ -95,9 +96,14 @@ def read_vitals(session: ReadOnlyPostgres, namespaces: Sequence[str] = ("public"
     database_row = session.fetch_one(DATABASE_SQL)
     namespace_rows = session.fetch_all(NAMESPACES_SQL, params)
     table_rows = session.fetch_all(TABLES_SQL, params)
-    sequence_rows = session.fetch_all(SEQUENCES_SQL, params)
-
     notes: list[str] = []
+    # pg_sequence_last_value reads (and briefly locks) each sequence: the one read here that
+    # can wait or be refused, so it must not cost the audit
+    sequence_rows, reason = session.fetch_all_or_reason(SEQUENCES_SQL, params)
+    if sequence_rows is None:
+        notes.append(f"the sequences could not be read: {reason}")
+        sequence_rows = []
+
     tables = sorted((_table(row) for row in table_rows), key=lambda t: (t.schema, t.name))
     migrations = tuple(_migrations(session, table, notes) for table in tables
                        if table.name == PRISMA_MIGRATIONS_TABLE)
