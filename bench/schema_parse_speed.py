@@ -3,8 +3,8 @@
 
     .venv/bin/python bench/schema_parse_speed.py [--models 2000] [--runs 7]
 
-Prints the median CPU time of ``--runs`` runs of each step and of the whole of ``expected_schema`` (what
-an audit does before it reads the database). No database is needed.
+Prints the median CPU time of ``--runs`` runs of each step and of the whole of
+``expected_schema`` (what an audit does before it reads the database). No database is needed.
 """
 
 from __future__ import annotations
