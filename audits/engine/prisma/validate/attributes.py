@@ -261,6 +261,10 @@ def check_default(ctx: Ctx, model: ast.Model, field: ast.Field,
     if kind == "Json" and isinstance(value, ast.StringValue) and not _is_json(value.value):
         parsing_error(ctx, attribute, f'Parse error: "{value.value}" is not a valid JSON string.')
         return
+    if kind == "Bytes" and isinstance(value, ast.StringValue) and not _is_base64(value.value):
+        parsing_error(ctx, attribute, f'Parse error: "{value.value}" is not a valid base64 '
+                      "string.")
+        return
     if not _literal_fits(ctx, kind, value):
         if kind in ctx.enums and isinstance(value, ast.ConstantValue):
             parsing_error(ctx, attribute, f"The defined default value `{value.name}` is not a "
@@ -286,6 +290,17 @@ def _literal_fits(ctx: Ctx, kind: str, value: ast.Value) -> bool:
     if enum is not None:
         return isinstance(value, ast.ConstantValue) and any(v.name == value.name
                                                             for v in enum.values)
+    return True
+
+
+def _is_base64(text: str) -> bool:
+    import base64
+    import binascii
+
+    try:
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return False
     return True
 
 

@@ -291,7 +291,7 @@ def _index_references(ctx: Ctx, model: ast.Model, attributes: list[ast.Attribute
         names = field_names(fields_value)
         if fields_value is None or (isinstance(fields_value, ast.ArrayValue)
                                     and not fields_value.items):
-            if attribute.name in ("unique", "index", "id"):
+            if attribute.name in ("unique", "index", "id") and model.kind == "model":
                 parsing_error(ctx, attribute, "The list of fields in an index cannot be empty. "
                               "Please specify at least one field.")
             continue
