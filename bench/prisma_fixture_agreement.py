@@ -81,20 +81,26 @@ def fixture(path: str, raw: str) -> Fixture:
     return Fixture(path, text, tuple(errors), frozenset(lines))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("snapshots", nargs="*", type=Path)
-    parser.add_argument("--verbose", action="store_true", help="list every disagreement")
-    args = parser.parse_args()
-    snapshots = args.snapshots or [Path(p) for p in
-                                   os.environ.get("PRISMA_ENGINES_SNAPSHOTS", "").split(":") if p]
-    if not snapshots:
-        sys.exit("no prisma-engines snapshot given (argument or PRISMA_ENGINES_SNAPSHOTS)")
+@dataclass(frozen=True)
+class Agreement:
+    total: int  # fixtures for PostgreSQL, SQLite or no provider
+    of: int  # all fixtures read
+    same_verdict: int
+    refused_by_both: int
+    on_a_prisma_line: int
+    disagreements: tuple[str, ...]
+
+
+def read_fixtures(snapshots: list[Path]) -> list[Fixture]:
     texts: dict[str, str] = {}
     for snapshot in snapshots:
         for path, text in read_snapshot(snapshot).items():
             texts.setdefault(path, text)
-    fixtures = [fixture(path, text) for path, text in sorted(texts.items())]
+    return [fixture(path, text) for path, text in sorted(texts.items())]
+
+
+def agreement(snapshots: list[Path]) -> Agreement:
+    fixtures = read_fixtures(snapshots)
     chosen = [f for f in fixtures if f.provider in PROVIDERS]
     same_verdict = right_line = refused = 0
     disagreements: list[str] = []
@@ -116,12 +122,31 @@ def main() -> None:
             disagreements.append(f"{item.path}: accepted; Prisma: {item.errors[0]}")
         else:
             disagreements.append(f"{item.path}: refused ({report.errors[0]}); Prisma accepts")
-    total = len(chosen)
-    print(f"{total} fixtures for PostgreSQL, SQLite or no provider (of {len(fixtures)})")
-    print(f"same verdict as Prisma: {same_verdict}/{total} = {100 * same_verdict / total:.1f}%")
-    print(f"refused by both with an error on a line Prisma names: {right_line}/{refused}")
+    return Agreement(len(chosen), len(fixtures), same_verdict, refused, right_line,
+                     tuple(disagreements))
+
+
+def snapshots_from_env(variable: str = "PRISMA_ENGINES_SNAPSHOTS") -> list[Path]:
+    return [Path(p) for p in os.environ.get(variable, "").split(":") if p]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("snapshots", nargs="*", type=Path)
+    parser.add_argument("--verbose", action="store_true", help="list every disagreement")
+    args = parser.parse_args()
+    snapshots = args.snapshots or snapshots_from_env()
+    if not snapshots:
+        sys.exit("no prisma-engines snapshot given (argument or PRISMA_ENGINES_SNAPSHOTS)")
+    result = agreement(snapshots)
+    total = result.total
+    print(f"{total} fixtures for PostgreSQL, SQLite or no provider (of {result.of})")
+    print(f"same verdict as Prisma: {result.same_verdict}/{total} = "
+          f"{100 * result.same_verdict / total:.1f}%")
+    print(f"refused by both with an error on a line Prisma names: "
+          f"{result.on_a_prisma_line}/{result.refused_by_both}")
     if args.verbose:
-        print("\n".join(disagreements))
+        print("\n".join(result.disagreements))
 
 
 if __name__ == "__main__":

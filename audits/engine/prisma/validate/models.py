@@ -232,6 +232,13 @@ def _id_rules(ctx: Ctx, model: ast.Model, attributes: list[ast.Attribute]) -> No
                 ctx.error(f'Error validating model "{model.name}": The id definition refers to '
                           f"the optional field `{name}`. ID definitions must reference only "
                           "required fields.", block_id.position)
+    if ctx.connector not in ("postgresql", "sqlserver", "cockroachdb"):
+        mapped_keys = [a for a in [block_id, *(f.attribute("id") for f in id_fields)]
+                       if a is not None and a.argument("map", None) is not None]
+        if mapped_keys:
+            ctx.error(f'Error validating model "{model.name}": You defined a database name for the '
+                      "primary key on the model. This is not supported by the provider.",
+                      model.position)
     if id_fields or block_id is not None or model.attribute("ignore") is not None:
         return
     if any(_required_unique(ctx, model, a) for a in model.attributes_named("unique")):

@@ -41,8 +41,8 @@ def check_field_types(ctx: Ctx) -> None:
 def check_storage(ctx: Ctx) -> None:
     """What the connector can store at all."""
     for model in ctx.schema.models:
-        if model.kind == "type" and ctx.connector not in (None, "mongodb"):
-            ctx.error("Composite types are not supported on "
+        if model.kind == "type" and ctx.connector != "mongodb":
+            ctx.error("Error validating: Composite types are not supported on "
                       f"{_connector_title(ctx.connector)}.", model.position)
         for field in model.fields:
             kind = field.type
@@ -69,7 +69,8 @@ def check_storage(ctx: Ctx) -> None:
 
 def _connector_title(connector: str | None) -> str:
     return {"postgresql": "Postgres", "sqlite": "SQLite", "mysql": "MySQL",
-            "sqlserver": "SQL Server", "cockroachdb": "CockroachDB"}.get(connector or "", "")
+            "sqlserver": "SQL Server", "cockroachdb": "CockroachDB"}.get(
+        connector or "", "psl_core::datamodel_connector::empty_connector::EmptyDatamodelConnector")
 
 
 def check_native_type(ctx: Ctx, field: ast.Field, attribute: ast.Attribute) -> None:
