@@ -34,9 +34,10 @@ def test_block_comments_are_read_on_lines_of_their_own() -> None:
             + "model User {\n  /* a comment\n     over lines */\n  id Int @id\n}\n")
     assert errors(text) == []
     assert [f.name for f in parse_schema(text).models[0].fields] == ["id"]
-    assert errors(PG + "model User {\n  id Int @id /* here */\n}\n") == [
-        (5, 14, "a /* */ comment must be on lines of its own (expected a line break before "
-                "'/*')")]
+    assert errors(PG + "model User {\n  id Int @id /* ends the line */\n}\n") == []
+    assert errors(PG + "model User {\n  id /* here */ Int @id\n}\n") == [
+        (5, 6, "nothing may follow a /* */ comment on its line (expected a line break after the "
+               "comment)")]
 
 
 def test_an_unknown_type_is_refused_and_stops_there() -> None:

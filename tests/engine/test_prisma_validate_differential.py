@@ -2,8 +2,9 @@
 its WebAssembly build) on schemas that hypothesis derives from valid ones by the mistakes people
 make: dropping a line (the opposite relation field, the @id, a referenced field), misspelling a
 type, a native type the provider lacks, a duplicated line, an attribute with broken arguments,
-``@id`` on a view, an unknown provider, a field made optional or a list. When both accept, the
-tables and columns we lower are Prisma's (DMMF names, PostgreSQL and SQLite).
+``@id`` on a view, an unknown provider, a field made optional or a list, a broken ``@relation``,
+a comment in or out of place; half of them split into two files (a multi-file schema). When
+both accept, the tables and columns we lower are Prisma's (DMMF names, PostgreSQL and SQLite).
 
 One node process answers every example (a line in, a line out): about 1,000 schemas per run by
 default, more with ``PRISMA_DIFFERENTIAL_EXAMPLES`` (e.g. 20000 for a nightly run).
@@ -168,14 +169,27 @@ def _field_lines(lines: list[str]) -> list[int]:
     return found
 
 
+RELATION_EDITS = (
+    ("references: [id]", "references: [email]"), ("references: [id]", "references: [id, id]"),
+    ("fields: [authorId], ", ""), ("fields: [authorId]", "fields: [title]"),
+    ("onDelete: Cascade", "onDelete: SetNull"), ("onDelete: Cascade", "onDelete: SetDefault"),
+    ("onDelete: Cascade", "onDelete: Foo"), ("onDelete: Cascade", 'onDelete: "Cascade"'),
+    ('@relation("Thread", ', "@relation("), ('@relation("Thread")', ""),
+    ("userId Int    @unique", "userId Int"), ("authorId  Int", "authorId  Int?"),
+    ("references: [id])", "references: [id], map: \"fk\")"),
+)
+COMMENTS = ("/* a comment */", "/**\n * a doc comment\n */", "// a comment", "/// a doc")
+
+
 @st.composite
-def mutated_schema(draw: st.DrawFn) -> str:
+def mutated_schema(draw: st.DrawFn) -> dict[str, str]:
+    """A multi-file schema ``{file name: text}``: usually one file, sometimes split in two."""
     lines = draw(st.sampled_from(BASES)).splitlines()
     for _ in range(draw(st.integers(min_value=1, max_value=3))):
         fields = _field_lines(lines)
         kind = draw(st.sampled_from((
             "drop", "type", "attribute", "duplicate", "block", "provider", "optional", "list",
-            "rename", "view_id", "strip_attributes",
+            "rename", "view_id", "strip_attributes", "relation", "comment",
         )))
         at = draw(st.sampled_from(fields)) if fields else 0
         if kind == "drop":
@@ -210,7 +224,22 @@ def mutated_schema(draw: st.DrawFn) -> str:
             lines = [line.replace("id    Int    @unique", "id    Int    @id") for line in lines]
         elif kind == "strip_attributes" and fields:
             lines[at] = re.sub(r"\s@.*$", "", lines[at])
-    return "\n".join(lines) + "\n"
+        elif kind == "relation":
+            old, new = draw(st.sampled_from(RELATION_EDITS))
+            lines = [line.replace(old, new) for line in lines]
+        elif kind == "comment":
+            comment = draw(st.sampled_from(COMMENTS))
+            index = draw(st.integers(min_value=0, max_value=len(lines)))
+            if draw(st.booleans()) and fields:
+                lines[at] += " " + comment.replace("\n", " ")  # in the middle of a line
+            else:
+                lines.insert(index, comment)
+    text = "\n".join(lines) + "\n"
+    blocks = [m.start() for m in re.finditer(r"^(model|enum|view|generator) ", text, re.M)]
+    if blocks and draw(st.booleans()):
+        cut = draw(st.sampled_from(blocks))
+        return {"a.prisma": text[:cut], "b.prisma": text[cut:]}
+    return {"schema.prisma": text}
 
 
 @pytest.fixture(scope="module")
@@ -222,10 +251,10 @@ def oracle(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     process.close()
 
 
-def _our_tables(text: str) -> dict[str, list[str]]:
+def _our_tables(files: dict[str, str]) -> dict[str, list[str]]:
     """Our tables and columns, less ``@ignore`` fields: Prisma creates their columns (and so
     do we) but leaves them out of its DMMF."""
-    parsed = parse_files({"schema.prisma": text})
+    parsed = parse_files(files)
     ignored = {(model.name, field.name) for model in parsed.models for field in model.fields
                if field.attribute("ignore") is not None}
     return {table.name: [column.name for column in table.columns
@@ -233,11 +262,12 @@ def _our_tables(text: str) -> dict[str, list[str]]:
             for table in lower(parsed).tables if table.model is not None}
 
 
-def _prisma_tables(text: str, tables: dict[str, list[str]]) -> dict[str, list[str]]:
+def _prisma_tables(files: dict[str, str],
+                   tables: dict[str, list[str]]) -> dict[str, list[str]]:
     """Prisma's DMMF lists views among the models (by their mapped name); views are not
     tables."""
     views = set()
-    for model in parse_files({"schema.prisma": text}).models:
+    for model in parse_files(files).models:
         mapped = model.attribute("map")
         name = mapped.argument("name") if mapped else None
         if model.kind == "view":
@@ -245,31 +275,33 @@ def _prisma_tables(text: str, tables: dict[str, list[str]]) -> dict[str, list[st
     return {name: columns for name, columns in tables.items() if name not in views}
 
 
-def _lowerable(text: str) -> bool:
-    return bool(re.search(r'provider = "(postgresql|postgres|sqlite)"', text))
+def _lowerable(files: dict[str, str]) -> bool:
+    return any(re.search(r'provider = "(postgresql|postgres|sqlite)"', text)
+               for text in files.values())
 
 
 def test_the_base_schemas_are_valid_for_both(oracle: OracleProcess) -> None:
     for text in BASES:
-        assert oracle.verdict({"schema.prisma": text}).ok
-        assert validate_files({"schema.prisma": text}).valid
-        assert _our_tables(text) == _prisma_tables(text, oracle.verdict(
-            {"schema.prisma": text}).tables)
+        files = {"schema.prisma": text}
+        assert oracle.verdict(files).ok
+        assert validate_files(files).valid
+        assert _our_tables(files) == _prisma_tables(files, oracle.verdict(files).tables)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(text=mutated_schema())
-def test_same_verdict_as_prisma(oracle: OracleProcess, text: str) -> None:
-    prisma = oracle.verdict({"schema.prisma": text})
-    ours = validate_files({"schema.prisma": text})
+@given(files=mutated_schema())
+def test_same_verdict_as_prisma(oracle: OracleProcess, files: dict[str, str]) -> None:
+    prisma = oracle.verdict(files)
+    ours = validate_files(files)
+    text = "\n".join(f"// --- {name}\n{body}" for name, body in files.items())
     assert ours.valid == prisma.ok, (
         f"Prisma {'accepts' if prisma.ok else 'refuses'}; we "
         f"{'accept' if ours.valid else 'refuse: ' + str(ours.errors[0])}\n"
         f"Prisma: {prisma.message}\n{text}")
-    if ours.valid and _lowerable(text):
+    if ours.valid and _lowerable(files):
         try:
-            tables = _our_tables(text)
+            tables = _our_tables(files)
         except SchemaError as exc:  # lowering found what validation did not
             pytest.fail(f"valid for both, but lowering refused: {exc}\n{text}")
-        assert tables == _prisma_tables(text, prisma.tables), text
+        assert tables == _prisma_tables(files, prisma.tables), text

@@ -38,13 +38,18 @@ _WHITESPACE = " \t\f\v\ufeff\u00a0"
 _CONTROL = r"\x00-\x08\x0a-\x1f\x7f"  # a tab is fine inside a string, a line break is not
 _ASCII_NAME = r"[A-Za-z_][A-Za-z0-9_\-]*"
 _UNICODE_NAME = r"[^\W\d][\w\-]*"  # Prisma's identifiers are Unicode: "Bücher", "größe"
-# Prisma accepts a /* ... */ (or /** ... */) comment only where a line starts, as a line of its
-# own between declarations; so it is folded into the line break before it, or, at the start of
-# the file, is a line break of its own; one in the middle of a line is an error.
+# Prisma accepts a /* ... */ (or /** ... */) comment on lines of its own, folded here into the
+# line break before it (at the start of the file it is a line break of its own), and at the end
+# of a line, where it is that line's break as a // comment is; anything after it on its line is
+# an error, as in Prisma.
 _BLOCK_COMMENTS = rf"(?:[{_WHITESPACE}]*/\*(?:[^*]|\*(?!/))*\*/)*"
+_BLOCK = r"/\*(?:[^*]|\*(?!/))*\*/"
 
 
-def _token_regex(name: str, block_comments: str) -> re.Pattern[str]:
+def _token_regex(name: str, blocks: bool) -> re.Pattern[str]:
+    block_comments = _BLOCK_COMMENTS if blocks else ""
+    # a /* */ comment ending its line is that line's end, as a // comment is
+    trailing = rf"{_BLOCK}[{_WHITESPACE}]*(?:\r\n|\n|\r){block_comments}|" if blocks else ""
     return re.compile(
         rf"""
         [{_WHITESPACE}]*
@@ -53,7 +58,7 @@ def _token_regex(name: str, block_comments: str) -> re.Pattern[str]:
           | [{{}}()\[\],:=?.]                     # punctuation
           | @@?{name}(?:\.{name})*              # an attribute with its (dotted) name
           | "(?:[^"\\{_CONTROL}]|\\[^{_CONTROL}])*"  # a string (no raw control character)
-          | (?://(?!/)[^\r\n]*)?(?:\r\n|\n|\r)  # a line break, with the // comment before it
+          | {trailing}(?://(?!/)[^\r\n]*)?(?:\r\n|\n|\r)  # a line break, with its comment
             {block_comments}                    # and the /* */ comments starting the next line
           | -?[0-9]+(?:\.[0-9]+)?               # a number
           | ///[^\r\n]*                         # a doc comment
@@ -72,7 +77,7 @@ def _token_regex(name: str, block_comments: str) -> re.Pattern[str]:
 # the regex), two checks that run in C.
 _TOKEN_RES = {
     (ascii_only, has_block): _token_regex(_ASCII_NAME if ascii_only else _UNICODE_NAME,
-                                          _BLOCK_COMMENTS if has_block else "")
+                                          has_block)
     for ascii_only in (True, False) for has_block in (True, False)
 }
 
@@ -133,8 +138,10 @@ class Tokens:
             except ValueError:
                 break
             kinds[index] = _kind(self.texts[index])
-            if index and self.texts[index].startswith("/*"):
-                kinds[index] = BAD  # a /* */ comment after something on its line
+            text = self.texts[index]
+            if index and text.startswith("/*") and text[-1] not in "\r\n" \
+                    and self.texts[index + 1]:
+                kinds[index] = BAD  # a /* */ comment with something after it on its line
         for lone in ("@", '"'):  # an "@" without a name, a string without its end
             if lone in self.texts:
                 kinds[self.texts.index(lone)] = BAD
@@ -173,8 +180,8 @@ class Tokens:
             raise SchemaError("unterminated string", self.file, line, column,
                               expected="a closing '\"' on the same line")
         if text.startswith("/*"):
-            raise SchemaError("a /* */ comment must be on lines of its own", self.file, line,
-                              column, expected="a line break before '/*'")
+            raise SchemaError("nothing may follow a /* */ comment on its line", self.file,
+                              line, column, expected="a line break after the comment")
         if text == "@":
             raise SchemaError("unexpected '@'", self.file, line, column,
                               expected="an attribute name right after '@'")

@@ -214,6 +214,7 @@ def _defining_side(ctx: Ctx, model: ast.Model, field: ast.Field, target: ast.Mod
                   f"{', '.join(own)}. At least one of those fields is optional. Hence the "
                   "relation field must be optional as well.", field.position)
     _set_null_on_required(ctx, attribute, model, own)
+    _foreign_key_name(ctx, attribute, model, own)
     for name, other in zip(own, referenced, strict=True):
         mine, theirs = model.field(name), target.field(other)
         if mine is None or theirs is None:
@@ -226,6 +227,29 @@ def _defining_side(ctx: Ctx, model: ast.Model, field: ast.Field, target: ast.Mod
         parsing_error(ctx, attribute, "A one-to-one relation must use unique fields on the "
                       "defining side. Either add an `@unique` attribute to the field "
                       f"`{', '.join(own)}`, or change the relation to one-to-many.")
+
+
+def _foreign_key_name(ctx: Ctx, attribute: ast.Attribute, model: ast.Model,
+                      own: list[str]) -> None:
+    """``map:`` names a foreign key: SQLite has no names for them; on PostgreSQL two foreign keys
+    of a model cannot share one."""
+    given = attribute.argument("map", None)
+    if not isinstance(given, ast.StringValue):
+        return
+    if ctx.connector in (None, "sqlite"):
+        parsing_error(ctx, attribute, "Your provider does not support named foreign keys.")
+        return
+    for other in model.fields:
+        relation = other.attribute("relation")
+        if relation is None or relation is attribute:
+            continue
+        other_name = relation.argument("map", None)
+        if isinstance(other_name, ast.StringValue) and other_name.value == given.value:
+            parsing_error(ctx, attribute, f"The given constraint name `{given.value}` has to be "
+                          f"unique in the following namespace: on model `{model.name}` for "
+                          "primary key, indexes, unique constraints and foreign keys. Please "
+                          "provide a different name using the `map` argument.")
+            return
 
 
 def _set_null_on_required(ctx: Ctx, attribute: ast.Attribute, model: ast.Model,
