@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from audits.core.credentials import TargetConfigError, allowed_env_vars_text, check_env_var
 from audits.core.models import Target
+from audits.targets import services
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -103,7 +104,7 @@ class TargetForm(forms.ModelForm):
             except UnicodeDecodeError as exc:
                 raise forms.ValidationError(f"{upload.name} is not UTF-8 text.") from exc
         if files:
-            problems = schema_problems(files)
+            problems = services.schema_problems(files)
             if problems:
                 raise forms.ValidationError(problems)
         return files
@@ -132,22 +133,6 @@ class TargetForm(forms.ModelForm):
             check_env_var(name)
         except TargetConfigError as exc:
             self.add_error("database_url_env", str(exc))
-
-
-MAX_SCHEMA_ERRORS_SHOWN = 20
-
-
-def schema_problems(files: dict[str, str]) -> list[str]:
-    """Every error Prisma would report for the uploaded schema ("file:line:column: message"),
-    at most ``MAX_SCHEMA_ERRORS_SHOWN`` and a count of the rest; empty when Prisma accepts it.
-    A schema Prisma refuses would only give findings about a schema that cannot exist."""
-    from audits.engine.prisma.validate import validate_files
-
-    errors = [str(error) for error in validate_files(files).errors]
-    if len(errors) > MAX_SCHEMA_ERRORS_SHOWN:
-        rest = len(errors) - MAX_SCHEMA_ERRORS_SHOWN
-        errors = errors[:MAX_SCHEMA_ERRORS_SHOWN] + [f"… and {rest} more errors."]
-    return errors
 
 
 def webhook_host(target: Target) -> str:

@@ -125,6 +125,22 @@ def _is_user(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
+MAX_SCHEMA_ERRORS_SHOWN = 20
+
+
+def schema_problems(files: dict[str, str]) -> list[str]:
+    """Every error Prisma would report for the uploaded schema ("file:line:column: message"),
+    at most ``MAX_SCHEMA_ERRORS_SHOWN`` and a count of the rest; empty when Prisma accepts it.
+    A schema Prisma refuses would only give findings about a schema that cannot exist."""
+    from audits.engine.prisma.validate import validate_files
+
+    errors = [str(error) for error in validate_files(files).errors]
+    if len(errors) > MAX_SCHEMA_ERRORS_SHOWN:
+        rest = len(errors) - MAX_SCHEMA_ERRORS_SHOWN
+        errors = errors[:MAX_SCHEMA_ERRORS_SHOWN] + [f"… and {rest} more errors."]
+    return errors
+
+
 def read_schema_files(path: str | Path) -> dict[str, str]:
     """A schema.prisma file, or every .prisma file under a folder, as {relative name: text}."""
     root = Path(path)

@@ -45,6 +45,9 @@ class Command(BaseCommand):
             if Target.objects.filter(slug=slug).exists():
                 raise CommandError(f"a target with slug {slug!r} already exists")
             files = services.read_schema_files(options["schema"]) if options["schema"] else None
+            problems = services.schema_problems(files) if files else []
+            if problems:  # Prisma would refuse this schema: nothing is saved
+                raise CommandError("the schema has errors:\n" + "\n".join(problems))
             target = services.create_target(
                 name=options["name"], slug=slug, dsn=options["database_url"] or "",
                 dsn_env_var=options["database_url_env"] or "", schema_files=files,

@@ -51,3 +51,19 @@ def test_remove(make_target, capsys):
     assert not Target.objects.filter(slug="gone").exists()
     with pytest.raises(CommandError):
         call_command("targets", "remove", "gone")
+
+
+def test_add_refuses_a_schema_prisma_refuses_listing_every_error(tmp_path):
+    bad = SCHEMA + "\nmodel Broken {\n  id    Int    @id\n  owner Nobody\n  kind  Strng\n}\n"
+    (tmp_path / "schema.prisma").write_text(bad)
+    line = bad.splitlines().index("  owner Nobody") + 1
+    with pytest.raises(CommandError) as refused:
+        call_command("targets", "add", "--name", "Broken", "--database-url", SECRET_DSN,
+                     "--schema", str(tmp_path / "schema.prisma"))
+    assert str(refused.value) == (
+        "the schema has errors:\n"
+        f'schema.prisma:{line}:3: Type "Nobody" is neither a built-in type, nor refers to '
+        "another model, composite type, or enum.\n"
+        f'schema.prisma:{line + 1}:3: Type "Strng" is neither a built-in type, nor refers to '
+        "another model, composite type, or enum.")
+    assert not Target.objects.exists() and not SchemaVersion.objects.exists()
