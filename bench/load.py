@@ -48,7 +48,7 @@ import time
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +67,7 @@ REQUEST_TIMEOUT = 30.0
 # Each login hashes the password (PBKDF2, about 0.9 s of one core here): fifty at once queue for
 # the cores, so the login requests get a longer timeout than the pages.
 LOGIN_TIMEOUT = 300.0
+WARM_UP_WALKS = 4  # per role, before the measurement: enough to reach every gunicorn process
 
 SETUP_CODE = """
 import json, os
@@ -187,6 +188,7 @@ def stack(args: argparse.Namespace) -> Iterator[tuple[int, dict[str, object]]]:
              "--without-heartbeat"],
             cwd=REPO, env=env, start_new_session=True)
         wait_listening(port, web)
+        accounts["meter"] = CpuMeter(web.pid, worker.pid)
         yield port, accounts
         accounts["audits"] = manage(env, "shell", "-c", (
             "from audits.models import AuditRun; "
@@ -200,6 +202,63 @@ def stack(args: argparse.Namespace) -> Iterator[tuple[int, dict[str, object]]]:
             drop_database(DEMO_TARGET_DB)
         broker.flushdb()
         shutil.rmtree(var_dir, ignore_errors=True)
+
+
+# --- where the cores went -------------------------------------------------------------------
+
+
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of one process so far (Linux /proc); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def group_pids(pgid: int) -> list[int]:
+    """Every process of a process group: gunicorn's master and workers, celery's pool."""
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == pgid:
+                pids.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return pids
+
+
+def postgres_backends(database: str) -> list[int]:
+    with psycopg.connect(ADMIN, autocommit=True) as conn:
+        return [row[0] for row in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))]
+
+
+class CpuMeter:
+    """CPU seconds the web server, the worker, PostgreSQL (this database's backends) and this
+    client spent between start() and stop(): on a shared machine, a request's cost in CPU
+    moves much less with other people's load than its latency does."""
+
+    def __init__(self, web: int, worker: int) -> None:
+        self.groups = {"web": web, "worker": worker}
+        self.before: dict[str, dict[int, float]] = {}
+        self.spent: dict[str, float] = {}
+
+    def _snapshot(self) -> dict[str, dict[int, float]]:
+        pids = {name: group_pids(pgid) for name, pgid in self.groups.items()}
+        pids["postgres"] = postgres_backends(DB_NAME)
+        return {name: {pid: process_cpu(pid) for pid in group} for name, group in pids.items()}
+
+    def start(self) -> None:
+        self.before = self._snapshot()
+        self.client_before = time.process_time()
+
+    def stop(self) -> None:
+        after = self._snapshot()
+        for name, group in after.items():
+            self.spent[name] = sum(cpu - self.before[name].get(pid, 0.0)
+                                   for pid, cpu in group.items())
+        self.spent["client"] = time.process_time() - self.client_before
 
 
 # --- one user -------------------------------------------------------------------------------
@@ -284,7 +343,8 @@ class User:
                                   "id=\"endpoint-list\"")],
             "endpoints": [("endpoints", "/endpoints/", "id=\"endpoint-list\"")],
             "incident": incident,
-            "post-mortem": [("post-mortem", f"/incidents/{INCIDENT}/postmortem/", "<h1>Post-mortem</h1>")],
+            "post-mortem": [("post-mortem", f"/incidents/{INCIDENT}/postmortem/",
+                             "<h1>Post-mortem</h1>")],
             "api status": [("api status", f"/api/v1/targets/{target}/status", '"models"')],
             "api endpoints": [("api endpoints", f"/api/v1/targets/{target}/endpoints",
                                '"endpoints"')],
@@ -333,11 +393,9 @@ def feed_audits(port: int, writer: str, stop_event: threading.Event) -> None:
     feeder = User(port, "feeder", "backend", writer)
     while not stop_event.is_set():
         for slug in TARGETS:
-            try:
+            with suppress(OSError, http.client.HTTPException):  # counted by the audits done
                 feeder.request("POST", f"/api/v1/targets/{slug}/audits",
                                headers={"Authorization": f"Bearer {writer}"})
-            except (OSError, http.client.HTTPException):
-                pass
         stop_event.wait(1.0)
 
 
@@ -377,6 +435,14 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         if login_errors:
             raise SystemExit("logins failed: " + "; ".join(login_errors[:5]))
 
+        # Warm-up, not measured: every gunicorn process compiles its templates and opens its
+        # database connection on its first requests, which a server that has run a while did.
+        for user in users[:2]:
+            for _ in range(WARM_UP_WALKS):
+                for _, requests in user.visits(TARGETS[0]):
+                    for name, path, marker in requests:
+                        user.get(name, path, marker)
+
         stop_feeding = threading.Event()
         feeder = threading.Thread(target=feed_audits,
                                   args=(port, accounts["writer"], stop_feeding))
@@ -387,16 +453,20 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         walkers = [threading.Thread(target=walk, args=(
             u, TARGETS[n % len(TARGETS)], args.think, start, deadline, samples[n]))
             for n, u in enumerate(users)]
+        meter: CpuMeter = accounts["meter"]  # type: ignore[assignment]
+        meter.start()
         for thread in walkers:
             thread.start()
         for thread in walkers:
             thread.join()
         elapsed = time.perf_counter() - start
+        meter.stop()
         stop_feeding.set()
         feeder.join()
     every = [s for per_user in samples for s in per_user]
     return {"samples": every, "elapsed": elapsed, "logins_wall": logins_wall,
-            "login_times": login_times, "audits": accounts.get("audits", "?")}
+            "login_times": login_times, "audits": accounts.get("audits", "?"),
+            "cpu": meter.spent}
 
 
 def main() -> int:
@@ -449,6 +519,13 @@ def main() -> int:
               f"{max(values):8.1f}")
     print(f"{'all':30} {len(samples):8d} {summary['p50_ms']:8} {summary['p95_ms']:8} "
           f"{summary['p99_ms']:8} {max(times):8.1f}")
+    cpu: dict[str, float] = result["cpu"]  # type: ignore[assignment]
+    print(f"CPU seconds in the {elapsed:.1f} s ({os.cpu_count()} cores): "
+          + ", ".join(f"{name} {seconds:.1f}" for name, seconds in cpu.items())
+          + (f"; web {cpu['web'] / len(samples) * 1000:.1f} ms and PostgreSQL "
+             f"{cpu['postgres'] / len(samples) * 1000:.1f} ms per request" if samples else ""))
+    summary["web_cpu_ms_per_request"] = (round(cpu["web"] / len(samples) * 1000, 1)
+                                         if samples else None)
     print(f"{summary['rps']} req/s, {len(errors)} errors"
           + (" (e.g. " + ", ".join(sorted({f'{s.page}: {s.error}' for s in errors})[:5]) + ")"
              if errors else ""))

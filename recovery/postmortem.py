@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
-from .markdown import render_markdown
+from .fragments import markdown_html
 from .models import EntryKind, Incident, Status, TimelineEntry
 
 logger = logging.getLogger(__name__)
@@ -265,8 +265,9 @@ _TASK_ITEMS = {
 def render_page(incident: Incident) -> tuple[SafeString, list[tuple[str, SafeString]]]:
     """The printable page's document and its appendix, as sanitized HTML. Task list items
     become real (disabled) checkboxes after sanitizing: only the fixed markup above is added."""
-    html = str(render_markdown(build_body(incident)))
+    # rendered once per process for a given document (the same text is the same HTML)
+    html = str(markdown_html(build_body(incident)))
     for text, checkbox in _TASK_ITEMS.items():
         html = html.replace(text, checkbox)
-    appendix = [(title, render_markdown(md)) for title, md in migration_appendix(incident)]
+    appendix = [(title, markdown_html(md)) for title, md in migration_appendix(incident)]
     return mark_safe(html), appendix  # noqa: S308 - sanitized, plus the fixed checkbox markup

@@ -36,6 +36,7 @@ from .forms import (
     StepRemoveForm,
     apply_service_error,
 )
+from .fragments import timeline_digest
 from .models import ActionItem, ActionStatus, Incident, Severity, Status, TimelineEntry
 from .postmortem import build_markdown, phase_groups, render_page
 
@@ -115,6 +116,7 @@ def _page_context(incident: Incident, **forms_given: forms.Form) -> dict[str, An
     context: dict[str, Any] = {
         "incident": incident,
         "phase_groups": phase_groups(entries),
+        "timeline_digest": timeline_digest(entries),
         "phases": sorted({e.phase for e in entries if e.phase}),
         "commits": list(incident.commits.all()),
         "migrations": list(incident.migrations.all()),

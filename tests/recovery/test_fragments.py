@@ -1,0 +1,85 @@
+"""Rendered fragments kept under a digest of what they show: a change is never hidden.
+
+The incident page's timeline and the post-mortem's HTML are rendered once per process for a
+given content (recovery/fragments.py); these tests change the rows every way the product and an
+admin can, and read the page again in the same process.
+"""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from recovery import fragments, services
+from recovery.models import TimelineEntry
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client: Client, incident) -> str:  # type: ignore[no-untyped-def]
+    response = client.get(incident.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_logged_step_shows_on_the_next_view(backend_client, backend_user, incident) -> None:
+    page(backend_client, incident)  # renders (and keeps) the timeline as it was
+    services.log_step(incident, body="Restored **Order** from the backup", author=backend_user,
+                      phase="Phase 9")
+    html = page(backend_client, incident)
+    assert "Restored <strong>Order</strong> from the backup" in html
+    assert "Phase 9" in html
+
+
+def test_an_entry_edited_in_place_shows_its_new_text(mobile_client, backend_user,
+                                                      incident) -> None:
+    entry = services.log_step(incident, body="first words", author=backend_user)
+    assert "first words" in page(mobile_client, incident)
+    # an admin edit, or any write that bypasses the services: no signal, no hook involved
+    TimelineEntry.objects.filter(pk=entry.pk).update(body="second words", phase="Later")
+    html = page(mobile_client, incident)
+    assert "second words" in html and "first words" not in html
+    assert "Later" in html
+
+
+def test_a_renamed_author_and_a_moved_time_show(mobile_client, backend_user, incident) -> None:
+    entry = services.log_step(incident, body="step", author=backend_user)
+    page(mobile_client, incident)
+    backend_user.username = "bea-renamed"
+    backend_user.save()
+    TimelineEntry.objects.filter(pk=entry.pk).update(
+        occurred_at=datetime(2026, 2, 13, 9, 41, tzinfo=UTC))
+    html = page(mobile_client, incident)
+    assert "bea-renamed" in html
+    assert "Feb 13 09:41" in html
+
+
+def test_the_timeline_is_rendered_in_the_viewers_time_zone(mobile_client, backend_user,
+                                                           incident) -> None:
+    services.log_step(incident, body="step", author=backend_user,
+                      occurred_at=datetime(2026, 2, 12, 13, 5, tzinfo=UTC))
+    assert "Feb 12 13:05" in page(mobile_client, incident)
+    with timezone.override("Asia/Tokyo"):
+        assert "Feb 12 22:05" in page(mobile_client, incident)
+
+
+def test_the_post_mortem_follows_the_incident(mobile_client, backend_user, incident) -> None:
+    url = reverse("recovery:postmortem", args=[incident.slug])
+    mobile_client.get(url)
+    services.log_step(incident, body="Backfilled `SupplierProfile`", author=backend_user)
+    html = mobile_client.get(url).content.decode()
+    assert "Backfilled <code>SupplierProfile</code>" in html
+
+
+def test_digest_covers_every_part_and_their_boundaries() -> None:
+    assert fragments.digest("a", "b") != fragments.digest("ab")
+    assert fragments.digest("a", "b") != fragments.digest("b", "a")
+    assert fragments.digest("a") == fragments.digest("a")
+
+
+def test_markdown_html_is_the_sanitized_rendering() -> None:
+    html = fragments.markdown_html("**x** <script>alert(1)</script>")
+    assert str(html) == str(fragments.markdown_html("**x** <script>alert(1)</script>"))
+    assert "<strong>x</strong>" in html and "<script>" not in html
