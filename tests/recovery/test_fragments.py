@@ -53,16 +53,16 @@ def test_a_renamed_author_and_a_moved_time_show(mobile_client, backend_user, inc
         occurred_at=datetime(2026, 2, 13, 9, 41, tzinfo=UTC))
     html = page(mobile_client, incident)
     assert "bea-renamed" in html
-    assert "Feb 13 09:41" in html
+    assert "13 Feb 2026 09:41" in html
 
 
 def test_the_timeline_is_rendered_in_the_viewers_time_zone(mobile_client, backend_user,
                                                            incident) -> None:
     services.log_step(incident, body="step", author=backend_user,
                       occurred_at=datetime(2026, 2, 12, 13, 5, tzinfo=UTC))
-    assert "Feb 12 13:05" in page(mobile_client, incident)
+    assert "12 Feb 2026 13:05" in page(mobile_client, incident)
     with timezone.override("Asia/Tokyo"):
-        assert "Feb 12 22:05" in page(mobile_client, incident)
+        assert "12 Feb 2026 22:05" in page(mobile_client, incident)
 
 
 def test_the_post_mortem_follows_the_incident(mobile_client, backend_user, incident) -> None:
@@ -83,3 +83,20 @@ def test_markdown_html_is_the_sanitized_rendering() -> None:
     html = fragments.markdown_html("**x** <script>alert(1)</script>")
     assert str(html) == str(fragments.markdown_html("**x** <script>alert(1)</script>"))
     assert "<strong>x</strong>" in html and "<script>" not in html
+
+
+def test_write_controls_are_never_served_to_a_reader(backend_client, mobile_client,
+                                                      backend_user, incident) -> None:
+    services.log_step(incident, body="step", author=backend_user)
+    assert "entry-edit" in page(backend_client, incident)  # rendered and kept first
+    assert "entry-edit" not in page(mobile_client, incident)
+    assert "entry-edit" in page(backend_client, incident)
+
+
+def test_the_step_being_edited_is_not_kept(backend_client, backend_user, incident) -> None:
+    entry = services.log_step(incident, body="step", author=backend_user)
+    url = reverse("recovery:step_edit", args=[incident.slug, entry.pk])
+    editing = backend_client.get(url).content.decode()
+    assert "Save correction" in editing
+    html = page(backend_client, incident)
+    assert "Save correction" not in html and "entry-edit" in html
