@@ -156,7 +156,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "enqueue-due-audits": {"task": "audits.enqueue_due_audits", "schedule": 60.0},
-    "sweep-stale-audits": {"task": "audits.sweep_stale_audits", "schedule": 60.0},
+    # With heartbeats every 5 s and a 40 s timeout (audits.core.conf), a sweep every 20 s fails
+    # a dead worker's audit within a minute of its last heartbeat.
+    "sweep-stale-audits": {"task": "audits.sweep_stale_audits",
+                           "schedule": float(os.environ.get("DRIFTWATCH_SWEEP_SECONDS", "20"))},
 }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

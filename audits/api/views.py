@@ -7,7 +7,8 @@ Contract (all JSON; errors are ``{"error": "..."}``):
 - ``GET  /api/v1/targets/<slug>/status`` -> 200 ``{"target", "name", "worst_status",
   "last_run", "last_success", "models": [{model, table, schema, status}], "endpoints"}``
 - ``POST /api/v1/targets/<slug>/audits`` -> 202 ``{"run", "status", "url"}``: needs a token that
-  is not read-only, of a backend-role user.
+  is not read-only, of a backend-role user. When the task broker cannot be reached, the run is
+  stored failed and the answer is 503 with the same keys and the run's ``"error"``.
 No token or an unknown/revoked one -> 401 (with ``WWW-Authenticate: Bearer``); a read-only token
 or a read-only role on the write -> 403; an unknown target -> 404; a bad ``verdict`` -> 400.
 Exempt from the login-required middleware and from CSRF: the token is the credential, and a
@@ -137,7 +138,10 @@ def request_audit(request: HttpRequest, slug: str) -> HttpResponse:
     if target is None:
         return error(404, f"no target {slug}")
     run = services.request_audit(target, request.user, trigger="api")
-    return JsonResponse({
+    answer: dict[str, Any] = {
         "run": run.pk, "status": run.status,
         "url": request.build_absolute_uri(reverse("audits:run", args=[target.slug, run.pk])),
-    }, status=202)
+    }
+    if run.status == AuditRun.State.FAILED:  # just created and failed: the broker is down
+        return JsonResponse({**answer, "error": run.error}, status=503)
+    return JsonResponse(answer, status=202)

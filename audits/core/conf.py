@@ -10,11 +10,17 @@ import os
 from django.conf import settings
 
 
-def _int(name: str, default: int) -> int:
+def _setting(name: str, default: object) -> object:
     value = getattr(settings, name, None)
-    if value is None:
-        value = os.environ.get(name, default)
-    return int(value)
+    return os.environ.get(name, default) if value is None else value
+
+
+def _int(name: str, default: int) -> int:
+    return int(str(_setting(name, default)))
+
+
+def _float(name: str, default: float) -> float:
+    return float(str(_setting(name, default)))
 
 
 def audit_time_limit() -> int:
@@ -35,6 +41,18 @@ def stale_margin() -> int:
 def queued_limit() -> int:
     """Seconds a run may wait in the queue before the sweep declares its message lost."""
     return _int("DRIFTWATCH_QUEUED_LIMIT", 1800)
+
+
+def heartbeat_interval() -> float:
+    """Seconds between two heartbeats of a running audit or rescan (see core.queueing)."""
+    return _float("DRIFTWATCH_HEARTBEAT_SECONDS", 5.0)
+
+
+def heartbeat_timeout() -> float:
+    """Seconds without a heartbeat after which the sweep declares the worker lost. With the
+    sweep every 20 s (DRIFTWATCH_SWEEP_SECONDS), a dead worker's run is failed within a minute
+    of its last heartbeat."""
+    return _float("DRIFTWATCH_HEARTBEAT_TIMEOUT", 40.0)
 
 
 def connect_timeout() -> int:

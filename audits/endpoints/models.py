@@ -92,6 +92,7 @@ class EndpointRescan(models.Model):
     )
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)  # as AuditRun's
     finished_at = models.DateTimeField(null=True, blank=True)
     endpoint_count = models.PositiveIntegerField(null=True, blank=True)  # set on success
     error = models.TextField(blank=True, default="")  # the reason it failed, already redacted

@@ -240,7 +240,7 @@ def request_rescan(target: Target, requested_by: Any = None, *,
         lambda: EndpointRescan.objects.create(target=target, requested_by=user),
     )
     if created and enqueue:
-        transaction.on_commit(lambda: _enqueue_rescan(rescan_row.pk))
+        queueing.send_on_commit(rescan_row, _enqueue_rescan)
     return rescan_row
 
 
@@ -262,6 +262,11 @@ def execute_rescan(rescan_id: int) -> EndpointRescan | None:
     """
     if not claim_rescan(rescan_id):
         return None
+    with queueing.heartbeat(EndpointRescan, rescan_id):
+        return _execute_claimed_rescan(rescan_id)
+
+
+def _execute_claimed_rescan(rescan_id: int) -> EndpointRescan:
     job = EndpointRescan.objects.select_related("target").get(pk=rescan_id)
     target = job.target
     try:
@@ -297,7 +302,9 @@ def sweep_stale_rescans(now: datetime | None = None) -> int:
     """Fail rescans whose worker died (running past the hard limit) or whose message was lost
     (queued too long); called by the audits' periodic sweep."""
     dead, lost = queueing.left_behind(EndpointRescan, RESCAN_TIME_LIMIT, now)
-    failed = sum(fail_rescan(pk, RESCAN_STALE_MESSAGE) for pk in dead)
+    failed = sum(fail_rescan(pk, RESCAN_STALE_MESSAGE if last_beat is None
+                             else queueing.lost_worker_message("rescan", last_beat))
+                 for pk, last_beat in dead)
     failed += sum(fail_rescan(pk, RESCAN_LOST_MESSAGE, from_states=("queued",)) for pk in lost)
     return failed
 

@@ -219,7 +219,7 @@ def request_audit(
         lambda: AuditRun.objects.create(target=target, trigger=trigger, requested_by=user),
     )
     if created and enqueue:
-        transaction.on_commit(lambda: _enqueue(run.pk))
+        queueing.send_on_commit(run, _enqueue)
     return run
 
 
@@ -233,11 +233,17 @@ def claim_run(run_id: int) -> bool:
     return queueing.claim(AuditRun, run_id)
 
 
-@sensitive_variables("dsn")
 def execute_audit(run_id: int) -> AuditRun | None:
-    """Run a queued audit to its end; returns None when another worker already has it."""
+    """Run a queued audit to its end; returns None when another worker already has it.
+    While it runs, the run's heartbeat tells the sweep that this worker is alive."""
     if not claim_run(run_id):
         return None
+    with queueing.heartbeat(AuditRun, run_id):
+        return _execute_claimed(run_id)
+
+
+@sensitive_variables("dsn")
+def _execute_claimed(run_id: int) -> AuditRun:
     run = AuditRun.objects.select_related("target", "target__baseline_run",
                                           "target__current_schema").get(pk=run_id)
     target = run.target
@@ -438,9 +444,12 @@ def enqueue_due_targets(now: datetime | None = None) -> list[AuditRun]:
 
 
 def sweep_stale_runs(now: datetime | None = None) -> int:
-    """Fail runs whose worker died (running too long) or whose message was lost (queued)."""
+    """Fail runs whose worker died (silent heartbeat, or running too long) or whose message
+    was lost (queued too long); each gets the reason, and its target is free again."""
     dead, lost = queueing.left_behind(AuditRun, conf.audit_time_limit(), now)
-    failed = sum(fail_run(run_id, STALE_MESSAGE) for run_id in dead)
+    failed = sum(fail_run(run_id, STALE_MESSAGE if last_beat is None
+                          else queueing.lost_worker_message("audit", last_beat))
+                 for run_id, last_beat in dead)
     failed += sum(fail_run(run_id, LOST_MESSAGE, from_states=("queued",)) for run_id in lost)
     return failed
 

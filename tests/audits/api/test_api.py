@@ -170,3 +170,20 @@ def test_only_the_hash_is_stored(backend_user):
     assert raw.startswith("dw_") and len(raw) > 40
     assert token.token_hash == tokens.hash_token(raw) and raw not in token.token_hash
     assert token.prefix == raw[:10]
+
+
+@pytest.mark.django_db(transaction=True)  # committed at once, so the send happens in the request
+def test_broker_down_is_503_with_the_runs_real_status(sqlite_seed_target, backend_rw_token):
+    from tests.audits.targets.test_worker_integration import free_port, publishing_to
+
+    with publishing_to(f"redis://127.0.0.1:{free_port()}/0"):
+        response = post(AUDITS, backend_rw_token)
+    run = AuditRun.objects.exclude(pk=sqlite_seed_target.last_success_id).get()
+    assert response.status_code == 503
+    assert response.json() == {
+        "run": run.pk, "status": "failed", "error": run.error,
+        "url": f"http://testserver/targets/marketplace/runs/{run.pk}/",
+    }
+    assert run.status == "failed"
+    assert run.error.startswith("the task broker is unreachable, so the audit was never queued")
+    assert not AuditRun.objects.filter(status__in=["queued", "running"]).exists()

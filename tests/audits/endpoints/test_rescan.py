@@ -211,6 +211,18 @@ def test_sweep_fails_a_rescan_whose_worker_died(sqlite_seed_target):
     assert endpoints.request_rescan(sqlite_seed_target, enqueue=False).pk != job.pk
 
 
+def test_sweep_fails_a_rescan_whose_heartbeat_stopped(sqlite_seed_target):
+    job = endpoints.request_rescan(sqlite_seed_target, enqueue=False)
+    endpoints.claim_rescan(job.pk)
+    EndpointRescan.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - timedelta(minutes=1))
+    assert endpoints.sweep_stale_rescans() == 1
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.error.startswith("worker lost: no heartbeat since ")
+    assert endpoints.request_rescan(sqlite_seed_target, enqueue=False).pk != job.pk
+
+
 def test_sweep_fails_a_queued_rescan_nobody_picked_up(sqlite_seed_target):
     job = endpoints.request_rescan(sqlite_seed_target, enqueue=False)
     EndpointRescan.objects.filter(pk=job.pk).update(queued_at=timezone.now() - timedelta(days=1))

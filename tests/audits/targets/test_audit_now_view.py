@@ -61,3 +61,19 @@ def test_without_htmx_redirects_to_the_target(backend, make_target,
     with django_capture_on_commit_callbacks(execute=False):
         response = backend.post(reverse("audits:audit_now", args=["shop"]))
     assert response.status_code == 302 and response["Location"] == "/targets/shop/"
+
+
+@pytest.mark.django_db(transaction=True)  # committed at once, so the send happens in the request
+def test_broker_down_says_the_queue_is_unavailable_and_offers_the_button(backend, make_target):
+    from tests.audits.targets.test_worker_integration import free_port, publishing_to
+
+    target = make_target(slug="shop")
+    with publishing_to(f"redis://127.0.0.1:{free_port()}/0"):
+        response = backend.post(reverse("audits:audit_now", args=["shop"]),
+                                HTTP_HX_REQUEST="true", HTTP_HX_TARGET="audit-progress")
+    run = AuditRun.objects.get(target=target)
+    html = response.content.decode()
+    assert run.status == "failed"
+    assert f"audit #{run.pk} failed" in html and "every 1s" not in html
+    assert "the task broker is unreachable, so the audit was never queued" in html
+    assert 'id="audit-now"' in html  # nothing stuck: it can be asked again

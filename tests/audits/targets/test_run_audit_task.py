@@ -35,10 +35,10 @@ def test_run_audit_has_time_limits_from_settings():
     assert run_audit.time_limit == 600 and run_audit.soft_time_limit == 540
 
 
-def test_beat_schedule_runs_both_periodic_tasks_each_minute():
+def test_beat_schedule_enqueues_each_minute_and_sweeps_every_20_s():
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["enqueue-due-audits"] == {"task": enqueue_due_audits.name, "schedule": 60.0}
-    assert schedule["sweep-stale-audits"] == {"task": sweep_stale_audits.name, "schedule": 60.0}
+    assert schedule["sweep-stale-audits"] == {"task": sweep_stale_audits.name, "schedule": 20.0}
 
 
 def test_enqueue_and_sweep_tasks(seed_target, django_capture_on_commit_callbacks):

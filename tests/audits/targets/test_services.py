@@ -180,6 +180,25 @@ def test_sweep_fails_runs_whose_worker_died(make_target, settings):
     assert services.sweep_stale_runs() == 0
 
 
+def test_sweep_fails_a_run_whose_heartbeat_stopped_and_frees_the_target(make_target, settings):
+    settings.DRIFTWATCH_HEARTBEAT_TIMEOUT = 40
+    target = make_target()
+    dead = services.request_audit(target, enqueue=False)
+    alive = services.request_audit(make_target(), enqueue=False)
+    services.claim_run(dead.pk)
+    services.claim_run(alive.pk)
+    AuditRun.objects.filter(pk=dead.pk).update(started_at=old(50), heartbeat_at=old(41))
+    assert services.sweep_stale_runs() == 1
+    dead.refresh_from_db()
+    assert dead.status == "failed" and dead.finished_at is not None
+    assert dead.error.startswith("worker lost: no heartbeat since ")
+    assert dead.error.endswith(" UTC; the worker running this audit was killed or cut off "
+                               "before finishing")
+    assert AuditRun.objects.get(pk=alive.pk).status == "running"
+    again = services.request_audit(target, enqueue=False)  # "Audit now" works again
+    assert again.pk != dead.pk and again.status == "queued"
+
+
 def test_sweep_fails_queued_runs_nobody_picked_up(make_target, settings):
     settings.DRIFTWATCH_QUEUED_LIMIT = 300
     lost = services.request_audit(make_target(), enqueue=False)
