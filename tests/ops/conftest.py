@@ -25,6 +25,13 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
+# The worker harness and the live targets of the worker tests, as fixtures here too.
+from tests.audits.targets.test_worker_integration import (  # noqa: F401
+    catalog_lock,
+    live_target,
+    start_worker,
+)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WEB_APPLICATION_NAME = "driftwatch-ops-web"
 

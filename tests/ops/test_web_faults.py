@@ -15,8 +15,9 @@ import psycopg
 import pytest
 from django.contrib.auth.models import Group, User
 
-from audits import services, tokens
-from audits.models import AuditRun
+from audits.api import tokens
+from audits.core.models import AuditRun
+from audits.targets import services
 from config.roles import BACKEND_GROUP
 from tests.conftest import PG_ADMIN_DSN
 from tests.ops.conftest import WEB_APPLICATION_NAME, free_port
