@@ -73,7 +73,7 @@ SETUP_CODE = """
 import json, os
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
-from audits import tokens
+from audits.api import tokens
 from config.roles import BACKEND_GROUP, MOBILE_GROUP
 count, password = int(os.environ["BENCH_USERS"]), os.environ["BENCH_PASSWORD"]
 hashed = make_password(password)  # once: every account shares it, creating them is not measured
@@ -191,7 +191,7 @@ def stack(args: argparse.Namespace) -> Iterator[tuple[int, dict[str, object]]]:
         accounts["meter"] = CpuMeter(web.pid, worker.pid)
         yield port, accounts
         accounts["audits"] = manage(env, "shell", "-c", (
-            "from audits.models import AuditRun; "
+            "from audits.core.models import AuditRun; "
             "print(AuditRun.objects.filter(trigger='api', status='succeeded').count())"
         )).strip().splitlines()[-1]
     finally:
@@ -344,7 +344,7 @@ class User:
             "endpoints": [("endpoints", "/endpoints/", "id=\"endpoint-list\"")],
             "incident": incident,
             "post-mortem": [("post-mortem", f"/incidents/{INCIDENT}/postmortem/",
-                             "<h1>Post-mortem</h1>")],
+                             "<h1>Post-mortem: ")],
             "api status": [("api status", f"/api/v1/targets/{target}/status", '"models"')],
             "api endpoints": [("api endpoints", f"/api/v1/targets/{target}/endpoints",
                                '"endpoints"')],
