@@ -70,3 +70,18 @@ def test_cards_that_need_someone_come_first(mobile, seeded_target, make_target, 
     # missing (Marketplace), then never audited (Beta), then ok (Alpha), whatever the names
     assert html.index(">Marketplace<") < html.index(">Beta never audited<") \
         < html.index(">Alpha healthy<")
+
+
+def test_worst_findings_follow_the_next_audit(mobile, seeded_target, finish_run,
+                                              django_assert_max_num_queries):
+    from tests.audits.conftest import finding
+
+    url = reverse("audits:overview")
+    assert "missing_table Review" in mobile.get(url).content.decode()
+    # the same runs again: their findings cannot have changed, so they are not read again
+    with django_assert_max_num_queries(5):
+        assert "missing_table Review" in mobile.get(url).content.decode()
+    finish_run(seeded_target, report([finding("missing_table", "Invoice")],
+                                     {"User": "ok", "Invoice": "missing"}))
+    html = mobile.get(url).content.decode()
+    assert "missing_table Invoice" in html and "missing_table Review" not in html
