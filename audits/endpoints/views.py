@@ -15,7 +15,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audits.core.access import get_target_for_read, get_target_for_write
 from audits.core.models import Target
+from audits.templatetags.audits_tags import ago
 from config.roles import can_write, write_required
+from recovery.fragments import digest
 
 from . import services as endpoints
 from .models import EndpointOverride, EndpointRescan, EndpointScan
@@ -67,10 +69,21 @@ def _list_context(request: HttpRequest, target: Target,
     counts = scan.counts if scan else {}
     return {
         "target": target, "groups": endpoints.grouped(rows), "shown": len(rows),
+        "list_digest": _list_digest(target, rows, scan),
         "verdict": verdict, "query": query, "verdicts": endpoints.VERDICTS, "scan": scan,
         "summary": [(v, counts.get(v, 0)) for v in reversed(endpoints.VERDICTS)],
         "list_url": reverse("audits:target_endpoints", args=[target.slug]),
     }
+
+
+def _list_digest(target: Target, rows: list[Any], scan: EndpointScan | None) -> str:
+    """Everything the endpoint list shows, "N min ago" included: the rendered list is kept
+    under it (the template's cache tag), so a changed row or an older "ago" is a new key."""
+    return digest(target.slug, target.code_path, scan.error if scan else None, *(
+        (row.pk, row.route, row.method_key, row.methods, row.prefix, row.verdict, row.reasons,
+         row.models, row.file, row.decided_by_run_id, row.verdict_since.isoformat(),
+         ago(row.verdict_since))
+        for row in rows))
 
 
 def _endpoint_page(request: HttpRequest, target: Target,

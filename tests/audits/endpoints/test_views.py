@@ -125,3 +125,21 @@ def test_page_on_postgresql_post_reset_then_fixed(pg_seed_target, mobile):
     pg_seed_target.fix()
     audit(pg_seed_target)
     assert page_verdicts(mobile.get(path).content.decode()) == expected_verdicts("after_fixes")
+
+
+def test_the_kept_list_follows_every_change_of_a_row(sqlite_seed_target, mobile):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from audits.endpoints.models import Endpoint
+
+    first = mobile.get(PAGE).content.decode()
+    again = mobile.get(PAGE).content.decode()  # kept: the same list again
+    assert again[again.index('id="endpoint-list"'):] == first[first.index('id="endpoint-list"'):]
+    row = Endpoint.objects.filter(target=sqlite_seed_target, route="/api/auth/google").first()
+    Endpoint.objects.filter(pk=row.pk).update(reasons=["a reason written just now"])
+    assert "<li>a reason written just now</li>" in mobile.get(PAGE).content.decode()
+    # time alone moves "since ... (N min ago)"
+    Endpoint.objects.filter(pk=row.pk).update(verdict_since=timezone.now() - timedelta(hours=5))
+    assert "(5 h ago)" in mobile.get(PAGE).content.decode()
