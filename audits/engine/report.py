@@ -32,11 +32,12 @@ def report_to_dict(report: Report) -> dict[str, Any]:
             {"model": o.model, "table": o.table, "status": o.status.value}
             for o in report.objects
         ],
-        "findings": [_finding_dict(f) for f in report.findings],
+        "findings": [finding_to_dict(f) for f in report.findings],
     }
 
 
-def _finding_dict(finding: Finding) -> dict[str, Any]:
+def finding_to_dict(finding: Finding) -> dict[str, Any]:
+    """One finding in the drift JSON's shape (``findings`` items)."""
     data: dict[str, Any] = {key: getattr(finding, key) for key in FINDING_KEYS}
     data["severity"] = finding.severity.value
     return data
