@@ -82,8 +82,10 @@ def schema_facts(schema: ast.PrismaSchema) -> SchemaFacts:
 
 def _model_facts(model: ast.Model, enums: set[str]) -> ModelFacts:
     fields = tuple(_field_facts(field, enums) for field in model.fields if _visible(field))
+    # an @id field is unique anyway: Prisma does not count an @unique on it
     uniques: set[tuple[str, ...]] = {(field.name,) for field in model.fields
-               if _visible(field) and field.attribute("unique") is not None}
+                                     if _visible(field) and field.attribute("unique") is not None
+                                     and field.attribute("id") is None}
     for attribute in model.attributes_named("unique"):
         uniques.add(tuple(_names(attribute.argument("fields"))))
     return ModelFacts(model.name, _mapped(model.attribute("map")) or model.name, fields,
