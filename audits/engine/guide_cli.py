@@ -87,12 +87,15 @@ def run_change_guide(options: ChangeGuideOptions, stdout: Writer, stderr: Writer
     )
     from audits.engine.errors import EngineError
     from audits.engine.prisma import load_schema
+    from audits.engine.prisma.validate import check
 
     try:
         code = Path(options.code) if options.code else None
         if code is not None and not code.is_dir():
             raise EngineError(f"the code folder {code} does not exist")
-        changes = change_guide(load_schema(options.old), load_schema(options.new), code)
+        # a schema Prisma would refuse is refused here too, with every error it has
+        changes = change_guide(check(load_schema(options.old)), check(load_schema(options.new)),
+                               code)
     except Exception as exc:  # every failure is one line, never a traceback
         stderr.write(failure_line("change_guide", exc, "") + "\n")
         return EXIT_ERROR
@@ -114,6 +117,7 @@ def run_decode_error(options: DecodeErrorOptions, stdout: Writer, stderr: Writer
     from audits.engine.errors import EngineError
     from audits.engine.prisma import load_schema
     from audits.engine.prisma.lowering import lower
+    from audits.engine.prisma.validate import check
 
     dsn = options.database_url
     try:
@@ -123,7 +127,7 @@ def run_decode_error(options: DecodeErrorOptions, stdout: Writer, stderr: Writer
         code = Path(options.code) if options.code else None
         if code is not None and not code.is_dir():
             raise EngineError(f"the code folder {code} does not exist")
-        prisma = load_schema(options.schema)
+        prisma = check(load_schema(options.schema))
         expected = lower(prisma)
         audited = audit_database(expected, dsn, statement_timeout_ms=options.statement_timeout_ms,
                                  connect_timeout_s=options.connect_timeout_s)

@@ -6,11 +6,13 @@ Pairs:
 - consecutive versions of real projects' schema.prisma, from their git history (langfuse,
   inbox-zero, umami) where a clone is at hand: ``DRIFTWATCH_SCHEMA_HISTORY`` names a folder of
   ``<owner>+<name>/repo`` git directories (default ``../.mirror`` beside the checkout). The last
-  ``DRIFTWATCH_SCHEMA_HISTORY_PAIRS`` pairs per project (default 40; ``all`` for every one);
+  ``DRIFTWATCH_SCHEMA_HISTORY_PAIRS`` pairs per project (default 10; ``all`` for every one:
+  Prisma's parse of a 70-model schema takes about a second);
 - edits of the real-world fixtures (``../shared/fixtures/real-world``) and the seed that Prisma
   accepts: a model renamed with its table kept (``@@map``), a field renamed with its column kept
   (``@map``), fields added, removed, made optional, retyped, a default and a unique changed, an
-  enum value added and removed, a relation's onDelete changed: every kind, on real schemas;
+  enum renamed, a value added and removed, a relation's onDelete changed: every edit on the seed
+  and umami, the first ``BIG_EDITS`` on langfuse and inbox-zero, each also undone for some;
 - the seed's pre-incident and current schema, both ways.
 
 The DMMF differ follows the rule the issue states (match by name, then by table/column/type
@@ -33,18 +35,19 @@ import pytest
 
 from audits import seed
 from audits.engine.changes import guide_to_dict, schema_changes
-from audits.engine.changes.diff import SIMILAR, SIMILAR_MIN, SIMILAR_NAME
-from audits.engine.prisma import load_schema
+from audits.engine.changes.diff import CHANGE_KINDS, SIMILAR, SIMILAR_MIN, SIMILAR_NAME
+from audits.engine.prisma import ast, load_schema
 from tests.conftest import REPO_ROOT
 
 HISTORY_DIR = Path(os.environ.get("DRIFTWATCH_SCHEMA_HISTORY", REPO_ROOT.parent / ".mirror"))
-HISTORY_PAIRS = os.environ.get("DRIFTWATCH_SCHEMA_HISTORY_PAIRS", "40")
+HISTORY_PAIRS = os.environ.get("DRIFTWATCH_SCHEMA_HISTORY_PAIRS", "10")
 HISTORIES = (
     ("langfuse+langfuse", "packages/shared/prisma/schema.prisma"),
     ("elie222+inbox-zero", "apps/web/prisma/schema.prisma"),
     ("umami-software+umami", "prisma/schema.prisma"),
 )
 REAL_WORLD = ("inbox-zero", "langfuse", "umami")
+BIG_EDITS = 6  # edits of langfuse and inbox-zero (the seed's and umami's: all)
 UNKNOWN_PREVIEW_FEATURE = re.compile(r'The preview feature \\?"(\w+)\\?" is not known')
 
 Row = tuple[Any, ...]
@@ -268,8 +271,19 @@ def dmmf_changes(old_dm: dict[str, Any], new_dm: dict[str, Any]) -> list[Row]:
     return sorted(rows, key=repr)
 
 
+_PARSED: dict[str, ast.PrismaSchema] = {}
+
+
+def parsed(path: Path) -> ast.PrismaSchema:
+    """Our parse, once per distinct text (the side shared by many pairs is parsed once)."""
+    text = path.read_text()
+    if text not in _PARSED:
+        _PARSED[text] = load_schema(path)
+    return _PARSED[text]
+
+
 def our_changes(old: Path, new: Path) -> list[Row]:
-    document = guide_to_dict(schema_changes(load_schema(old), load_schema(new)))
+    document = guide_to_dict(schema_changes(parsed(old), parsed(new)))
     assert set(document) == {"changes"}
     rows = []
     for change in document["changes"]:
@@ -307,7 +321,7 @@ def edits(text: str) -> Iterator[tuple[str, str]]:
     """(what, edited text): edits of a real schema, each one kind of change at least."""
     models = re.findall(r"^model (\w+) \{\n(.*?)^\}", text, re.M | re.S)
     enums = re.findall(r"^enum (\w+) \{\n(.*?)^\}", text, re.M | re.S)
-    for number, (name, body) in enumerate(models[:6]):
+    for number, (name, body) in enumerate(models[:4]):
         block = f"model {name} {{\n{body}}}"
         scalars = re.findall(r"^  (\w+)\s+(String|Int|Boolean|DateTime)(\??)([^\n]*)$", body,
                              re.M)
@@ -336,6 +350,8 @@ def edits(text: str) -> Iterator[tuple[str, str]]:
                 "removed": "",
                 "default": original + ' @default("x")' if type_name == "String"
                 and "@default" not in rest and not optional else None,
+                "native": original + " @db.VarChar(200)" if type_name == "String"
+                and "@db." not in rest else None,
                 "unique": original + " @unique" if "@unique" not in rest
                 and "@id" not in rest else None,
             }
@@ -353,6 +369,7 @@ def edits(text: str) -> Iterator[tuple[str, str]]:
         block = f"enum {name} {{\n{body}}}"
         values = re.findall(r"^\s+(\w+)", body, re.M)
         yield f"add value to {name}", text.replace(block, block.replace("\n}", "\n  ADDED_X\n}"))
+        yield f"rename enum {name}", re.sub(rf"\b{name}\b(?!\")", f"{name}Renamed", text)
         if len(values) > 1:
             yield f"remove value {name}.{values[-1]}", text.replace(
                 block, re.sub(rf"^\s+{values[-1]}\b[^\n]*\n", "", block, flags=re.M))
@@ -368,17 +385,25 @@ def pair_files(tmp: Path, label: str, old: str, new: str) -> tuple[str, Path, Pa
 
 
 def compare_pairs(pairs: list[tuple[str, Path, Path]],
-                  dmmf_batch: Callable[[list[Path]], list[dict[str, Any] | None]]
-                  ) -> tuple[int, list[str]]:
-    """How many pairs Prisma accepts, and where our list differs from Prisma's."""
-    paths = [p for _, old, new in pairs for p in (old, new)]
-    models = dict(zip(paths, dmmf_batch(paths), strict=True))
+                  dmmf_batch: Callable[[list[Path]], list[dict[str, Any] | None]],
+                  kinds: set[str] | None = None) -> tuple[int, list[str]]:
+    """How many pairs Prisma accepts, and where our list differs from Prisma's; ``kinds``
+    collects the kinds of change compared."""
+    by_text: dict[str, Path] = {}
+    for _, old, new in pairs:
+        for path in (old, new):
+            by_text.setdefault(path.read_text(), path)
+    unique = list(by_text.values())
+    dmmf_of_text = dict(zip(by_text, dmmf_batch(unique), strict=True))
+    models = {path: dmmf_of_text[path.read_text()] for _, old, new in pairs for path in (old, new)}
     compared, problems = 0, []
     for label, old, new in pairs:
         if models[old] is None or models[new] is None:
             continue
         compared += 1
         ours, theirs = our_changes(old, new), dmmf_changes(models[old], models[new])
+        if kinds is not None:
+            kinds.update(row[0] for row in ours)
         if ours != theirs:
             only_ours = [r for r in ours if r not in theirs]
             only_theirs = [r for r in theirs if r not in ours]
@@ -406,7 +431,7 @@ def test_real_projects_history(dmmf_batch: Callable[[list[Path]], list[dict[str,
                   for (a, old), (b, new) in consecutive]
     compared, problems = compare_pairs(pairs, dmmf_batch)
     assert problems == []
-    assert compared >= min(len(pairs), 30) * 0.9, f"Prisma accepted only {compared} pairs"
+    assert compared >= len(pairs) * 0.9, f"Prisma accepted only {compared} of {len(pairs)}"
 
 
 def test_edits_of_real_world_schemas(
@@ -417,13 +442,17 @@ def test_edits_of_real_world_schemas(
                for name in REAL_WORLD}
     sources["seed"] = seed.SCHEMA_PATH.read_text()
     for name, text in sources.items():
-        pairs += [pair_files(tmp_path, f"{name} {what}", text, edited)
-                  for what, edited in edits(text)]
+        made = list(edits(text))
+        if name in ("langfuse", "inbox-zero"):
+            made = made[:BIG_EDITS]
+        pairs += [pair_files(tmp_path, f"{name} {what}", text, edited) for what, edited in made]
         pairs += [pair_files(tmp_path, f"{name} back {what}", edited, text)
-                  for what, edited in list(edits(text))[::3]]
-    compared, problems = compare_pairs(pairs, dmmf_batch)
+                  for what, edited in made[::3]]
+    kinds: set[str] = set()
+    compared, problems = compare_pairs(pairs, dmmf_batch, kinds)
     assert problems == []
-    assert compared >= 150, f"Prisma accepted only {compared} of {len(pairs)} edits"
+    assert compared >= 80, f"Prisma accepted only {compared} of {len(pairs)} edits"
+    assert set(CHANGE_KINDS) - kinds == {"enum_added", "enum_removed"}
 
 
 def test_seed_versions_both_ways(
