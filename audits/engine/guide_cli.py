@@ -134,7 +134,8 @@ def run_decode_error(options: DecodeErrorOptions, stdout: Writer, stderr: Writer
         scan = scan_backend(code, model_names(prisma), relations_from_prisma(prisma)) \
             if code else None
         decoded = decode(parse_error(message), prisma, expected, audited.report,
-                         actual=audited.actual, scan=scan)
+                         actual=audited.actual,
+                         endpoints=[(e.key, e.models) for e in scan.endpoints] if scan else ())
     except Exception as exc:  # every failure is one line, never a traceback
         stderr.write(failure_line("decode_error", exc, dsn) + "\n")
         return EXIT_ERROR

@@ -43,7 +43,8 @@ class Audited:
 
     def decode(self, message: str) -> dict[str, Any]:
         decoded = decode(parse_error(message), self.prisma, self.expected, self.report,
-                         actual=self.actual, scan=self.scan)
+                         actual=self.actual,
+                         endpoints=[(e.key, e.models) for e in self.scan.endpoints])
         return decoded.to_dict()
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from audits.engine.changes.diff import (
-    BREAKING,
     IMPACTS,
     Change,
     accessor,
@@ -34,7 +33,9 @@ def change_guide(old: ast.PrismaSchema, new: ast.PrismaSchema,
     changes = changes_between(old_facts, new_facts)
     if code_dir is None:
         return changes
-    return with_endpoints(changes, scan_both(code_dir, old, new), old_facts, new_facts)
+    scan = scan_both(code_dir, old, new)
+    return with_endpoints(changes, [(e.key, e.models) for e in scan.endpoints], old_facts,
+                          new_facts)
 
 
 def scan_both(code_dir: Path, old: ast.PrismaSchema, new: ast.PrismaSchema) -> ScanResult:
@@ -46,12 +47,14 @@ def scan_both(code_dir: Path, old: ast.PrismaSchema, new: ast.PrismaSchema) -> S
     return scan_backend(code_dir, list(dict.fromkeys(names)), relations)
 
 
-def with_endpoints(changes: Sequence[Change], scan: ScanResult, old: SchemaFacts,
-                   new: SchemaFacts) -> list[Change]:
+def with_endpoints(changes: Sequence[Change], endpoints: Iterable[tuple[str, Sequence[str]]],
+                   old: SchemaFacts, new: SchemaFacts) -> list[Change]:
+    """Each change with the endpoints (``(key, models touched)``, from a scan or from where a
+    scan was stored) that touch its model under either name."""
     routes: dict[str, list[str]] = {}
-    for endpoint in scan.endpoints:
-        for model in endpoint.models:
-            routes.setdefault(model, []).append(endpoint.key)
+    for key, models in endpoints:
+        for model in models:
+            routes.setdefault(model, []).append(key)
     enum_names = {c.to: c.from_ for c in changes if c.kind == "enum_renamed" and c.to}
 
     def models_of(change: Change) -> list[str]:
@@ -181,6 +184,3 @@ def code_lines(change: Change) -> list[str]:
         "_removed") else "CHANGED"
     return [f"// {prefix}: {change.message}"]
 
-
-def is_breaking(change: Change) -> bool:
-    return change.impact == BREAKING

@@ -10,12 +10,11 @@ finding explains gets no findings and a plain explanation of what else it means.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from audits.engine.decode.parse import ParsedError
-from audits.engine.endpoints.scan import ScanResult
 from audits.engine.model import Column, Finding, Report, Schema, Table
 from audits.engine.prisma import ast
 from audits.engine.repair import fix_migration
@@ -68,16 +67,17 @@ class _Subject:
 
 
 def decode(parsed: ParsedError, prisma: ast.PrismaSchema, expected: Schema, report: Report, *,
-           actual: Schema | None = None, scan: ScanResult | None = None) -> Decoded:
+           actual: Schema | None = None,
+           endpoints: Iterable[tuple[str, Sequence[str]]] = ()) -> Decoded:
+    """``endpoints``: ``(key, models touched)`` of each endpoint, from a scan or from where one
+    was stored; those touching what the error is about are listed."""
     subject = _resolve(parsed, prisma, expected, actual)
     findings = tuple(_explaining(parsed, subject, report))
-    models = _models(subject, prisma)
-    endpoints = tuple(dict.fromkeys(
-        endpoint.key for endpoint in (scan.endpoints if scan else ())
-        if set(endpoint.models) & set(models)))
+    models = set(_models(subject, prisma))
+    touching = tuple(dict.fromkeys(key for key, touched in endpoints if set(touched) & models))
     fix = focused_fix(expected, actual, findings[0]) if findings and actual else None
     explanation = _explanation(parsed, subject, findings, expected, prisma)
-    return Decoded(parsed, findings, endpoints, fix, explanation, subject.model, subject.field)
+    return Decoded(parsed, findings, touching, fix, explanation, subject.model, subject.field)
 
 
 # --- resolving names --------------------------------------------------------------------------
