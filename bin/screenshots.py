@@ -34,8 +34,8 @@ def main(base: str, out: Path) -> None:
         page.goto(f"{base}/")
         page.screenshot(path=str(out / "overview.png"), full_page=True)
         # The target page: the production database if the demo has it, else the SQLite copy.
-        link = page.locator(".dw-card-title").first
-        link.click()
+        production = page.locator(".dw-card-title", has_text="production")
+        (production if production.count() else page.locator(".dw-card-title")).first.click()
         page.wait_for_selector("#model-grid")
         page.locator(".dw-chip:has-text('missing')").first.click()
         page.wait_for_timeout(600)

@@ -19,6 +19,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from audits.core.crypto import SecretUnreadable
+from audits.core.models import database_health
 
 from .models import Alert
 
@@ -68,8 +69,8 @@ def _send_email(alert: Alert) -> None:
     target = alert.target
     try:
         send_mail(
-            subject=f"[Driftwatch] {target.name} is {alert.status}",
-            message=f"{alert.message}\n\nAudit run #{alert.run_id} of {target.name}.",
+            subject=f"[Driftwatch] {target.name} is {database_health(alert.status)}",
+            message=f"{alert.message}\n\nAudit #{alert.run.number} of {target.name}.",
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=target.alert_email_list,
         )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from audits.core import queueing
 from audits.core.events import AuditFinished
 from audits.core.incidents import EntryKind, log_on_open_incidents
-from audits.core.models import AuditRun, Target
+from audits.core.models import AuditRun, Target, database_health
 
 from .models import Alert
 
@@ -38,10 +38,12 @@ def alert_if_changed(
     if before == worst or (not before and worst == "ok"):
         return None
     summary = counts_text(counts)
-    message = (
-        f"{target.name}: {before or 'first audit'} → {worst}"
-        + (f" ({summary})" if summary else "")
-    )
+    # In the words the pages use for a database; broken <-> missing tables is still news.
+    was, now = (database_health(before) if before else ""), database_health(worst)
+    change = f"{was or 'first audit'} → {now}"
+    if was == now:
+        change += ", tables missing" if worst == "missing" else ", no table missing now"
+    message = f"{target.name}: {change}" + (f" ({summary})" if summary else "")
     with transaction.atomic():
         alert = Alert.objects.create(
             target=target, run=run, previous_status=before, status=worst, message=message
@@ -61,7 +63,7 @@ def record_alert(target: Target, alert: Alert) -> None:
     target turns ok again (that is news for the recovery, not an alarm)."""
     kind = EntryKind.FINDING if alert.status == "ok" else EntryKind.ALERT
     url = reverse("audits:run", args=[target.slug, alert.run_id])
-    body = f"Audit of **{target.name}**: {alert.message}. [Audit run #{alert.run_id}]({url})"
+    body = f"Audit of **{target.name}**: {alert.message}. [Audit #{alert.run.number}]({url})"
     log_on_open_incidents(target, body, kind=kind)
 
 

@@ -120,7 +120,8 @@ def target_status(request: HttpRequest, slug: str) -> HttpResponse:
     if target.last_success_id:
         models = [{"model": row.model, "table": row.table, "schema": row.schema,
                    "status": row.status}
-                  for row in ModelStatus.objects.filter(run_id=target.last_success_id)
+                  for row in ModelStatus.objects.filter(run_id=target.last_success_id,
+                                                        object_type="table")
                   .order_by("-status_rank", "table")]
     scan = endpoints.scan_of(target)
     return JsonResponse({

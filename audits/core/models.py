@@ -21,6 +21,20 @@ TREND_LENGTH = 30
 SEVERITY_ORDER = ("critical", "error", "warning", "info")  # from worst to least
 
 
+# What a whole database is, in the words people use for it (a table may be "missing"; a
+# database with missing tables is "broken"). "unreachable": its last audit could not read it.
+HEALTH_OF_WORST_STATUS = {"ok": "healthy", "degraded": "degraded", "broken": "broken",
+                          "missing": "broken"}
+HEALTH_LABELS = {"healthy": "healthy", "degraded": "degraded", "broken": "broken",
+                 "unreachable": "unreachable", "not_audited": "not audited"}
+
+
+def database_health(worst_status: str, unreachable: bool = False) -> str:
+    if unreachable:
+        return "unreachable"
+    return HEALTH_OF_WORST_STATUS.get(worst_status, "not_audited")
+
+
 class ObjectState(models.TextChoices):
     OK = "ok", "ok"
     DEGRADED = "degraded", "degraded"
@@ -119,6 +133,17 @@ class Target(models.Model):
         return list(self.namespaces) or ["public"]
 
     @property
+    def is_unreachable(self) -> bool:
+        """Its last audit could not read the database (refused, timed out, no such host...)."""
+        run = self.last_run
+        return run is not None and run.status == "failed" and run.unreachable
+
+    @property
+    def health(self) -> str:
+        """healthy, degraded, broken, unreachable or not_audited (HEALTH_LABELS words)."""
+        return database_health(self.worst_status, self.is_unreachable)
+
+    @property
     def alert_email_list(self) -> list[str]:
         return [line.strip() for line in self.alert_emails.replace(",", "\n").splitlines()
                 if line.strip()]
@@ -166,6 +191,9 @@ class AuditRun(models.Model):
     FINISHED = (State.SUCCEEDED, State.FAILED)
 
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="runs")
+    # The run's number within its target (1, 2, 3...): what pages call "audit #N", so a
+    # target's audits count up without gaps left by other targets' runs.
+    number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
     trigger = models.CharField(max_length=20, default="manual")  # manual, schedule, cli, demo
     requested_by = models.ForeignKey(
@@ -178,6 +206,9 @@ class AuditRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     error = models.TextField(blank=True, default="")  # always redacted
+    # The run failed because the database could not be read (refused, timed out, unknown host,
+    # not allowed): the target is "unreachable", and `error` says why.
+    unreachable = models.BooleanField(default=False)
     schema_version = models.ForeignKey(
         SchemaVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )
@@ -207,13 +238,21 @@ class AuditRun(models.Model):
                 fields=["target"],
                 condition=models.Q(status__in=["queued", "running"]),
                 name="one_active_run_per_target",
-            )
+            ),
+            models.UniqueConstraint(fields=["target", "number"], name="run_number_once"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.target} run #{self.pk} ({self.status})"
+        return f"{self.target} audit #{self.number} ({self.status})"
 
     def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is None and self.number is None:
+            # Two requests at once cannot both get a number: one active run per target (and
+            # run_number_once) refuses the second insert, and queueing.queue_once returns the
+            # winner's run.
+            last = AuditRun.objects.filter(target_id=self.target_id).aggregate(
+                last=models.Max("number"))["last"]
+            self.number = (last or 0) + 1
         if self.pk is not None:
             stored = AuditRun.objects.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored in self.FINISHED:
@@ -275,9 +314,17 @@ class Finding(models.Model):
 
 
 class ModelStatus(models.Model):
-    """One table (and the Prisma model mapped to it, if any) as one run saw it."""
+    """One row of a run's Drift tab: a table (and the Prisma model mapped to it, if any), or an
+    enum type, or a schema, as one run saw it. Every finding belongs to exactly one row."""
+
+    class ObjectType(models.TextChoices):
+        TABLE = "table", "table"
+        ENUM = "enum", "enum type"
+        SCHEMA = "schema", "schema"
 
     run = models.ForeignKey(AuditRun, on_delete=models.CASCADE, related_name="model_statuses")
+    object_type = models.CharField(max_length=10, choices=ObjectType.choices,
+                                   default=ObjectType.TABLE)
     schema = models.CharField(max_length=200, default="public")
     table = models.CharField(max_length=300)
     model = models.CharField(max_length=300, blank=True, default="")
@@ -288,6 +335,8 @@ class ModelStatus(models.Model):
 
     class Meta:
         ordering = ["-status_rank", "table"]
+        verbose_name = "model status"
+        verbose_name_plural = "model statuses"
         indexes = [
             models.Index(fields=["run", "status_rank", "table"], name="modelstatus_grid_idx"),
             models.Index(fields=["run", "table"], name="modelstatus_run_table_idx"),
@@ -298,10 +347,11 @@ class ModelStatus(models.Model):
 
     @property
     def dom_id(self) -> str:
-        return dom_id_for(self.schema, self.table)
+        return dom_id_for(self.schema, self.table, self.object_type)
 
 
-def dom_id_for(schema: str, table: str) -> str:
-    """An HTML id for a table's findings row; table names may hold any character."""
+def dom_id_for(schema: str, table: str, object_type: str = "table") -> str:
+    """An HTML id for a row's findings; names may hold any character, and an enum may share
+    its name with a table."""
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in f"{schema}-{table}")
-    return f"findings-{safe}"
+    return f"findings-{safe}" if object_type == "table" else f"findings-{object_type}-{safe}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Any
 
 from audits.engine import model as engine_model
@@ -53,19 +54,55 @@ def finding_from_row(row: Finding) -> engine_model.Finding:
     )
 
 
+ENUM_NAME_RE = re.compile(r'^The enum type "(?P<name>[^"]+)"')
+RowKey = tuple[str, str, str]  # (object type, schema, name)
+
+
+def enum_name_of(kind: str, object_name: str, message: str) -> str:
+    """The enum type a finding is about: its object for a whole enum, else (a value's
+    finding) the type its message names, as the engine writes it."""
+    if kind in ("missing_enum", "extra_enum"):
+        return object_name
+    match = ENUM_NAME_RE.match(message)
+    return match["name"] if match else object_name
+
+
+def row_key(finding: engine_model.Finding) -> RowKey:
+    """The Drift tab row a finding belongs to: its table, its enum type, or its schema."""
+    schema = finding.schema or "public"
+    if finding.table:
+        return ("table", schema, finding.table)
+    if finding.kind.endswith(("enum", "enum_value")):
+        return ("enum", schema, enum_name_of(finding.kind, finding.object_name or "",
+                                             finding.message))
+    return ("schema", schema, schema)
+
+
+def _status_of_object(found: list[engine_model.Finding]) -> str:
+    if any(f.kind in ("missing_enum", "missing_table") for f in found):
+        return "missing"
+    worst = min(engine_model.Severity(f.severity).rank for f in found)
+    return ("broken", "broken", "degraded", "ok")[worst]
+
+
 def status_rows(run: AuditRun, report: engine_model.Report) -> list[ModelStatus]:
-    per_table: dict[tuple[str, str], list[engine_model.Finding]] = {}
+    """One row per table the report covers, plus one per enum type or schema that has
+    findings, so every finding is counted on exactly one row of the Drift tab."""
+    per_row: dict[RowKey, list[engine_model.Finding]] = {}
     for finding in report.findings:
-        if finding.table:
-            per_table.setdefault((finding.schema or "public", finding.table), []).append(finding)
+        per_row.setdefault(row_key(finding), []).append(finding)
+    statuses = {("table", obj.schema, obj.table): (obj.status.value, obj.model or "")
+                for obj in report.objects}
+    for key, found in per_row.items():
+        if key not in statuses:
+            statuses[key] = (_status_of_object(found), "")
     rows = []
-    for obj in report.objects:
-        found = per_table.get((obj.schema, obj.table), [])
+    for (object_type, schema, name), (status, model) in statuses.items():
+        found = per_row.get((object_type, schema, name), [])
         worst = min((engine_model.Severity(f.severity).rank for f in found), default=None)
         rows.append(ModelStatus(
-            run=run, schema=obj.schema, table=obj.table, model=obj.model or "",
-            status=obj.status.value, status_rank=STATUS_ORDER.index(obj.status.value),
-            finding_count=len(found),
+            run=run, object_type=object_type, schema=schema, table=name, model=model,
+            status=status, status_rank=STATUS_ORDER.index(status), finding_count=len(found),
             worst_severity=engine_model.SEVERITY_ORDER[worst].value if worst is not None else "",
         ))
     return rows
@@ -80,7 +117,7 @@ def report_from_run(run: AuditRun) -> engine_model.Report:
                 table=row.table, status=engine_model.Status(row.status), schema=row.schema,
                 model=row.model or None,
             )
-            for row in run.model_statuses.all()
+            for row in run.model_statuses.all() if row.object_type == "table"
         ),
     )
 

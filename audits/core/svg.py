@@ -54,7 +54,8 @@ def trend_strip(runs: list[dict[str, Any]], slots: int = 30, detailed: bool = Fa
             parts.append(
                 f'<rect class="bar bar-{escape(state)}" x="{x}" y="{HEIGHT - height}" '
                 f'width="{BAR_WIDTH}" height="{height}" rx="1">'
-                f"<title>{escape(when)} · run #{int(run['id'])} · {escape(state)}</title></rect>"
+                f"<title>{escape(when)} · audit #{int(run.get('n') or run['id'])} · "
+                f"{escape(state)}</title></rect>"
             )
         else:
             paths[state].append(f"M{x} {HEIGHT - height}h{BAR_WIDTH}v{height}h-{BAR_WIDTH}z")

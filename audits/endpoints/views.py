@@ -90,6 +90,10 @@ def _endpoint_page(request: HttpRequest, target: Target,
                    targets: list[Target] | None) -> HttpResponse:
     context = _list_context(request, target)
     context["targets"] = targets
+    if targets is not None:
+        # On /endpoints/ the filters load from, and push, /endpoints/ itself (with ?target=), so
+        # a reload or a shared link lands on the same page, not on the target's endpoints page.
+        context["list_url"] = reverse("audits:endpoints")
     context["http_methods"] = HTTP_METHODS
     if request.htmx and request.htmx.target == LIST_PARTIAL:
         return render(request, f"audits/endpoints.html#{LIST_PARTIAL}", context)

@@ -550,3 +550,23 @@ __all__ = [
     "sqlite_path",
     "url_schema",
 ]
+
+
+def probe(dsn: str, *, connect_timeout_s: int = 3, statement_timeout_ms: int = 3000) -> str:
+    """Connect read-only, as an audit would, and say what answered ("PostgreSQL 16.4, read-only
+    session, 12 tables in public"); a failure is a TargetError with a redacted reason. For the
+    target form's "Test connection": it reads only the catalog and writes nothing."""
+    if dialect_of(dsn) == SQLITE:
+        with readonly_sqlite(dsn, statement_timeout_ms=statement_timeout_ms) as lite:
+            rows = lite.fetch_all("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+            return f"SQLite file, read-only, {rows[0][0]} tables"
+    with readonly_postgres(dsn, connect_timeout_s=connect_timeout_s,
+                           statement_timeout_ms=statement_timeout_ms,
+                           application_name="driftwatch-test-connection") as pg:
+        row = pg.fetch_one("SELECT current_setting('server_version'), "
+                           "current_setting('transaction_read_only'), "
+                           "(SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname NOT IN "
+                           "('pg_catalog', 'information_schema'))")
+        version, read_only, tables = row if row else ("?", "?", 0)
+        session = "read-only session" if read_only == "on" else "session"
+        return f"PostgreSQL {str(version).split()[0]}, {session}, {tables} tables"

@@ -185,7 +185,7 @@ def log_deployments(run: AuditRun, check: HistoryCheck) -> int:
                 incident, kind=EntryKind.DEPLOY, author=None,
                 occurred_at=record.finished_at or check.checked_at,
                 body=f"Migration `{name}` is applied on **{run.target.name}** "
-                     f"(seen by [audit #{run.pk}]({url})).")
+                     f"(seen by [audit #{run.number}]({url})).")
             written += 1
     return written
 

@@ -34,8 +34,7 @@ class TargetForm(forms.ModelForm):
     database_url = forms.CharField(
         required=False, label="Database URL",
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="postgresql://… or a SQLite path. Stored encrypted; never shown again. "
-        "Leave empty to keep the current one.",
+        help_text="postgresql://… or a SQLite path. Stored encrypted; never shown again.",
     )
     database_url_env = forms.CharField(
         required=False, max_length=200, label="…or an environment variable",
@@ -53,12 +52,12 @@ class TargetForm(forms.ModelForm):
         required=False, max_length=1000, assume_scheme="https", label="Webhook URL",
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="Slack-compatible incoming webhook; receives {\"text\": …} as JSON. "
-        "Never shown again. Leave empty to keep the current one.",
+        "Never shown again.",
     )
     clear_webhook_url = forms.BooleanField(required=False, label="Remove the webhook")
     webhook_secret = forms.CharField(
         required=False, widget=forms.PasswordInput(render_value=False),
-        help_text="Signs webhook bodies (HMAC-SHA256). Leave empty to keep the current one.",
+        help_text="Signs webhook bodies (HMAC-SHA256).",
     )
 
     class Meta:
@@ -79,6 +78,14 @@ class TargetForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["namespaces_text"].initial = ", ".join(self.instance.namespaces)
             self.fields["database_url_env"].initial = self.instance.dsn_env_var
+            # Only an edit has a current value that an empty secret field keeps.
+            keep = " Leave empty to keep the current one."
+            if self.instance.dsn_encrypted:
+                self.fields["database_url"].help_text += keep
+            if self.instance.webhook_url:
+                self.fields["webhook_url"].help_text += keep
+            if self.instance.webhook_secret_encrypted:
+                self.fields["webhook_secret"].help_text += keep
         self.fields["database_url_env"].help_text += f" Allowed names: {allowed_env_vars_text()}."
         if self.instance.webhook_url:
             self.fields["webhook_url"].help_text += f" Current: {webhook_host(self.instance)}"

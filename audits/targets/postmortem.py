@@ -23,6 +23,6 @@ def drift_section(incident: Incident) -> Section | None:
             continue
         lines.append(
             f"| {target.name} | {run.worst_status} | {run.critical_count} | {run.error_count} "
-            f"| {run.warning_count} | {run.finished_at:%Y-%m-%d %H:%M %Z} (run #{run.pk}) |"
+            f"| {run.warning_count} | {run.finished_at:%Y-%m-%d %H:%M %Z} (audit #{run.number}) |"
         )
     return Section("Drift state of the databases", "\n".join(lines))

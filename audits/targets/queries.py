@@ -30,6 +30,7 @@ from django.db.models.functions import DenseRank, RowNumber
 
 from audits.core.access import RUN_LIGHT
 from audits.core.models import STATUS_ORDER, AuditRun, Finding, ModelStatus, Target
+from audits.core.records import finding_from_row, row_key
 from recovery.models import Incident, Status
 
 WORST_FINDINGS = 3
@@ -38,7 +39,8 @@ WORST_FINDINGS = 3
 # Only what a card shows: no snapshots, no run JSON, no secrets.
 CARD_FIELDS = (
     "id", "name", "slug", "dialect", "worst_status", "trend_svg", "enabled",
-    "last_run__id", "last_run__status", "last_run__finished_at", "last_run__duration_ms",
+    "last_run__id", "last_run__number", "last_run__status", "last_run__finished_at",
+    "last_run__duration_ms", "last_run__unreachable", "last_run__error",
     "last_success__id", "last_success__finished_at", "last_success__critical_count",
     "last_success__error_count", "last_success__warning_count",
 )
@@ -85,9 +87,12 @@ def _kind_rank() -> Case:
 
 
 def _attention_rank() -> Case:
-    """Cards that need someone first: missing, broken, degraded, never audited, then ok."""
+    """Cards that need someone first: unreachable (its last audit could not read it: nobody
+    knows its state), then missing, broken, degraded, never audited, and ok last."""
     order = [*reversed(STATUS_ORDER[1:]), ""]
-    return Case(*(When(worst_status=status, then=Value(i)) for i, status in enumerate(order)),
+    unreachable = Q(last_run__status="failed", last_run__unreachable=True)
+    return Case(When(unreachable, then=Value(-1)),
+                *(When(worst_status=status, then=Value(i)) for i, status in enumerate(order)),
                 default=Value(len(order)), output_field=IntegerField())
 
 
@@ -215,15 +220,23 @@ def grid(run: AuditRun | None, *, status: str = "", query: str = "", offset: int
         matching = statuses.count()
     offset = max(offset, 0)
     rows = list(statuses.order_by("-status_rank", "table", "id").only(
-        "id", "schema", "table", "model", "status", "finding_count", "worst_severity")
+        "id", "object_type", "schema", "table", "model", "status", "finding_count",
+        "worst_severity")
         [offset:offset + GRID_PAGE])
     return Grid(rows=rows, counts=counts, total=sum(counts.values()), matching=matching,
                 status=status, query=query, offset=offset)
 
 
-def table_findings(run: AuditRun, schema: str, table: str) -> list[Finding]:
-    return list(Finding.objects.filter(run=run, schema__in=[schema, ""], table=table)
-                .order_by("severity_rank", "column", "id"))
+def table_findings(run: AuditRun, schema: str, table: str,
+                   object_type: str = "table") -> list[Finding]:
+    """The findings of one Drift tab row: a table's, an enum type's or a schema's."""
+    if object_type == "table":
+        return list(Finding.objects.filter(run=run, schema__in=[schema, ""], table=table)
+                    .order_by("severity_rank", "column", "id"))
+    outside = (Finding.objects.filter(run=run, schema__in=[schema, ""], table="")
+               .order_by("severity_rank", "object_name", "id"))
+    return [f for f in outside
+            if row_key(finding_from_row(f)) == (object_type, schema or "public", table)]
 
 
 def run_list(target: Target, limit: int = 200) -> list[AuditRun]:

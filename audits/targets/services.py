@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -25,6 +26,8 @@ from django.views.decorators.debug import sensitive_variables
 from audits.core import conf, queueing
 from audits.core.credentials import (
     TargetConfigError,
+    check_env_var,
+    checked_env_dsn,
     dialect_for,
     dialect_of_env,
     log_crash,
@@ -51,7 +54,7 @@ from audits.core.records import (
 )
 from audits.core.svg import trend_strip
 from audits.engine import model as engine_model
-from audits.engine.errors import EngineError
+from audits.engine.errors import EngineError, TargetError
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +258,9 @@ def _execute_claimed(run_id: int) -> AuditRun:
         result = _audit(expected, dsn)
         return _save_success(run, version, expected, result, started)
     except (EngineError, TargetConfigError) as exc:
-        fail_run(run_id, scrub(str(exc), dsn), started=started)
+        # TargetError: the database itself could not be read; the target shows "unreachable".
+        fail_run(run_id, scrub(str(exc), dsn), started=started,
+                 unreachable=isinstance(exc, TargetError))
     except SoftTimeLimitExceeded:
         fail_run(run_id, f"the audit took longer than {conf.audit_soft_time_limit()} s "
                          "and was stopped", started=started)
@@ -287,17 +292,19 @@ def _elapsed_ms(started: float | None, run: AuditRun | None = None) -> int | Non
 
 def fail_run(
     run_id: int, reason: str, *, started: float | None = None,
-    from_states: tuple[str, ...] = ("running",),
+    from_states: tuple[str, ...] = ("running",), unreachable: bool = False,
 ) -> bool:
-    """Mark a run failed unless it already finished; the reason must already be redacted."""
+    """Mark a run failed unless it already finished; the reason must already be redacted.
+    ``unreachable``: it failed because the database could not be read."""
     run = AuditRun.objects.filter(pk=run_id).only("started_at").first()
     now = timezone.now()
     updated = AuditRun.objects.filter(pk=run_id, status__in=from_states).update(
         status=AuditRun.State.FAILED, finished_at=now, error=reason[:4000],
-        duration_ms=_elapsed_ms(started, run),
+        duration_ms=_elapsed_ms(started, run), unreachable=unreachable,
     )
     if updated:
-        failed = AuditRun.objects.only("target_id", "status", "worst_status", "finished_at",
+        failed = AuditRun.objects.only("target_id", "number", "status", "worst_status",
+                                       "finished_at",
                                        "duration_ms").get(pk=run_id)
         with transaction.atomic():
             Target.objects.filter(pk=failed.target_id).update(last_run_id=run_id)
@@ -308,7 +315,7 @@ def fail_run(
 def push_trend(run: AuditRun) -> None:
     """Append a finished run to its target's trend strip, keeping the last TREND_LENGTH."""
     target = Target.objects.select_for_update().only("trend").get(pk=run.target_id)
-    entry = {"id": run.pk, "status": run.status, "worst_status": run.worst_status,
+    entry = {"id": run.pk, "n": run.number, "status": run.status, "worst_status": run.worst_status,
              "at": run.finished_at.isoformat() if run.finished_at else "",
              "ms": run.duration_ms}
     trend = ([item for item in target.trend if item.get("id") != run.pk] + [entry])[-TREND_LENGTH:]
@@ -341,7 +348,8 @@ def save_result(
     with transaction.atomic():
         previous = (
             AuditRun.objects.filter(target=target, status=AuditRun.State.SUCCEEDED)
-            .exclude(pk=run.pk).order_by("-finished_at", "-id").only("id", "worst_status").first()
+            .exclude(pk=run.pk).order_by("-finished_at", "-id")
+            .only("id", "number", "worst_status").first()
         )
         findings = [finding_row(run, finding) for finding in report.findings]
         statuses = status_rows(run, report)
@@ -362,7 +370,8 @@ def save_result(
         Target.objects.filter(pk=target.pk).update(
             last_run=run, last_success=run, worst_status=worst
         )
-        push_trend(AuditRun.objects.only("target_id", "status", "worst_status", "finished_at",
+        push_trend(AuditRun.objects.only("target_id", "number", "status", "worst_status",
+                                         "finished_at",
                                          "duration_ms").get(pk=run.pk))
     stored = AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run.pk)
     stored.target = target
@@ -393,12 +402,17 @@ def _changes_since(
         return {"previous_run": None, "new": [], "resolved": [], "flipped": []}
     before = {row.fingerprint: row for row in previous.findings.all()}
     now = {row.fingerprint: row for row in findings}
+    # Status changes are the tables' (enum and schema rows carry their findings, which are
+    # counted as new and resolved above).
     old_status = {
         (row.schema, row.table): row
-        for row in previous.model_statuses.only("schema", "table", "model", "status")
+        for row in previous.model_statuses.filter(object_type="table")
+        .only("schema", "table", "model", "status")
     }
     flipped = []
     for row in statuses:
+        if row.object_type != "table":
+            continue
         old = old_status.pop((row.schema, row.table), None)
         before_status = old.status if old else "absent"
         if before_status != row.status:
@@ -409,6 +423,7 @@ def _changes_since(
                         "before": old.status, "after": "absent"})
     return {
         "previous_run": previous.pk,
+        "previous_number": previous.number,
         "new": [_finding_summary(row) for key, row in now.items() if key not in before],
         "resolved": [_finding_summary(row) for key, row in before.items() if key not in now],
         "flipped": flipped,
@@ -420,7 +435,7 @@ def compare_runs(a: AuditRun, b: AuditRun) -> dict[str, Any]:
     if a.target_id != b.target_id:
         raise TargetConfigError("both runs must belong to the same target")
     changes = _changes_since(a, list(b.findings.all()), list(b.model_statuses.all()))
-    changes["previous_run"] = a.pk
+    changes["previous_run"], changes["previous_number"] = a.pk, a.number
     return changes
 
 
@@ -477,6 +492,38 @@ def fix_migration_folder(run: AuditRun, name: str = "driftwatch_fix") -> str:
         return migration_folder_name(name, when)
     except ImportError:
         return f"{when:%Y%m%d%H%M%S}_{name}"
+
+
+CHECK_CONNECT_TIMEOUT_S = 3  # a person waits for the answer; an audit allows more
+
+
+@sensitive_variables("dsn", "clear")
+def check_connection(*, dsn: str = "", dsn_env_var: str = "", target: Target | None = None) -> str:
+    """Connect to a database read-only, as an audit would, with a short timeout, and say what
+    answered: the target form's "Test connection". The URL typed, else the variable named,
+    else the target's stored URL. Nothing is saved; a failure is a TargetConfigError whose
+    message has the password removed."""
+    from audits.engine.connect import probe
+
+    if dsn:
+        clear = dsn
+    elif dsn_env_var:
+        check_env_var(dsn_env_var)
+        value = os.environ.get(dsn_env_var, "")
+        if not value:
+            raise TargetConfigError(
+                f"the environment variable {dsn_env_var} is not set on the web server, so it "
+                "cannot be tested from here (the workers may still have it)")
+        clear = checked_env_dsn(dsn_env_var, value)
+    elif target is not None and target.pk:
+        clear = target_dsn(target)
+    else:
+        raise TargetConfigError("Give a database URL or an environment variable to test.")
+    try:
+        return probe(clear, connect_timeout_s=CHECK_CONNECT_TIMEOUT_S,
+                     statement_timeout_ms=CHECK_CONNECT_TIMEOUT_S * 1000)
+    except EngineError as exc:
+        raise TargetConfigError(scrub(str(exc), clear)) from None
 
 
 @sensitive_variables("dsn", "webhook_secret")

@@ -8,8 +8,11 @@ from . import views
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("targets/new/", views.target_create, name="target_create"),
+    path("targets/test-connection/", views.connection_test, name="test_connection"),
     path("targets/<slug:slug>/", views.target, name="target"),
     path("targets/<slug:slug>/edit/", views.target_edit, name="target_edit"),
+    path("targets/<slug:slug>/test-connection/", views.connection_test,
+         name="target_test_connection"),
     path("targets/<slug:slug>/audit/", views.audit_now, name="audit_now"),
     path("targets/<slug:slug>/findings/<str:schema>/<str:table>/", views.table_findings,
          name="table_findings"),

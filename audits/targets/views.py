@@ -9,6 +9,7 @@ import zipfile
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from audits.alerts.models import Alert
 from audits.core.access import get_run_for_read, get_target_for_read, get_target_for_write
 from audits.core.credentials import TargetConfigError, redacted_dsn
-from audits.core.models import STATUS_ORDER, AuditRun, Target, dom_id_for
+from audits.core.models import STATUS_ORDER, AuditRun, ModelStatus, Target, dom_id_for
 from audits.core.svg import trend_strip
 from config.roles import write_required
 from recovery.models import Incident
@@ -38,9 +39,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _count_statuses(cards: list[queries.TargetCard]) -> dict[str, int]:
-    counts = dict.fromkeys((*STATUS_ORDER, "unknown"), 0)
+    """How many databases are in each state, worst first, in the words the cards use."""
+    counts = dict.fromkeys(("unreachable", "broken", "degraded", "not_audited", "healthy"), 0)
     for card in cards:
-        counts[card.target.worst_status or "unknown"] += 1
+        counts[card.target.health] += 1
     return counts
 
 
@@ -59,11 +61,17 @@ def target(request: HttpRequest, slug: str) -> HttpResponse:
                "findings_base": reverse("audits:target", args=[target.slug]) + "findings/"}
     if request.htmx and request.htmx.target in ("model-grid", "grid-more"):
         return render(request, f"audits/target.html#{request.htmx.target}", context)
-    context.update({
-        "active": services.active_run(target),
-        "trend_svg": trend_strip(target.trend, detailed=True),
-        "dsn": redacted_dsn(target),
-    })
+    context["trend_svg"] = trend_strip(target.trend, detailed=True)
+    if request.htmx and request.htmx.target == "drift-counts":
+        # After "Audit now": the counters and trend, with the status badge and the "since"
+        # line out of band, so the whole head of the page tells the new audit's story.
+        html = "".join(
+            render_to_string(f"audits/target.html#{name}", {**context, "oob": oob},
+                             request=request)
+            for name, oob in (("drift-counts", False), ("target-health", True),
+                              ("drift-changes", True)))
+        return HttpResponse(html)
+    context.update({"active": services.active_run(target), "dsn": redacted_dsn(target)})
     return render(request, "audits/target.html", context)
 
 
@@ -74,10 +82,13 @@ def table_findings(request: HttpRequest, slug: str, schema: str, table: str) -> 
     if run_id and not run_id.isdigit():
         return HttpResponseBadRequest("run is a run number")
     run = get_run_for_read(target, int(run_id)) if run_id else target.last_success
-    findings = queries.table_findings(run, schema, table) if run else []
+    object_type = request.GET.get("type", "table")
+    if object_type not in ModelStatus.ObjectType.values:
+        return HttpResponseBadRequest("type is table, enum or schema")
+    findings = queries.table_findings(run, schema, table, object_type) if run else []
     return render(request, "audits/target.html#findings", {
         "target": target, "findings": findings, "table": table,
-        "dom_id": dom_id_for(schema, table),
+        "dom_id": dom_id_for(schema, table, object_type),
     })
 
 
@@ -135,7 +146,8 @@ def set_baseline(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     except TargetConfigError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Run #{audit_run.pk} is now the baseline of {target.name}.")
+        messages.success(request,
+                         f"Audit #{audit_run.number} is now the baseline of {target.name}.")
     return redirect(audit_run.get_absolute_url())
 
 
@@ -222,6 +234,23 @@ def target_edit(request: HttpRequest, slug: str) -> HttpResponse:
     return _target_form(request, get_target_for_write(request, slug))
 
 
+@sensitive_post_parameters(*SECRET_FIELDS)
+@require_POST
+@write_required
+def connection_test(request: HttpRequest, slug: str = "") -> HttpResponse:
+    """The form's "Test connection": a read-only connect with what the form holds (or, on an
+    edit form left empty, the stored URL). Answers the #connection-test fragment."""
+    target = get_target_for_write(request, slug) if slug else None
+    try:
+        answer, ok = services.check_connection(
+            dsn=request.POST.get("database_url", "").strip(),
+            dsn_env_var=request.POST.get("database_url_env", "").strip(), target=target), True
+    except TargetConfigError as exc:
+        answer, ok = str(exc), False
+    return render(request, "audits/target_form.html#connection-test",
+                  {"connection_answer": answer, "connection_ok": ok})
+
+
 @sensitive_variables("data")
 def _target_form(request: HttpRequest, instance: Target) -> HttpResponse:
     # Validation writes the input into `instance` (an emptied name empties the slug), so the
@@ -247,6 +276,7 @@ def _target_form(request: HttpRequest, instance: Target) -> HttpResponse:
             return redirect(target.get_absolute_url())
     return render(request, "audits/target_form.html", {
         "form": form, "target": shown if shown.pk else None,
+        "test_timeout": services.CHECK_CONNECT_TIMEOUT_S,
         "dsn": redacted_dsn(shown) if shown.pk else "",
     })
 

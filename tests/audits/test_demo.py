@@ -73,20 +73,25 @@ def test_sqlite_only_when_postgres_is_unreachable(settings, tmp_path, monkeypatc
     assert "Demo: no PostgreSQL target" in out and ":pw@" not in out
 
 
-def test_postgres_target_when_reachable(settings, tmp_path, monkeypatch, pg_admin_dsn):
+@pytest.fixture
+def pg_demo_target(settings, tmp_path, monkeypatch, pg_admin_dsn):
+    """The demo's PostgreSQL target, in a database of this test's own."""
     settings.VAR_DIR = tmp_path
     name = f"dw_demo_{uuid.uuid4().hex[:10]}"
     monkeypatch.setattr(demo, "PG_DATABASE", name)
     monkeypatch.setenv("DRIFTWATCH_DEMO_PG", pg_admin_dsn)
     try:
         demo.load_demo_targets(load_seed_incident())
-        pg = Target.objects.get(slug=demo.PG_SLUG)
-        assert pg.last_success.worst_status == "missing"
-        missing_tables = Finding.objects.filter(run=pg.last_success, kind="missing_table")
-        assert missing_tables.count() == 20
+        yield Target.objects.get(slug=demo.PG_SLUG)
     finally:
         with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def test_postgres_target_when_reachable(pg_demo_target):
+    assert pg_demo_target.last_success.worst_status == "missing"
+    missing_tables = Finding.objects.filter(run=pg_demo_target.last_success, kind="missing_table")
+    assert missing_tables.count() == 20
 
 
 def test_stale_sqlite_demo_database_is_rebuilt(settings, tmp_path):
@@ -99,3 +104,22 @@ def test_stale_sqlite_demo_database_is_rebuilt(settings, tmp_path):
     with sqlite3.connect(stale) as conn:
         (recorded,) = conn.execute("SELECT count(*) FROM _prisma_migrations").fetchone()
     assert recorded == 16
+
+
+def test_postgres_demo_drift_tab_names_every_finding(pg_demo_target, mobile_client):
+    """Issue 16: the header said 51 critical and the grid added up to 41; the ten missing enums
+    were only on the audit page. Every table and enum a finding names has its row now."""
+    import re
+
+    run = pg_demo_target.last_success
+    html = mobile_client.get(pg_demo_target.get_absolute_url()).content.decode()
+    above_info = Finding.objects.filter(run=run).exclude(severity="info")
+    names = {f.table or f.object_name for f in above_info if f.kind != "missing_enum_value"}
+    assert len(names) == 20 + 2 + 10  # missing tables, User and SupplierProfile, enums
+    for named in names:
+        assert f"<code>{named}</code>" in html, named
+    counts = [int(n) for n in re.findall(
+        r'<span class="badge badge-n badge-\w+">(\d+)</span>', html)]
+    assert sum(counts) == run.critical_count + run.error_count + run.warning_count \
+        + run.info_count == 51
+    assert '<span id="target-health" class="badge badge-broken">broken</span>' in html

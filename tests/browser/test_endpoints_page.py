@@ -38,7 +38,9 @@ def test_phone_filter_and_search_without_reload(sqlite_seed_target, mobile_user,
     page.select_option("select[name=verdict]", "safe")
     page.wait_for_function("document.querySelectorAll('li.ep-item').length === 8")
     assert page.locator("li.ep-unsafe").count() == 0
-    page.wait_for_url("**/targets/marketplace/endpoints/?*verdict=safe*")  # shareable, back works
+    # The address stays /endpoints/ (the mobile team's page), filtered: shareable, back works.
+    page.wait_for_url("**/endpoints/?target=marketplace*verdict=safe*")
+    assert "/targets/" not in page.url
     page.fill("input[name=q]", "logistics")
     page.wait_for_function("document.querySelectorAll('li.ep-item').length === 2")
     assert sorted(page.locator("li.ep-item").evaluate_all(
@@ -52,6 +54,12 @@ def test_phone_filter_and_search_without_reload(sqlite_seed_target, mobile_user,
     first.locator("summary").click()
     assert "User.username is missing" in first.inner_text()
     page.screenshot(path=f"{SHOTS}/endpoints-phone-unsafe.png", full_page=False)
+    # A reload (or the link shared) opens the same page, filtered the same way.
+    page.wait_for_url("**/endpoints/?target=marketplace*verdict=unsafe*")
+    page.reload()
+    assert page.url.split("?")[0].endswith("/endpoints/")
+    assert page.locator("nav.ep-targets").count() == 1  # only /endpoints/ lists the targets
+    assert page.locator("li.ep-item").count() == 20
 
 
 def test_rescan_shows_progress_then_swaps_in_the_new_list(sqlite_seed_target, backend_user,

@@ -71,6 +71,9 @@ def test_filter_expand_and_audit_now(browser_page, settings, tmp_path, monkeypat
     findings = page.locator("tbody.dw-row[data-model=User] tr.dw-findings-row table tbody tr")
     findings.first.wait_for()
     assert findings.count() == 9
+    # Kinds and statuses in words: "missing column", and broken in the critical colour.
+    assert "missing column" in findings.first.inner_text()
+    assert "missing_column" not in page.inner_text("#model-grid")
     columns = sorted(row.split("\t")[2] for row in findings.all_inner_texts())
     assert columns == sorted(seed.MISSING_USER_COLUMNS)
 
@@ -80,7 +83,13 @@ def test_filter_expand_and_audit_now(browser_page, settings, tmp_path, monkeypat
     page.wait_for_selector("#audit-progress:has-text('succeeded')", timeout=30_000)
     # The grid reloaded itself for the new run, keeping the "broken" filter.
     new_run = AuditRun.objects.filter(target=target).order_by("-id").first()
-    page.wait_for_selector(f"#model-grid:has-text('audit #{new_run.pk} of')")
+    assert new_run.number == 2  # numbered within the target
+    page.wait_for_selector("#model-grid:has-text('audit #2 of')")
     assert page.locator("#model-grid tbody.dw-row").count() == 2
+    # The counters, the trend and the "since" line refreshed too (issue 16): the trend strip
+    # has a second bar, and the line compares with this target's audit #1.
+    page.wait_for_selector("#drift-changes:has-text('Since audit #1:')")
+    assert page.locator("#drift-counts svg rect").count() >= 2
+    assert page.inner_text("#target-health") == "broken"
     assert page.evaluate("window.__driftwatchMarker") == "same page"
     assert AuditRun.objects.filter(target=target).count() == 2

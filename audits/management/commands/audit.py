@@ -75,13 +75,13 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(run_document(run, findings), indent=2))
             return
         if queued:
-            self.stdout.write(f"audit #{run.pk} of {run.target.name} is {run.status}")
+            self.stdout.write(f"audit #{run.number} of {run.target.name} is {run.status}")
             return
         if run.status == AuditRun.State.FAILED:
-            self.stderr.write(f"audit #{run.pk} of {run.target.name} failed: {run.error}")
+            self.stderr.write(f"audit #{run.number} of {run.target.name} failed: {run.error}")
             return
         self.stdout.write(
-            f"audit #{run.pk} of {run.target.name}: {run.worst_status} — "
+            f"audit #{run.number} of {run.target.name}: {run.worst_status} — "
             f"{run.critical_count} critical, {run.error_count} error, "
             f"{run.warning_count} warning, {run.info_count} info ({run.duration_ms} ms)"
         )

@@ -71,10 +71,10 @@ def test_signed_webhook_and_email(alert, mailoutbox):
     assert headers["X-Driftwatch-Signature"] == expected
     assert headers["Content-Type"] == "application/json"
     payload = json.loads(body)
-    assert payload["text"] == "Driftwatch: Shop: first audit → missing (1 critical)"
+    assert payload["text"] == "Driftwatch: Shop: first audit → broken (1 critical)"
     assert (payload["status"], payload["previous_status"]) == ("missing", "")
     assert [m.to for m in mailoutbox] == [["ops@example.com", "dev@example.com"]]
-    assert mailoutbox[0].subject == "[Driftwatch] Shop is missing"
+    assert mailoutbox[0].subject == "[Driftwatch] Shop is broken"
     item.refresh_from_db()
     assert (item.email_status, item.webhook_status, item.attempts) == ("sent", "sent", 1)
 

@@ -256,7 +256,7 @@ def test_a_logged_fix_seen_applied_is_a_deploy_entry_on_the_open_incident(
     entry = deploys.get()
     finished = MigrationRecord.objects.get(run=run, name=fix.name).finished_at
     assert entry.body == (f"Migration `{fix.name}` is applied on **Marketplace** (seen by "
-                          f"[audit #{run.pk}](/targets/marketplace/migrations/?run={run.pk})).")
+                          f"[audit #{run.number}](/targets/marketplace/migrations/?run={run.pk})).")
     assert (entry.occurred_at, entry.author) == (finished, None)
     audit(target)
     assert deploys.count() == 1  # once, not at every audit

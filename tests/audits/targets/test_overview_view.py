@@ -17,7 +17,7 @@ def test_overview_lists_targets_with_status_trend_and_worst_findings(mobile, see
     recovery_services.create_incident(title="Production reset", author=backend_user)
     html = mobile.get(reverse("audits:overview")).content.decode()
     assert "Marketplace" in html and "Never audited" in html
-    assert '<span class="badge badge-missing">missing</span>' in html
+    assert '<span class="badge badge-broken">broken</span>' in html  # a database is broken
     assert "missing_table Review" in html  # worst finding first
     assert html.count('<svg class="trend"') == 1
     assert "No audits yet — the first one runs on the schedule." in html
@@ -59,7 +59,7 @@ def test_backend_is_told_to_press_audit_now_on_a_never_audited_target(backend, m
     make_target(name="Never audited", slug="never")
     html = backend.get(reverse("audits:overview")).content.decode()
     assert "No audits yet — open it and press <strong>Audit now</strong>" in html
-    assert '<span class="badge badge-unknown">1 not audited</span>' in html  # as on the card
+    assert '<span class="badge badge-not_audited">1 not audited</span>' in html  # as on the card
 
 
 def test_cards_that_need_someone_come_first(mobile, seeded_target, make_target, finish_run):

@@ -22,14 +22,15 @@ def two_runs(seeded_target, finish_run):
 def test_history_lists_runs_newest_first(mobile, two_runs):
     first, second = two_runs
     html = mobile.get(reverse("audits:run_history", args=["marketplace"])).content.decode()
-    assert html.index(f"#{second.pk}</a>") < html.index(f"#{first.pk}</a>")
+    assert html.index(f"#{second.number}</a>") < html.index(f"#{first.number}</a>")
+    assert (first.number, second.number) == (1, 2)
     assert "+1 / −2" in html  # second run: 1 new, 2 resolved
 
 
 def test_run_page_shows_findings_and_changes(mobile, two_runs):
     first, second = two_runs
     html = mobile.get(reverse("audits:run", args=["marketplace", second.pk])).content.decode()
-    assert f"Since audit #{first.pk}" in html
+    assert f"Since audit #{first.number}" in html
     assert "missing_table Wallet" in html
     assert "<s>missing_column User.username</s>" in html
     assert "Findings (2)" in html
@@ -73,4 +74,4 @@ def test_run_findings_table_stacks_on_phones_with_labels(mobile, two_runs):
     _, second = two_runs
     html = mobile.get(reverse("audits:run", args=["marketplace", second.pk])).content.decode()
     assert '<table class="dw-table table-stack">' in html
-    assert html.count('<td data-label="Kind">missing_table</td>') == 2
+    assert html.count('<td data-label="Kind">missing table</td>') == 2

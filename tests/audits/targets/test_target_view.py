@@ -45,7 +45,7 @@ def test_findings_fragment_for_one_table(mobile, seeded_target):
     response = mobile.get(url, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert html.lstrip().startswith(f'<tr id="{dom_id_for("public", "User")}"')
-    assert html.count('<td data-label="Kind">missing_column</td>') == 2
+    assert html.count('<td data-label="Kind">missing column</td>') == 2
     assert "username" in html and "googleId" in html and "Review" not in html
 
 
