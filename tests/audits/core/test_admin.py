@@ -21,3 +21,16 @@ def test_admin_changelists_and_run_detail(client, seeded_target):
     target_page = client.get(reverse("admin:audits_target_change", args=[seeded_target.pk]))
     assert "S3cr3t" not in target_page.content.decode()
     assert "dsn_encrypted" not in target_page.content.decode()
+
+
+def test_plural_names_read_as_english(client, db):
+    """Issue 16: the admin index said "Model statuss" (and "Data losss" for recovery)."""
+    from django.contrib import admin as django_admin
+
+    plurals = {model._meta.verbose_name_plural for model in django_admin.site._registry}
+    assert "model statuses" in plurals and "data losses" in plurals
+    assert not [p for p in plurals if str(p).endswith("ss") and not str(p).endswith("ess")]
+    root = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-only")
+    client.force_login(root)
+    html = client.get("/admin/").content.decode()
+    assert ">Model statuses</a>" in html and "statuss" not in html and "losss" not in html
