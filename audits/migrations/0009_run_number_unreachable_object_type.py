@@ -17,7 +17,7 @@ def number_existing_runs(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audits', '0007_endpoint_rescan'),
+        ('audits', '0008_run_heartbeat'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
