@@ -74,6 +74,6 @@ def test_broker_down_says_the_queue_is_unavailable_and_offers_the_button(backend
     run = AuditRun.objects.get(target=target)
     html = response.content.decode()
     assert run.status == "failed"
-    assert f"audit #{run.pk} failed" in html and "every 1s" not in html
+    assert f"audit #{run.number} failed" in html and "every 1s" not in html
     assert "the task broker is unreachable, so the audit was never queued" in html
     assert 'id="audit-now"' in html  # nothing stuck: it can be asked again
