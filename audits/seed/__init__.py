@@ -6,6 +6,7 @@ columns, 12 SupplierProfile columns and 20 tables that the code used. Three hand
 migrations closed the gap. Everything here recreates that, for the demo and the tests:
 
 - ``SCHEMA_PATH``: the schema.prisma the code expects (after the incident), PostgreSQL.
+- ``PRE_INCIDENT_SCHEMA_PATH``: the schema before it (TrackingEvent, Order.paymentStatus...).
 - ``BASE_MIGRATIONS_DIR``: the 16 base migrations (Prisma folder layout), the post-reset state.
 - ``FIX_MIGRATIONS_DIR``: the three fix migrations, applied in name order after the base.
 - ``SQLITE_*``: the same for SQLite (the zero-setup demo target), see ``build.py``.
@@ -25,6 +26,8 @@ SEED_DIR = Path(__file__).resolve().parent
 README_PATH = SEED_DIR / "README.md"
 
 SCHEMA_PATH = SEED_DIR / "schema.prisma"
+# The schema before the incident: the "Previous" side of the seed's API update guide.
+PRE_INCIDENT_SCHEMA_PATH = SEED_DIR / "pre_incident" / "schema.prisma"
 BASE_MIGRATIONS_DIR = SEED_DIR / "migrations"
 FIX_MIGRATIONS_DIR = SEED_DIR / "fix_migrations"
 

@@ -457,7 +457,7 @@ def test_edits_of_real_world_schemas(
 
 def test_seed_versions_both_ways(
         dmmf_batch: Callable[[list[Path]], list[dict[str, Any] | None]]) -> None:
-    pre = seed.SEED_DIR / "pre_incident" / "schema.prisma"
+    pre = seed.PRE_INCIDENT_SCHEMA_PATH
     pairs = [("seed forward", pre, seed.SCHEMA_PATH), ("seed backward", seed.SCHEMA_PATH, pre)]
     compared, problems = compare_pairs(pairs, dmmf_batch)
     assert (compared, problems) == (2, [])

@@ -8,7 +8,7 @@ from audits import seed
 from audits.engine.changes import change_guide, guide_to_dict, guide_to_markdown
 from audits.engine.prisma import load_schema
 
-PRE_INCIDENT = seed.SEED_DIR / "pre_incident" / "schema.prisma"
+PRE_INCIDENT = seed.PRE_INCIDENT_SCHEMA_PATH
 
 ORDER = ("GET /api/admin/stats", "GET /api/orders/:id", "POST /api/payments/initialize",
          "GET /api/payments/verify", "POST /api/payments/verify")

@@ -19,7 +19,7 @@ from audits.engine.guide_cli import main
 from audits.seed.build import apply_postgres_migrations
 from tests.conftest import REPO_ROOT, make_scratch_database
 
-PRE_INCIDENT = str(seed.SEED_DIR / "pre_incident" / "schema.prisma")
+PRE_INCIDENT = str(seed.PRE_INCIDENT_SCHEMA_PATH)
 CURRENT = str(seed.SCHEMA_PATH)
 
 

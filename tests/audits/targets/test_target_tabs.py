@@ -12,7 +12,7 @@ from audits.core.models import Target
 pytestmark = pytest.mark.django_db
 
 LABELS = ["Drift", "Audit history", "Compare audits", "Fix migration", "Migrations",
-          "Code · history · database", "Endpoints"]
+          "Code · history · database", "Endpoints", "Changes"]
 TAB_BAR = re.compile(r'<nav class="tabs"[^>]*>(.*?)</nav>', re.S)
 TAB = re.compile(r"<(?:a|span)\b([^>]*)>([^<]*)</(?:a|span)>")
 
@@ -29,6 +29,7 @@ def per_target_pages(target: Target) -> list[tuple[str, str]]:
         (reverse("audits:target_migrations", args=[slug]), "Migrations"),
         (reverse("audits:target_three_way", args=[slug]), "Code · history · database"),
         (reverse("audits:target_endpoints", args=[slug]), "Endpoints"),
+        (reverse("audits:target_changes", args=[slug]), "Changes"),
     ]
 
 
