@@ -164,6 +164,7 @@ def stack(args: argparse.Namespace) -> Iterator[tuple[int, dict[str, object]]]:
            "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1",
            "CSRF_TRUSTED_ORIGINS": "http://127.0.0.1"}
     web = worker = None
+    log = None
     try:
         with psycopg.connect(ADMIN, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
@@ -181,13 +182,19 @@ def stack(args: argparse.Namespace) -> Iterator[tuple[int, dict[str, object]]]:
             gunicorn += ["--workers", str(args.workers)]
         if args.threads:
             gunicorn += ["--threads", str(args.threads)]
-        web = subprocess.Popen(gunicorn, cwd=REPO, env=env, start_new_session=True)
+        # the servers' output, shown on failure; closed in the finally below
+        log = Path(var_dir, "stack.log").open("w")  # noqa: SIM115
+        web = subprocess.Popen(gunicorn, cwd=REPO, env=env, start_new_session=True,
+                               stdout=log, stderr=subprocess.STDOUT)
         worker = subprocess.Popen(
             [str(BIN / "celery"), "-A", "config", "worker", "--concurrency", "1",
              "--loglevel", "WARNING", "--without-gossip", "--without-mingle",
              "--without-heartbeat"],
-            cwd=REPO, env=env, start_new_session=True)
-        wait_listening(port, web)
+            cwd=REPO, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_listening(port, web)
+        except SystemExit as exc:
+            raise SystemExit(f"{exc}\n{Path(var_dir, 'stack.log').read_text()[-3000:]}") from None
         accounts["meter"] = CpuMeter(web.pid, worker.pid)
         yield port, accounts
         accounts["audits"] = manage(env, "shell", "-c", (
@@ -197,6 +204,8 @@ def stack(args: argparse.Namespace) -> Iterator[tuple[int, dict[str, object]]]:
     finally:
         stop(web)
         stop(worker)
+        if log is not None:
+            log.close()
         drop_database(DB_NAME)
         if not demo_target_existed:
             drop_database(DEMO_TARGET_DB)
