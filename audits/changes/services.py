@@ -5,13 +5,14 @@ revision of its schema path (``git:<sha>``) when that path is in a git checkout.
 between two versions come from the engine (``audits.engine.changes``), each with the endpoints
 the last endpoint scan stored for the target (the models each one touches). An error is
 decoded against the target's last successful audit: its expected and live schemas and findings.
-Nothing here writes: both are read-only questions.
+When the audit's three-way check found a pending migration that creates what the error lacks,
+that migration is the fix. Nothing here writes: both are read-only questions.
 """
 
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,9 @@ from audits.engine.changes import Change, changes_between, schema_facts, with_en
 from audits.engine.changes.guide import guide_to_dict, guide_to_markdown, sections, summary_line
 from audits.engine.decode import Decoded, decode, parse_error
 from audits.engine.errors import EngineError
+from audits.engine.history.threeway import PENDING_MIGRATION
 from audits.engine.prisma import ast, parse_files
+from audits.history.models import ThreeWayRecord
 
 GIT_TIMEOUT_S = 10
 GIT_REVISIONS = 30  # the newest commits of the schema path offered on the page
@@ -186,8 +189,29 @@ def decode_error(target: Target, message: str) -> Decoded:
     prisma = _prisma_of(target, run)
     expected = schema_from_plain(run.expected_snapshot)
     actual = schema_from_plain(run.snapshot)
-    return decode(parse_error(text), prisma, expected, report_from_run(run), actual=actual,
-                  endpoints=stored_endpoints(target))
+    decoded = decode(parse_error(text), prisma, expected, report_from_run(run), actual=actual,
+                     endpoints=stored_endpoints(target))
+    return _with_pending_migration(run, decoded)
+
+
+def _with_pending_migration(run: AuditRun, decoded: Decoded) -> Decoded:
+    """When the audit's three-way check found a migration, not yet applied, that creates what
+    the first finding lacks, that migration is the fix: deploy it rather than write another."""
+    if not decoded.findings:
+        return decoded
+    finding = decoded.findings[0]
+    name = finding.object_name if finding.kind == "missing_enum" else ".".join(
+        part for part in (finding.table, finding.column) if part)
+    if finding.schema and finding.schema != "public":
+        name = f"{finding.schema}.{name}"
+    row = (ThreeWayRecord.objects.filter(run=run, verdict=PENDING_MIGRATION, object=name)
+           .exclude(migration="").values_list("migration", flat=True).first())
+    if not row:
+        return decoded
+    fix = (f"-- Pending migration {row} creates it: deploy it (npx prisma migrate deploy) "
+           "rather than writing another.\n" + (decoded.fix or ""))
+    explanation = f"{decoded.explanation} The pending migration {row} repairs it."
+    return replace(decoded, fix=fix, explanation=explanation)
 
 
 def _last_success(target: Target) -> AuditRun | None:

@@ -11,6 +11,7 @@ from django.test import Client
 
 from audits import seed
 from audits.core.models import Target
+from audits.history.models import ThreeWayRecord
 from audits.targets import services
 from tests.audits.changes.fixtures import *  # noqa: F403 — the seed fixtures
 from tests.audits.changes.fixtures import PRE_INCIDENT, git_repo, version_refs
@@ -162,3 +163,16 @@ def test_decode_refusals(make_target, guide_target: Target, mobile_client: Clien
     assert ("the target has no successful audit to decode against yet"
             in response.content.decode())
     assert mobile_client.get(DECODE).status_code == 405
+
+
+def test_a_pending_migration_is_the_fix(guide_target: Target, mobile_client: Client) -> None:
+    ThreeWayRecord.objects.create(
+        run_id=guide_target.last_success_id, position=0, object="User.username",
+        kind="column", table="User", model="User", in_code=True, in_history=True,
+        in_database=False, verdict="pending_migration",
+        migration="20260212132000_add_missing_user_columns", finding="missing_column")
+    text = mobile_client.post(DECODE, {"error": 'column "username" of relation "User" does not '
+                                                "exist"}, HTTP_HX_REQUEST="true").content.decode()
+    assert ("-- Pending migration 20260212132000_add_missing_user_columns creates it: deploy it "
+            "(npx prisma migrate deploy) rather than writing another.") in text
+    assert "The pending migration 20260212132000_add_missing_user_columns repairs it." in text
