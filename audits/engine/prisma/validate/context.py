@@ -31,6 +31,8 @@ class Ctx:
     composites: dict[str, ast.Model] = field(default_factory=dict)
     enums: dict[str, ast.EnumDecl] = field(default_factory=dict)
     _prefix: tuple[str | None] | None = None
+    # model or view name -> its relation fields, filled in by the relation rules
+    relation_fields: dict[str, list[ast.Field]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for model in self.schema.models:

@@ -32,12 +32,18 @@ def _names(value: ast.Value | None) -> list[str]:
 
 
 def check_relations(ctx: Ctx) -> None:
+    models = ctx.models
+    relation_fields = {
+        model.name: [f for f in model.fields if f.type.name in models]
+        for model in ctx.schema.models if model.kind != "type"
+    }
+    ctx.relation_fields = relation_fields
     for model in ctx.schema.models:
         if model.kind == "type":
             continue
-        relation_fields = [f for f in model.fields if is_relation(ctx, f)]
-        _ambiguity(ctx, model, relation_fields)
-        for field in relation_fields:
+        fields = relation_fields[model.name]
+        _ambiguity(ctx, model, fields)
+        for field in fields:
             _check_field(ctx, model, field)
 
 
@@ -57,7 +63,8 @@ def _ambiguity(ctx: Ctx, model: ast.Model, fields: list[ast.Field]) -> None:
 def _opposites(ctx: Ctx, model: ast.Model, field: ast.Field) -> list[ast.Field]:
     target = ctx.models[field.type.name]
     name = relation_name(field)
-    return [f for f in target.fields
+    candidates = ctx.relation_fields.get(target.name, target.fields)  # only relation fields
+    return [f for f in candidates
             if f is not field and f.type.name == model.name and relation_name(f) == name]
 
 
