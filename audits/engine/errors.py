@@ -31,6 +31,8 @@ class SchemaInvalid(SchemaError):
     """The schema parses but Prisma would refuse it: every error found, each ``(message, file,
     line, column)``; the first one is also this error's own message and position."""
 
+    MAX_LISTED = 20
+
     def __init__(self, errors: list[tuple[str, str, int, int]]) -> None:
         self.errors = tuple(errors)
         message, file, line, column = errors[0]
@@ -41,7 +43,10 @@ class SchemaInvalid(SchemaError):
                  for message, file, line, column in self.errors]
         if len(lines) == 1:
             return lines[0]
-        return f"{len(lines)} errors in the schema: " + "; ".join(lines)
+        shown = lines[:self.MAX_LISTED]
+        if len(lines) > len(shown):  # a page or a log line, not a novel; .errors has them all
+            shown.append(f"and {len(lines) - len(shown)} more")
+        return f"{len(lines)} errors in the schema: " + "; ".join(shown)
 
 
 class TargetError(EngineError):
