@@ -477,7 +477,10 @@ def endpoint_rows(target: Target, *, verdict: str = "", query: str = "") -> list
         rows = rows.filter(verdict=verdict)
     for word in query.lower().split():
         rows = rows.filter(search_text__contains=word)
-    return list(rows.order_by("prefix", "route", "method_key"))
+    # the deciding audit's number comes along in the same query ("decided by audit #N")
+    return list(rows.select_related("decided_by_run").defer(
+        "decided_by_run__snapshot", "decided_by_run__expected_snapshot", "decided_by_run__timings",
+        "decided_by_run__changes").order_by("prefix", "route", "method_key"))
 
 
 def scanned_routes(target: Target) -> list[str]:
@@ -490,7 +493,9 @@ def grouped(rows: list[Endpoint]) -> list[EndpointGroup]:
 
 
 def scan_of(target: Target) -> EndpointScan | None:
-    return EndpointScan.objects.filter(target=target).first()
+    return (EndpointScan.objects.filter(target=target).select_related("run")
+            .defer("run__snapshot", "run__expected_snapshot", "run__timings", "run__changes")
+            .first())
 
 
 API_FIELDS = ("route", "methods", "file", "models", "verdict", "reasons", "verdict_since",

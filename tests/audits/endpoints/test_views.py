@@ -30,8 +30,9 @@ def test_page_shows_seed_verdicts_and_reasons(sqlite_seed_target, mobile):
     assert "<li>SupplierProfile.keywords is missing</li>" in html
     assert '<li>table &quot;ContactSubmission&quot; does not exist (model ContactSubmission)</li>' \
         in html
-    run_id = sqlite_seed_target.last_success_id
-    assert f'href="/targets/marketplace/runs/{run_id}/">audit #{run_id}</a>' in html
+    run = sqlite_seed_target.last_success
+    # the target's own audit number, not the run's id among every target's (issue 16)
+    assert f'href="/targets/marketplace/runs/{run.pk}/">audit #{run.number}</a>' in html
     assert "unsafe since <time" in html
     # grouped by prefix, in order, each group once
     groups = re.findall(r'<section class="card card-flush ep-group" id="group-([\w-]+)">', html)

@@ -65,7 +65,7 @@ def test_one_row_per_migration_for_both_roles(role, request, every_state) -> Non
     assert "2026-02-12 09:00" in html  # applied when
     assert "relation &quot;Invoice&quot; already exists" in html  # the failed one's logs
     assert '<strong class="hw-bad">1</strong></summary><ul><li><code>Invoice</code>' in html
-    assert f"audit #{run.pk}" in html
+    assert f"audit #{run.number}" in html
     assert '<code>_prisma_migrations</code> is present' in html
 
 
@@ -111,7 +111,8 @@ def test_a_failed_history_check_shows_its_error_over_the_last_good_one(
                           target=target)
     html = mobile.get(url(target)).content.decode()
     assert (f"The history check of <a href=\"/targets/{target.slug}/runs/{failed.pk}/\">"
-            f"audit #{failed.pk}</a> failed:</strong> cannot connect to the shadow server") in html
+            f"audit #{failed.number}</a> failed:</strong> cannot connect to the shadow server"
+            ) in html
     assert f"below is what <a href=\"/targets/{target.slug}/runs/{good.pk}/\">" in html
     assert len(rows_of(html)) == 3
 
