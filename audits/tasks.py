@@ -5,13 +5,14 @@ from __future__ import annotations
 from celery import shared_task
 
 from audits.alerts.tasks import deliver_alert
+from audits.catastrophe.tasks import deliver_catastrophe_alert
 from audits.endpoints import services as endpoint_services
 from audits.endpoints.tasks import rescan_endpoints
 from audits.targets import services as target_services
 from audits.targets.tasks import enqueue_due_audits, run_audit
 
-__all__ = ["deliver_alert", "enqueue_due_audits", "rescan_endpoints", "run_audit",
-           "sweep_stale_audits"]
+__all__ = ["deliver_alert", "deliver_catastrophe_alert", "enqueue_due_audits",
+           "rescan_endpoints", "run_audit", "sweep_stale_audits"]
 
 
 @shared_task(name="audits.sweep_stale_audits")

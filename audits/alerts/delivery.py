@@ -12,14 +12,17 @@ import hmac
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import models
 from django.db.models import F
 from django.utils import timezone
 
 from audits.core.crypto import SecretUnreadable
-from audits.core.models import database_health
+from audits.core.models import Target, database_health
 
 from .models import Alert
 
@@ -65,57 +68,73 @@ def post_webhook(url: str, body: bytes, secret: str) -> None:
         raise DeliveryError(f"webhook answered HTTP {status}")
 
 
-def _send_email(alert: Alert) -> None:
-    target = alert.target
+def email_target(target: Target, subject: str, message: str) -> None:
+    """One email to the target's alert addresses; DeliveryError when it cannot be sent."""
     try:
-        send_mail(
-            subject=f"[Driftwatch] {target.name} is {database_health(alert.status)}",
-            message=f"{alert.message}\n\nAudit #{alert.run.number} of {target.name}.",
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=target.alert_email_list,
-        )
+        send_mail(subject=subject, message=message, from_email=settings.DEFAULT_FROM_EMAIL,
+                  recipient_list=target.alert_email_list)
     except Exception as exc:  # SMTP errors come in many classes
         raise DeliveryError(f"email failed: {type(exc).__name__}: {exc}") from exc
 
 
-def _send_webhook(alert: Alert) -> None:
-    target = alert.target
+def post_to_target_webhook(target: Target, body: bytes) -> None:
+    """POST ``body`` to the target's webhook, signed with its secret when it has one."""
     try:
         secret = target.webhook_secret
     except SecretUnreadable as exc:  # a channel failure to report, not a crashed task
         raise DeliveryError("the webhook secret cannot be decrypted: the encryption key "
                             "changed since it was saved; enter it again") from exc
-    post_webhook(target.webhook_url, webhook_body(alert), secret)
+    post_webhook(target.webhook_url, body, secret)
+
+
+def _send_email(alert: Alert) -> None:
+    target = alert.target
+    email_target(target, f"[Driftwatch] {target.name} is {database_health(alert.status)}",
+                 f"{alert.message}\n\nAudit #{alert.run.number} of {target.name}.")
+
+
+def _send_webhook(alert: Alert) -> None:
+    post_to_target_webhook(alert.target, webhook_body(alert))
 
 
 def deliver(alert_id: int, *, final_attempt: bool = False) -> str:
     alert = Alert.objects.select_related("target").filter(pk=alert_id).first()
     if alert is None:
         return "gone"
-    Alert.objects.filter(pk=alert_id).update(attempts=F("attempts") + 1)
-    target = alert.target
+    return deliver_on_channels(Alert, alert, alert.target, email=lambda: _send_email(alert),
+                               webhook=lambda: _send_webhook(alert),
+                               final_attempt=final_attempt)
+
+
+def deliver_on_channels(model: type[models.Model], row: Any, target: Target, *,
+                        email: Callable[[], None], webhook: Callable[[], None],
+                        final_attempt: bool) -> str:
+    """Send ``row`` (an alert-like model with ``email_status``, ``webhook_status``,
+    ``attempts``, ``last_error`` and ``delivered_at``) through the target's channels. A channel
+    already sent is skipped on a retry; an unconfigured one is marked skipped; a failure raises
+    DeliveryError (for the task's retry) until the final attempt marks it failed."""
+    rows = model.objects.filter(pk=row.pk)  # type: ignore[attr-defined]
+    rows.update(attempts=F("attempts") + 1)
     channels = (
-        ("email_status", bool(target.alert_email_list), _send_email),
-        ("webhook_status", bool(target.webhook_url), _send_webhook),
+        ("email_status", bool(target.alert_email_list), email),
+        ("webhook_status", bool(target.webhook_url), webhook),
     )
     errors = []
     for field, configured, send in channels:
-        if getattr(alert, field) != Alert.Delivery.PENDING:
+        if getattr(row, field) != Alert.Delivery.PENDING:
             continue  # already sent (or skipped) on an earlier attempt
         if not configured:
-            Alert.objects.filter(pk=alert_id).update(**{field: Alert.Delivery.SKIPPED})
+            rows.update(**{field: Alert.Delivery.SKIPPED})
             continue
         try:
-            send(alert)
+            send()
         except DeliveryError as exc:
             errors.append(str(exc))
             if final_attempt:
-                Alert.objects.filter(pk=alert_id).update(**{field: Alert.Delivery.FAILED})
+                rows.update(**{field: Alert.Delivery.FAILED})
             continue
-        Alert.objects.filter(pk=alert_id).update(
-            **{field: Alert.Delivery.SENT}, delivered_at=timezone.now()
-        )
-    Alert.objects.filter(pk=alert_id).update(last_error="; ".join(errors))
+        rows.update(**{field: Alert.Delivery.SENT}, delivered_at=timezone.now())
+    rows.update(last_error="; ".join(errors))
     if errors and not final_attempt:
         raise DeliveryError("; ".join(errors))
     return "failed" if errors else "sent"

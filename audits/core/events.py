@@ -18,6 +18,7 @@ from django.dispatch import Signal
 
 if TYPE_CHECKING:
     from audits.engine import model as engine_model
+    from audits.engine.vitals.model import VitalSigns
 
     from .models import AuditRun
 
@@ -36,6 +37,7 @@ class AuditFinished:
     actual: engine_model.Schema
     report: engine_model.Report
     counts: dict[str, int]  # findings per severity
+    vitals: VitalSigns | None = None  # the database's vital signs, read in the same session
 
     @property
     def worst_status(self) -> str:

@@ -79,6 +79,15 @@ class Target(models.Model):
     )
     code_path = models.CharField(max_length=1000, blank=True, default="")
     migrations_path = models.CharField(max_length=1000, blank=True, default="")
+    # Production: the overview marks it, and a catastrophe detected on it says so first.
+    protected = models.BooleanField(
+        default=False, help_text="Production or otherwise irreplaceable: marked on the overview, "
+        "and a wiped or reset database is announced as such first.")
+    # Each audit also counts every table's rows exactly (count(*), each under the statement
+    # timeout) instead of trusting the database's own estimates: exact, but it reads every page.
+    exact_row_counts = models.BooleanField(
+        default=False, help_text="Count rows exactly at each audit (reads every table; "
+        "each count under the statement timeout). Off: the database's own estimates.")
     alert_emails = models.TextField(blank=True, default="", help_text="One address per line")
     webhook_url = models.URLField(max_length=1000, blank=True, default="")
     webhook_secret_encrypted = models.TextField(blank=True, default="")

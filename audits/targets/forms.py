@@ -64,7 +64,8 @@ class TargetForm(forms.ModelForm):
         model = Target
         fields = [
             "name", "slug", "schema_source", "schema_path", "interval_minutes", "enabled",
-            "incidents", "code_path", "migrations_path", "alert_emails", "webhook_url",
+            "incidents", "code_path", "migrations_path", "protected", "exact_row_counts",
+            "alert_emails", "webhook_url",
         ]
         widgets = {"alert_emails": forms.Textarea(attrs={"rows": 2})}
 

@@ -55,6 +55,7 @@ from audits.core.records import (
 from audits.core.svg import trend_strip
 from audits.engine import model as engine_model
 from audits.engine.errors import EngineError, TargetError
+from audits.engine.vitals.model import VitalSigns
 
 log = logging.getLogger(__name__)
 
@@ -255,7 +256,7 @@ def _execute_claimed(run_id: int) -> AuditRun:
     try:
         expected, version = expected_for(target)
         dsn = target_dsn(target)
-        result = _audit(expected, dsn)
+        result = _audit(expected, dsn, exact_row_counts=target.exact_row_counts)
         return _save_success(run, version, expected, result, started)
     except (EngineError, TargetConfigError) as exc:
         # TargetError: the database itself could not be read; the target shows "unreachable".
@@ -271,11 +272,13 @@ def _execute_claimed(run_id: int) -> AuditRun:
     return AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run_id)
 
 
-def _audit(expected: Schema, dsn: str) -> Any:
+def _audit(expected: Schema, dsn: str, *, exact_row_counts: bool = False) -> Any:
     from audits.engine.audit import audit_database
+    from audits.engine.vitals import VitalsRequest
 
+    # The vital signs come in the same read-only session: a handful of catalog statements.
     return audit_database(
-        expected, dsn,
+        expected, dsn, vitals=VitalsRequest(exact_counts=exact_row_counts),
         connect_timeout_s=conf.connect_timeout(),
         statement_timeout_ms=conf.statement_timeout_ms(),
         lock_timeout_ms=conf.lock_timeout_ms(),
@@ -328,6 +331,7 @@ def _save_success(
     return save_result(
         run, expected=expected, actual=result.actual, report=result.report,
         timings=_plain_timings(result), version=version, duration_ms=_elapsed_ms(started),
+        vitals=getattr(result, "vitals", None),
     )
 
 
@@ -340,8 +344,10 @@ def save_result(
     timings: dict[str, Any] | None = None,
     version: SchemaVersion | None = None,
     duration_ms: int | None = None,
+    vitals: VitalSigns | None = None,
 ) -> AuditRun | None:
-    """Store a running run's outcome in one transaction; None if it is no longer running."""
+    """Store a running run's outcome in one transaction; None if it is no longer running.
+    ``vitals`` are not stored here: they travel on the audit-finished event."""
     counts = report.by_severity()
     worst = worst_status_of(report)
     target = run.target
@@ -376,7 +382,7 @@ def save_result(
     stored = AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run.pk)
     stored.target = target
     announce(AuditFinished(run=stored, previous=previous, expected=expected, actual=actual,
-                           report=report, counts=counts))
+                           report=report, counts=counts, vitals=vitals))
     return stored
 
 

@@ -1,0 +1,9 @@
+"""URLs of the catastrophe watch (namespace ``audits``, included by ``audits.urls``)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("targets/<slug:slug>/vital-signs/", views.vital_signs, name="vital_signs"),
+]
