@@ -13,6 +13,8 @@ import contextlib
 import os
 import sqlite3
 import sys
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +22,14 @@ import psycopg
 from django.conf import settings
 
 from audits import seed
+from audits.catastrophe import services as watch
+from audits.catastrophe.models import VitalSignsRecord
 from audits.core.credentials import scrub
-from audits.core.models import Target
+from audits.core.models import AuditRun, Target
 from audits.endpoints import services as endpoint_services
 from audits.endpoints.models import EndpointScan
+from audits.engine.model import to_plain
+from audits.engine.vitals import read_vitals
 from audits.seed.build import apply_postgres_migrations, build_sqlite_database
 from audits.targets import services
 from recovery.demo import fill_demo_migration_sql, register_demo_loader
@@ -40,6 +46,7 @@ def register() -> None:
     register_demo_loader(load_demo_migration_sql)  # first: later loaders see the real SQL
     register_demo_loader(load_demo_targets)
     register_demo_loader(load_demo_endpoints)  # after the targets exist
+    register_demo_loader(load_demo_catastrophe)  # after the targets' first audit
 
 
 def load_demo_migration_sql(incident: Incident) -> list[str]:
@@ -170,3 +177,109 @@ def load_demo_endpoints(incident: Any) -> list[EndpointScan]:
         with contextlib.suppress(endpoint_services.EndpointScanError):
             scans.append(endpoint_services.rescan(target))
     return scans
+
+
+# -- the catastrophe watch ----------------------------------------------------------------------
+
+# The marketplace before `prisma migrate reset --force`: every migration applied (base and
+# fixes) and this many rows, as the demo's stand-in for production's last healthy audit.
+PRE_RESET_ROWS = {"User": 4812, "SupplierProfile": 310, "Product": 2460, "Order": 2306}
+PRE_RESET_PG_DATABASE = "driftwatch_demo_before_reset"
+
+
+def load_demo_catastrophe(incident: Any) -> list[Any]:
+    """Demo loader: the post-reset targets carry the catastrophe watch's detection and its SEV1
+    incident. The pre-reset production is rebuilt for real (all migrations, a few thousand
+    rows) and its vital signs read by the engine; they are recorded as an audit on the day
+    before the reset, and the post-reset audit's vital signs are compared with them again.
+    Idempotent: a target that already has a detection is left alone."""
+    detected = []
+    for target in Target.objects.filter(slug__in=[SQLITE_SLUG, PG_SLUG]):
+        if VitalSignsRecord.objects.filter(target=target, healthy=False).exists():
+            continue
+        post = VitalSignsRecord.objects.filter(target=target).order_by("-id").first()
+        if post is None:
+            continue
+        before = _pre_reset_vitals(target.dialect)
+        if before is None:
+            continue
+        before = _applied_when_named(before, target.dialect)
+        earlier = post.run.finished_at or post.run.queued_at
+        when = earlier - timedelta(days=1)
+        run = AuditRun.objects.create(target=target, status=AuditRun.State.SUCCEEDED,
+                                      trigger="demo", worst_status="ok")
+        AuditRun.objects.filter(pk=run.pk).update(queued_at=when, started_at=when,
+                                                  finished_at=when, duration_ms=0)
+        VitalSignsRecord.objects.create(
+            run=run, target=target, vitals=to_plain(before), total_rows=before.total_rows(),
+            table_count=len(before.user_tables()), rows_exact=before.exact_counts)
+        post_run, post_signs = post.run, post.signs()
+        post.delete()
+        record = watch.record_vitals(post_run, post_signs)
+        if record is not None:
+            detected.append(record)
+    return detected
+
+
+def _applied_when_named(vitals: Any, dialect: str) -> Any:
+    """Production applied its migrations over months, not during the demo: the bookkeeping's
+    oldest and newest ``started_at`` are the times the first and last folder names carry."""
+    folders = seed.base_migration_folders(dialect) + seed.fix_migration_folders(dialect)
+    first, last = (datetime.strptime(folders[i].name[:14], "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+                   for i in (0, -1))
+    migrations = tuple(replace(m, oldest_started_at=first.isoformat(),
+                               newest_started_at=last.isoformat()) for m in vitals.migrations)
+    return replace(vitals, migrations=migrations)
+
+
+def _pre_reset_vitals(dialect: str) -> Any:
+    if dialect == Target.Dialect.SQLITE:
+        path = Path(settings.VAR_DIR) / "demo" / "marketplace-before-reset.sqlite3"
+        build_sqlite_database(path, include_fixes=True, record_migrations=True)
+        with sqlite3.connect(path) as conn:
+            _insert_rows(conn.cursor(), "?", now=0)
+        return read_vitals(f"sqlite:///{path}")
+    admin = os.environ.get("DRIFTWATCH_DEMO_PG", DEFAULT_PG)
+    url = _as_url(admin, PRE_RESET_PG_DATABASE)
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{PRE_RESET_PG_DATABASE}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{PRE_RESET_PG_DATABASE}"')
+        apply_postgres_migrations(url, seed.base_migration_folders("postgresql")
+                                  + seed.fix_migration_folders("postgresql"),
+                                  record_migrations=True)
+        with psycopg.connect(url, autocommit=True) as conn:
+            with conn.cursor() as cursor:
+                _insert_rows(cursor, "%s", now=datetime.now(UTC))
+            conn.execute("ANALYZE")
+            conn.execute("SELECT pg_stat_force_next_flush()")
+        return read_vitals(url)
+    except psycopg.Error:
+        return None
+    finally:
+        with contextlib.suppress(psycopg.Error), psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{PRE_RESET_PG_DATABASE}" WITH (FORCE)')
+
+
+def _insert_rows(cursor: Any, mark: str, *, now: Any) -> None:
+    users, suppliers, products, orders = (PRE_RESET_ROWS[name] for name in PRE_RESET_ROWS)
+    cursor.executemany(
+        f'INSERT INTO "User" ("id", "email", "updatedAt") VALUES ({mark}, {mark}, {mark})',
+        [(f"u{n}", f"user{n}@example.ng", now) for n in range(users)])
+    cursor.executemany(
+        'INSERT INTO "SupplierProfile" ("id", "userId", "businessName", "businessAddress", '
+        f'"city", "state", "updatedAt") VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark}, '
+        f"{mark})",
+        [(f"s{n}", f"u{n}", f"Parts {n}", "Ladipo Market", "Lagos", "Lagos", now)
+         for n in range(suppliers)])
+    cursor.executemany(
+        'INSERT INTO "Product" ("id", "supplierId", "name", "price", "category", "updatedAt") '
+        f"VALUES ({mark}, {mark}, {mark}, {mark}, {mark}, {mark})",
+        [(f"p{n}", f"s{n % suppliers}", f"Brake pad {n}", 12500, "brakes", now)
+         for n in range(products)])
+    cursor.executemany(
+        'INSERT INTO "Order" ("id", "orderNumber", "customerId", "productId", "subtotal", '
+        f'"total", "shippingAddress", "updatedAt") VALUES ({mark}, {mark}, {mark}, {mark}, '
+        f"{mark}, {mark}, {mark}, {mark})",
+        [(f"o{n}", f"ORD-{n}", f"u{n % users}", f"p{n % products}", 12500, 14000, "Ikeja",
+          now) for n in range(orders)])

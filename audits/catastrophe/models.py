@@ -83,6 +83,10 @@ class VitalSignsRecord(models.Model):
         return [Detection.from_plain(item) for item in self.detections]
 
     @property
+    def rows_text(self) -> str:
+        return f"{self.total_rows:,}"
+
+    @property
     def titles(self) -> list[str]:
         return [str(item.get("title", "")) for item in self.detections]
 
