@@ -287,7 +287,7 @@ def test_a_crash_logs_its_traceback_without_the_password(
 def make_crashing_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """A bug (not a TargetError) whose message quotes the DSN, as a careless library might."""
 
-    def crash(expected: Any, dsn: str) -> Any:
+    def crash(expected: Any, dsn: str, **options: Any) -> Any:
         raise RuntimeError(f"driver said {dsn!r} is odd")
 
     monkeypatch.setattr(services, "_audit", crash)
