@@ -38,7 +38,7 @@ WORST_FINDINGS = 3
 
 # Only what a card shows: no snapshots, no run JSON, no secrets.
 CARD_FIELDS = (
-    "id", "name", "slug", "dialect", "worst_status", "trend_svg", "enabled",
+    "id", "name", "slug", "dialect", "worst_status", "trend_svg", "enabled", "protected",
     "last_run__id", "last_run__number", "last_run__status", "last_run__finished_at",
     "last_run__duration_ms", "last_run__unreachable", "last_run__error",
     "last_success__id", "last_success__finished_at", "last_success__critical_count",

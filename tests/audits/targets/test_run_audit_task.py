@@ -57,7 +57,7 @@ def test_enqueue_and_sweep_tasks(seed_target, django_capture_on_commit_callbacks
 def test_soft_time_limit_fails_the_run_with_the_reason(seed_target, monkeypatch):
     from celery.exceptions import SoftTimeLimitExceeded
 
-    def too_slow(expected, dsn):
+    def too_slow(expected, dsn, **options):
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr(services, "_audit", too_slow)
