@@ -23,6 +23,10 @@ class WatchSettings(models.Model):
     # Thresholds.to_plain() keys; a missing key takes the default
     thresholds = models.JSONField(default=dict, blank=True)
 
+    class Meta:
+        verbose_name = "catastrophe watch settings"
+        verbose_name_plural = "catastrophe watch settings"
+
     def __str__(self) -> str:
         return f"catastrophe thresholds of {self.target}"
 
@@ -71,6 +75,7 @@ class VitalSignsRecord(models.Model):
 
     class Meta:
         ordering = ["-id"]
+        verbose_name = "vital signs record"
         indexes = [models.Index(fields=["target", "-id"], name="vitals_target_recent_idx")]
 
     def __str__(self) -> str:
@@ -91,5 +96,5 @@ class VitalSignsRecord(models.Model):
         return [str(item.get("title", "")) for item in self.detections]
 
     def as_point(self) -> dict[str, Any]:
-        return {"run": self.run_id, "rows": self.total_rows, "tables": self.table_count,
-                "detected": not self.healthy, "at": self.created_at}
+        return {"run": self.run.number or self.run_id, "rows": self.total_rows,
+                "tables": self.table_count, "detected": not self.healthy, "at": self.created_at}

@@ -124,7 +124,7 @@ def incident_title(target: Target, record: VitalSignsRecord) -> str:
 def incident_summary(target: Target, record: VitalSignsRecord) -> str:
     lines = [f"**{PROTECTED_NOTE}.**" if target.protected else "",
              f"Driftwatch's catastrophe watch saw the signature of a wiped or reset database "
-             f"on **{target.name}** in audit run #{record.run_id}:", ""]
+             f"on **{target.name}** in audit #{record.run.number}:", ""]
     lines += [f"- {title}" for title in record.titles]
     return "\n".join(line for line in lines if line is not None).strip()
 
@@ -132,12 +132,13 @@ def incident_summary(target: Target, record: VitalSignsRecord) -> str:
 def timeline_body(target: Target, record: VitalSignsRecord,
                   baseline: VitalSignsRecord | None, *, again: bool) -> str:
     run_url = reverse("audits:run", args=[target.slug, record.run_id])
-    since = (f"the last healthy audit [#{baseline.run_id}]"
+    since = (f"the last healthy audit [#{baseline.run.number}]"
              f"({reverse('audits:run', args=[target.slug, baseline.run_id])})"
              if baseline is not None else "the last healthy audit")
-    lead = (f"Still seen in audit [#{record.run_id}]({run_url}) of **{target.name}**, compared "
+    number = record.run.number
+    lead = (f"Still seen in audit [#{number}]({run_url}) of **{target.name}**, compared "
             f"with {since}:" if again else
-            f"The catastrophe watch saw this in audit [#{record.run_id}]({run_url}) of "
+            f"The catastrophe watch saw this in audit [#{number}]({run_url}) of "
             f"**{target.name}**, compared with {since}:")
     parts = [f"**{PROTECTED_NOTE}.**"] if target.protected else []
     parts.append(lead)
@@ -180,7 +181,7 @@ def enqueue_alert(record_id: int) -> None:
 def deliver_alert(record_id: int, *, final_attempt: bool = False) -> str:
     from audits.alerts.delivery import deliver_on_channels
 
-    record = (VitalSignsRecord.objects.select_related("target", "incident")
+    record = (VitalSignsRecord.objects.select_related("target", "incident", "run")
               .filter(pk=record_id).first())
     if record is None or not record.opened_incident:
         return "gone"
@@ -190,7 +191,7 @@ def deliver_alert(record_id: int, *, final_attempt: bool = False) -> str:
     def email() -> None:
         incident = record.incident.slug if record.incident else "(deleted)"
         email_target(target, f"[Driftwatch] SEV1: {message}"[:200],
-                     f"{message}\n\nAudit run #{record.run_id} of {target.name}; "
+                     f"{message}\n\nAudit #{record.run.number} of {target.name}; "
                      f"incident {incident}.")
 
     def webhook() -> None:
@@ -220,14 +221,15 @@ CHART_LENGTH = 30
 
 def recent_points(target: Target, limit: int = CHART_LENGTH) -> list[dict[str, Any]]:
     """The target's last ``limit`` records, oldest first, for the vital-signs chart."""
-    records = (VitalSignsRecord.objects.filter(target=target)
-               .only("run_id", "total_rows", "table_count", "healthy", "created_at")
+    records = (VitalSignsRecord.objects.filter(target=target).select_related("run")
+               .only("run__id", "run__number", "total_rows", "table_count", "healthy",
+                     "created_at")
                .order_by("-id")[:limit])
     return [record.as_point() for record in reversed(records)]
 
 
 def latest(target: Target) -> VitalSignsRecord | None:
-    return (VitalSignsRecord.objects.filter(target=target).select_related("incident")
+    return (VitalSignsRecord.objects.filter(target=target).select_related("incident", "run")
             .order_by("-id").first())
 
 

@@ -47,7 +47,7 @@ def test_a_wipe_opens_one_sev1_incident_then_adds_to_it(target) -> None:
                               "created again")
     (entry,) = incident.entries.filter(kind=EntryKind.ALERT)
     assert entry.phase == "Detection" and entry.author is None
-    assert entry.body.startswith(f"The catastrophe watch saw this in audit [#{first.pk + 1}]")
+    assert entry.body.startswith(f"The catastrophe watch saw this in audit [#{first.number + 1}]")
     assert "| schema \"public\" OID | 2,200 | 9,000 |" in entry.body
     assert "| rows in tables that held 100+ | 15,000 | 0 |" in entry.body
 

@@ -43,7 +43,7 @@ def test_a_detection_is_shown_with_its_incident(mobile, target) -> None:
     assert "<h1>Vital signs of Shop</h1>" in page
     fragment = mobile.get(url(target), HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in fragment
-    assert (f"<strong>Protected target (production).</strong> The last audit (#{run.pk}) shows "
+    assert (f"<strong>Protected target (production).</strong> The last audit (#{run.number}) shows "
             "a wiped or reset database") in fragment
     assert "<strong>Schema &quot;public&quot; was dropped and created again.</strong>" in fragment
     incident = target.incidents.get()
@@ -56,7 +56,7 @@ def test_a_detection_is_shown_with_its_incident(mobile, target) -> None:
 def test_healthy_audits_say_nothing_unusual(mobile, target) -> None:
     run = audit_with(target, HEALTHY)
     fragment = mobile.get(url(target), HTTP_HX_REQUEST="true").content.decode()
-    assert (f"Nothing unusual in the last audit (#{run.pk}): 15,000 rows in 3 tables "
+    assert (f"Nothing unusual in the last audit (#{run.number}): 15,000 rows in 3 tables "
             "(the database's own estimates).") in fragment
     assert 'class="vitals-detected"' not in fragment
 
