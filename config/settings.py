@@ -174,7 +174,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 REPO_PATH = os.environ.get("REPO_PATH", "")
 
 # A PostgreSQL server where migration histories are replayed into scratch databases
-# (driftwatch_shadow_*, dropped after each replay); the role needs CREATEDB. Empty: a target on
+# (driftwatch_shadow_*); the role needs CREATEDB. A finished replay's database is kept as a
+# template (driftwatch_tpl_*, the 8 most recently used per server, older ones dropped) that a
+# later replay of a history sharing its first migrations starts from. Empty: a target on
 # this machine is replayed on its own server, a remote target's history is refused.
 DRIFTWATCH_SHADOW_DATABASE_URL = os.environ.get("DRIFTWATCH_SHADOW_DATABASE_URL", "")
 

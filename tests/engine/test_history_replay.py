@@ -1,11 +1,13 @@
-"""Replaying a migrations folder on a shadow server: statement by statement, attributed step by
-step, always dropped, refused on the target's own server, and cached by content hash."""
+"""Replaying a migrations folder on a shadow server: the schema it builds, attributed step by
+step, no scratch database left, refused on the target's own server, and cached by content hash."""
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -74,12 +76,30 @@ def _shadow_databases(admin: str) -> set[str]:
     return {row[0] for row in rows}
 
 
-def test_replay_runs_each_statement_in_autocommit_and_drops_the_scratch_database(
-        pg_admin_dsn: str, tmp_path: Path) -> None:
-    before = _shadow_databases(pg_admin_dsn)
+@pytest.fixture
+def scratch_names(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The scratch databases this test's replays create (other tests, other workers and other
+    checkouts replay on the same server at the same time, so the server's list moves)."""
+    module = importlib.import_module("audits.engine.history.replay")
+    original = module.scratch_database
+    names: list[str] = []
+
+    @contextmanager
+    def recording(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        with original(*args, **kwargs) as scratch:
+            names.append(scratch.name)
+            yield scratch
+
+    monkeypatch.setattr(module, "scratch_database", recording)
+    return names
+
+
+def test_replay_builds_the_schema_and_leaves_no_scratch_database(
+        pg_admin_dsn: str, tmp_path: Path, scratch_names: list[str]) -> None:
     folder = read_folder(write_folder(tmp_path / "m", STEPS))
     result = replay(folder, pg_admin_dsn)
-    assert _shadow_databases(pg_admin_dsn) == before
+    assert len(scratch_names) == 1  # kept as a template or dropped: no scratch database is left
+    assert not set(scratch_names) & _shadow_databases(pg_admin_dsn)
     assert result.cached is False and result.attribution is None
     assert result.migrations == tuple(STEPS)
     assert [t.name for t in result.schema.tables] == ["User"]
@@ -115,8 +135,7 @@ def test_step_by_step_attributes_each_object_to_its_last_creator(pg_admin_dsn: s
 
 
 def test_a_failing_migration_names_itself_and_its_line_and_still_drops(
-        pg_admin_dsn: str, tmp_path: Path) -> None:
-    before = _shadow_databases(pg_admin_dsn)
+        pg_admin_dsn: str, tmp_path: Path, scratch_names: list[str]) -> None:
     folder = read_folder(write_folder(tmp_path / "m", {
         "01_ok": 'CREATE TABLE "A" ("id" INTEGER);\n',
         "02_broken": '-- first line\nCREATE TABLE "B" ("id" INTEGER);\n\nALTER TABLE "Nope" '
@@ -125,7 +144,8 @@ def test_a_failing_migration_names_itself_and_its_line_and_still_drops(
     with pytest.raises(HistoryError, match=r'^migration 02_broken fails at line 4 of '
                                            r'migration.sql: relation "Nope" does not exist'):
         replay(folder, pg_admin_dsn)
-    assert _shadow_databases(pg_admin_dsn) == before
+    assert len(scratch_names) == 2  # the one-transaction try, then the old way for the message
+    assert not set(scratch_names) & _shadow_databases(pg_admin_dsn)
 
 
 def test_the_targets_own_server_is_refused_unless_allowed(pg_admin_dsn: str, scratch_pg: str,

@@ -159,9 +159,16 @@ def check_history(
                                "cache_dir": cache_dir, "target_dsn": database_url,
                                "allow_target_server": allow_target_server,
                                "shadow_dsn": shadow_dsn, "keep_going": True}
-    whole = replay(folder, **options)
-    applied = whole if list(applied_names) == list(folder.names) else \
-        replay(folder, names=applied_names, **options)
+    if list(applied_names) == list(folder.names):
+        whole = applied = replay(folder, **options)
+    elif list(folder.names[:len(applied_names)]) == list(applied_names):
+        # the applied migrations are a prefix of the folder: replayed first, the whole folder
+        # starts from their template database and runs only the pending ones
+        applied = replay(folder, names=applied_names, **options)
+        whole = replay(folder, **options)
+    else:
+        whole = replay(folder, **options)
+        applied = replay(folder, names=applied_names, **options)
     clock.lap("replay")
     database = introspect(database_url, namespaces, **timeouts)
     clock.lap("introspect")

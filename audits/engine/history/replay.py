@@ -1,11 +1,15 @@
 """What a migrations folder builds: replay it into a scratch database, introspect, drop it.
 
 PostgreSQL: a database ``driftwatch_shadow_<random>`` is created on the SHADOW server (a DSN the
-caller configures, e.g. settings ``DRIFTWATCH_SHADOW_DATABASE_URL``), each migration.sql runs
-statement by statement in autocommit (no transaction around the history, since
-``CREATE INDEX CONCURRENTLY`` refuses one), the result is introspected by the engine, and the
-database is dropped, also on failure. The shadow server is never the target's own server unless
-the caller allows it. SQLite: a temporary file, deleted afterwards.
+caller configures, e.g. settings ``DRIFTWATCH_SHADOW_DATABASE_URL``), the migrations run on one
+connection inside one transaction, committed only where Prisma's own semantics need it, and
+the result is introspected by the engine (``shadow`` has the rules). The database then becomes
+a template that a later replay sharing a prefix of the history starts from (``templates``
+are kept per server, the oldest dropped in the background), or is dropped (``templates=0``,
+and always on failure). A history that fails is replayed again the way every replay ran before
+(each statement in autocommit, no transaction around the history), so its error, line and
+partial state read exactly as they did. The shadow server is never the target's own server
+unless the caller allows it. SQLite: a temporary file, deleted afterwards.
 
 The result is cached by the content hash of the replayed migrations: in memory, and as JSON in
 a cache folder the caller gives, so a second audit of the same folder does not replay it.
@@ -28,7 +32,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import psycopg
 
@@ -38,7 +41,6 @@ from audits.engine.connect import (
     ReadOnlyPostgres,
     dialect_of,
     redact_dsn,
-    scrub_secrets,
 )
 from audits.engine.errors import EngineError, HistoryError
 from audits.engine.history.folder import Migration, MigrationsFolder, content_hash
@@ -49,7 +51,18 @@ from audits.engine.history.objects import (
     attribution_to_plain,
     flatten,
 )
-from audits.engine.history.statements import split_statements
+from audits.engine.history.shadow import (
+    SHADOW_PREFIX,
+    TEMPLATES_KEPT,
+    Batch,
+    BatchFailed,
+    Start,
+    autocommit,
+    longest_template,
+    run_statement_by_statement,
+    scratch_database,
+    template_names,
+)
 from audits.engine.introspect import introspect
 from audits.engine.introspect.postgres import read_schema
 from audits.engine.model import Schema, from_plain, to_plain
@@ -57,7 +70,6 @@ from audits.engine.model import Schema, from_plain, to_plain
 CACHE_VERSION = 1
 MEMORY_ENTRIES = 32  # parsed replays kept per process
 DISK_ENTRIES = 64  # replays kept in the cache folder (a langfuse-sized one is ~250 KiB)
-SHADOW_PREFIX = "driftwatch_shadow_"
 _LOCAL_HOSTS = {"", "localhost", "127.0.0.1", "::1"}
 
 
@@ -99,6 +111,7 @@ def replay(
     target_dsn: str | None = None,
     allow_target_server: bool = False,
     keep_going: bool = False,
+    templates: int = TEMPLATES_KEPT,
 ) -> Replay:
     """The schema ``folder`` builds (only the migrations in ``names``, when given).
 
@@ -107,6 +120,8 @@ def replay(
     the same host and port is refused unless ``allow_target_server``. SQLite needs no server.
     A failing migration raises HistoryError, or with ``keep_going`` ends the replay there and
     is reported in ``Replay.error`` (a history audit still has something to compare).
+    ``templates``: how many template databases to keep on the shadow server (0: none, each
+    replay's database is dropped at its end).
     """
     chosen = _chosen(folder, names)
     dialect = dialect or _dialect(folder, target_dsn)
@@ -115,8 +130,15 @@ def replay(
     cached = built is not None
     if built is None:
         started = time.perf_counter()
+        def prefix(migrations: list[Migration]) -> _Built | None:
+            """A cached error-free step-by-step replay of a prefix of ``chosen``."""
+            found = _cached(_cache_key(migrations, folder.provider, dialect, namespaces),
+                            cache_dir, True, True)
+            return found if found is not None and found.error is None else None
+
         schema, attribution, error = _run(chosen, dialect, namespaces, step_by_step, shadow_dsn,
-                                          target_dsn, allow_target_server, keep_going)
+                                          target_dsn, allow_target_server, keep_going,
+                                          templates, prefix)
         built = _Built(schema, attribution, round(time.perf_counter() - started, 3), error)
         _store(key, cache_dir, built)
     return Replay(
@@ -247,7 +269,9 @@ def _prune(folder: Path) -> None:
 
 def _run(chosen: list[Migration], dialect: str, namespaces: Sequence[str], step_by_step: bool,
          shadow_dsn: str | None, target_dsn: str | None, allow_target_server: bool,
-         keep_going: bool) -> tuple[Schema, Attribution | None, str | None]:
+         keep_going: bool, templates: int,
+         prefix: Callable[[list[Migration]], _Built | None],
+         ) -> tuple[Schema, Attribution | None, str | None]:
     if not chosen:  # nothing applied yet: the empty schema, no server needed
         empty = Schema(dialect=dialect, namespaces=tuple(namespaces))
         return empty, ({} if step_by_step else None), None
@@ -260,10 +284,71 @@ def _run(chosen: list[Migration], dialect: str, namespaces: Sequence[str], step_
         raise HistoryError("no shadow server configured to replay the migrations on "
                            "(set DRIFTWATCH_SHADOW_DATABASE_URL or pass --shadow-url)")
     _refuse_target_server(shadow_dsn, target_dsn, allow_target_server)
-    with _postgres_scratch(shadow_dsn) as scratch_dsn, _autocommit(scratch_dsn) as conn, \
-            _postgres_reader(scratch_dsn, namespaces) as read:
+    try:
+        return _run_batched(chosen, namespaces, step_by_step, shadow_dsn, templates, prefix)
+    except BatchFailed:
+        pass  # replayed again below, the exact old way, so the failure reads as it always did
+    with scratch_database(shadow_dsn) as scratch, autocommit(scratch.dsn) as conn, \
+            _postgres_reader(scratch.dsn, namespaces) as read:
         return _replay_into(chosen, step_by_step, keep_going,
-                            lambda migration: _run_postgres(conn, migration), read)
+                            lambda migration: run_statement_by_statement(conn, migration), read)
+
+
+def _run_batched(chosen: list[Migration], namespaces: Sequence[str], step_by_step: bool,
+                 shadow_dsn: str, templates: int,
+                 prefix: Callable[[list[Migration]], _Built | None],
+                 ) -> tuple[Schema, Attribution | None, None]:
+    """The fast path (``shadow``): one transaction, from the longest template that holds a
+    prefix of ``chosen`` (for a step-by-step replay, only one whose replay is cached, as its
+    attribution is where this one continues)."""
+    known: dict[int, _Built] = {}
+
+    def usable(count: int) -> bool:
+        if not step_by_step:
+            return True
+        built = prefix(chosen[:count])
+        if built is not None:
+            known[count] = built
+        return built is not None
+
+    start = longest_template(shadow_dsn, chosen, usable) if templates > 0 else None
+    try:
+        return _batch_from(chosen, namespaces, step_by_step, shadow_dsn, templates, start,
+                           known.get(start.count) if start else None)
+    except HistoryError:
+        if start is None:
+            raise
+    # the template was dropped meanwhile (pruned by another replay): from the beginning
+    return _batch_from(chosen, namespaces, step_by_step, shadow_dsn, templates, None, None)
+
+
+def _batch_from(chosen: list[Migration], namespaces: Sequence[str], step_by_step: bool,
+                shadow_dsn: str, templates: int, start: Start | None, before_built: _Built | None,
+                ) -> tuple[Schema, Attribution | None, None]:
+    attribution: Attribution | None = None
+    before: dict[tuple[str, ...], str] = {}
+    if step_by_step:
+        attribution = {}
+        if before_built is not None and before_built.attribution is not None:
+            attribution = dict(before_built.attribution)
+            before = flatten(before_built.schema)
+    done = start.count if start else 0
+    with scratch_database(shadow_dsn, start.template if start else None, templates) as scratch, \
+            autocommit(scratch.dsn) as conn:
+        batch = Batch(conn, scratch.dsn)
+        schema: Schema | None = None
+        for migration in chosen[done:]:
+            batch.run(migration)
+            if attribution is not None:
+                schema = batch.read(namespaces)
+                after = flatten(schema)
+                attribute_step(attribution, before, after, migration.name)
+                before = after
+        if schema is None:
+            schema = batch.read(namespaces)
+        batch.finish()
+        scratch.keep_as = template_names(chosen)[-1]
+    return schema, attribution, None
 
 
 def _replay_into(chosen: list[Migration], step_by_step: bool, keep_going: bool,
@@ -307,7 +392,7 @@ def _postgres_reader(dsn: str, namespaces: Sequence[str]) -> Iterator[Callable[[
     is its own read-only transaction, ended before the next migration runs (an open snapshot
     would make ``CREATE INDEX CONCURRENTLY`` wait for it).
     """
-    with _autocommit(dsn) as conn:
+    with autocommit(dsn) as conn:
         def read() -> Schema:
             try:
                 conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
@@ -386,46 +471,6 @@ def _refuse_target_server(shadow_dsn: str, target_dsn: str | None, allowed: bool
 
 
 @contextmanager
-def _autocommit(dsn: str) -> Iterator[psycopg.Connection[Any]]:
-    try:
-        conn = psycopg.connect(dsn, autocommit=True, connect_timeout=10)
-    except psycopg.Error as exc:
-        raise HistoryError(f"cannot connect to the shadow server {redact_dsn(dsn)}: "
-                           f"{scrub_secrets(_first_line(exc), dsn)}") from None
-    try:
-        yield conn
-    finally:
-        conn.close()
-
-
-@contextmanager
-def _postgres_scratch(shadow_dsn: str) -> Iterator[str]:
-    name = f"{SHADOW_PREFIX}{uuid.uuid4().hex[:16]}"
-    with _autocommit(shadow_dsn) as admin:
-        try:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        except psycopg.Error as exc:
-            raise HistoryError(f"cannot create a scratch database on the shadow server "
-                               f"{redact_dsn(shadow_dsn)}: "
-                               f"{scrub_secrets(_first_line(exc), shadow_dsn)}") from None
-    try:
-        yield psycopg.conninfo.make_conninfo(shadow_dsn, dbname=name)
-    finally:
-        with _autocommit(shadow_dsn) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _run_postgres(conn: psycopg.Connection[Any], migration: Migration) -> None:
-    for statement in split_statements(migration.text):
-        try:
-            # no parameters: the text goes as it is, with no placeholder parsing
-            conn.execute(statement.sql.encode("utf-8"))
-        except psycopg.Error as exc:
-            raise HistoryError(f"migration {migration.name} fails at line {statement.line} of "
-                               f"migration.sql: {_first_line(exc)}") from None
-
-
-@contextmanager
 def _sqlite_scratch() -> Iterator[str]:
     handle, path = tempfile.mkstemp(prefix=SHADOW_PREFIX, suffix=".db")
     os.close(handle)
@@ -445,11 +490,6 @@ def _run_sqlite(path: str, migration: Migration) -> None:
         raise HistoryError(f"migration {migration.name} fails: {exc}") from None
     finally:
         conn.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
 
 
 __all__ = ["CACHE_VERSION", "Replay", "SHADOW_PREFIX", "ShadowChoice", "choose_shadow",
