@@ -26,7 +26,9 @@ audit, everything stored and the work after it) and the engine's median. With
 
 Every database it creates is named after Driftwatch's own database in ``DATABASE_URL`` (e.g.
 ``dw_h18_fleet_t0001`` for ``.../dw_h18``; ``dw_bench_fleet...`` otherwise) and is dropped at
-the end, also on failure or Ctrl-C, with the worker and the Redis database's keys.
+the end, also on failure or Ctrl-C, with the worker and the Redis database's keys; with
+``--keep`` the langfuse databases stay for the next run (which reuses them; a run without
+``--keep`` drops them).
 """
 
 from __future__ import annotations
@@ -77,11 +79,15 @@ def main() -> None:
     parser.add_argument("--redis-db", type=int, default=13)
     parser.add_argument("--timeout", type=float, default=1800.0,
                         help="give up waiting for the audits after this many seconds")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the target databases for the next run (each DROP DATABASE "
+                             "forces a checkpoint: 200 of them take minutes); a run without "
+                             "--keep drops them")
     args = parser.parse_args()
     if args.targets < 1:
         parser.error("--targets must be at least 1")
 
-    fleet = Fleet(args.admin_dsn, _name_prefix(), f"{args.redis}/{args.redis_db}")
+    fleet = Fleet(args.admin_dsn, _name_prefix(), f"{args.redis}/{args.redis_db}", args.keep)
     say = (lambda text: print(text, file=sys.stderr)) if args.format == "json" else print
     load_before = os.getloadavg()
     try:
@@ -111,8 +117,9 @@ def _name_prefix() -> str:
 
 
 class Fleet:
-    def __init__(self, admin_dsn: str, prefix: str, broker_url: str) -> None:
+    def __init__(self, admin_dsn: str, prefix: str, broker_url: str, keep: bool = False) -> None:
         self.admin_dsn = admin_dsn
+        self.keep = keep
         self.prefix = prefix
         self.broker_url = broker_url
         self.databases: list[str] = []  # created by us, dropped by clean_up
@@ -134,9 +141,8 @@ class Fleet:
         source, migrations = self._build_source()
         say(f"source database from {migrations} migrations: {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
-        copies = self._copy(source, targets)
-        drifted = self._drift(copies, drift_every)
-        say(f"{targets} copies ({len(drifted)} drifted): {time.perf_counter() - started:.1f} s")
+        copies, drifted = self._copy(source, targets, drift_every)
+        say(f"{targets} copies ({drifted} drifted): {time.perf_counter() - started:.1f} s")
         self._setup_driftwatch()
         ids = self._register(copies)
         self._start_worker()
@@ -164,38 +170,47 @@ class Fleet:
                              "(the benchmark empties its database at the end)")
         self.redis_used = True
 
-    def _create(self, name: str, template: str | None = None) -> None:
+    def _create(self, name: str, template: str | None = None) -> bool:
+        """Create ``name``; with --keep, one kept from an earlier run is reused (False)."""
         with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             self.databases.append(name)
+            if self.keep and conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s AND "
+                    "shobj_description(oid, 'pg_database') = 'complete'", (name,)).fetchone():
+                return False
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"'
                          + (f' TEMPLATE "{template}"' if template else ""))
+        return True
+
+    def _complete(self, name: str) -> None:
+        with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
+            conn.execute(f"COMMENT ON DATABASE \"{name}\" IS 'complete'")
 
     def _build_source(self) -> tuple[str, int]:
         from audits.engine.history.folder import read_folder
         from audits.engine.history.statements import split_statements
 
         name = f"{self.prefix}_src"
-        self._create(name)
         folder = read_folder(LANGFUSE / "migrations")
-        with psycopg.connect(self.dsn(name), autocommit=True) as conn:
-            for migration in folder.migrations:  # as psql -f would: statement by statement
-                for statement in split_statements(migration.text):
-                    conn.execute(statement.sql.encode())
+        if self._create(name):
+            with psycopg.connect(self.dsn(name), autocommit=True) as conn:
+                for migration in folder.migrations:  # as psql -f would: statement by statement
+                    for statement in split_statements(migration.text):
+                        conn.execute(statement.sql.encode())
+            self._complete(name)
         return name, len(folder.migrations)
 
-    def _copy(self, source: str, count: int) -> list[str]:
+    def _copy(self, source: str, count: int, every: int) -> tuple[list[str], int]:
+        """The copies, every ``every``-th one drifted; how many are drifted."""
         names = [f"{self.prefix}_t{number:04d}" for number in range(count)]
-        for name in names:
-            self._create(name, template=source)
-        return names
-
-    def _drift(self, copies: list[str], every: int) -> list[str]:
-        drifted = copies[every - 1::every] if every > 0 else []
-        for number, name in enumerate(drifted):
-            with psycopg.connect(self.dsn(name), autocommit=True) as conn:
-                conn.execute(DRIFTS[number % len(DRIFTS)])
-        return drifted
+        for number, name in enumerate(names):
+            if self._create(name, template=source):
+                if every > 0 and (number + 1) % every == 0:
+                    with psycopg.connect(self.dsn(name), autocommit=True) as conn:
+                        conn.execute(DRIFTS[(number // every) % len(DRIFTS)])
+                self._complete(name)
+        return names, count // every if every > 0 else 0
 
     def _setup_driftwatch(self) -> None:
         name = f"{self.prefix}_app"
@@ -212,7 +227,7 @@ class Fleet:
         call_command("migrate", verbosity=0)
 
     def _register(self, copies: list[str]) -> list[int]:
-        from audits import services
+        from audits.targets import services
 
         schema = {"schema.prisma": (LANGFUSE / "schema.prisma").read_text(encoding="utf-8")}
         ids = []
@@ -238,8 +253,8 @@ class Fleet:
             time.sleep(0.1)
 
     def _audit_all(self, target_ids: list[int], timeout: float) -> float:
-        from audits import services
-        from audits.models import AuditRun, Target
+        from audits.core.models import AuditRun, Target
+        from audits.targets import services
 
         started = time.perf_counter()
         for target in Target.objects.filter(pk__in=target_ids):
@@ -263,12 +278,12 @@ class Fleet:
         return times, failures
 
     def _failed_runs(self) -> int:
-        from audits.models import AuditRun
+        from audits.core.models import AuditRun
 
         return AuditRun.objects.exclude(status="succeeded").count()
 
     def _engine_median(self, database: str, runs: int) -> float:
-        from audits import conf
+        from audits.core import conf
         from audits.engine.audit import audit_database, expected_schema
 
         expected = expected_schema({"schema.prisma": (LANGFUSE / "schema.prisma").read_text(
@@ -304,9 +319,11 @@ class Fleet:
             from django.db import connections
 
             connections.close_all()
+        app = f"{self.prefix}_app"
         with psycopg.connect(self.admin_dsn, autocommit=True) as conn:
             for name in reversed(self.databases):
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                if name == app or not self.keep:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if self.redis_used:
             import redis
 

@@ -45,9 +45,14 @@ class AuditFinished:
 
     @property
     def changed(self) -> bool:
-        """Whether anything differs from the previous succeeded run (findings or statuses)."""
+        """Whether anything differs from the previous succeeded run: its findings, its model
+        statuses, or the schema it was audited against. A receiver whose work depends only on
+        those (and on inputs it can check itself) may skip an unchanged run: a fleet audited
+        every few minutes is mostly unchanged runs."""
         changes: dict[str, Any] = self.run.changes or {}
         if self.previous is None:
+            return True
+        if self.run.schema_version_id != self.previous.schema_version_id:
             return True
         return bool(changes.get("new") or changes.get("resolved") or changes.get("flipped"))
 

@@ -36,6 +36,7 @@ from audits.core.credentials import dsn_quietly, log_crash, scrub
 from audits.core.events import AuditFinished
 from audits.core.incidents import EntryKind, log_on_open_incidents
 from audits.core.models import AuditRun, ModelStatus, Target
+from audits.core.paths import unchanged_since
 from audits.core.records import report_from_run, schema_from_plain
 from audits.targets.services import expected_for
 
@@ -177,7 +178,20 @@ def _last_success(target: Target) -> AuditRun | None:
 
 
 def on_audit_finished(sender: Any, event: AuditFinished, **kwargs: Any) -> None:
+    if not event.changed and scan_is_current(event.run.target):
+        return  # same statuses, same code: the verdicts would come out the same
     after_audit(event.run)
+
+
+def scan_is_current(target: Target) -> bool:
+    """Whether the target's last scan succeeded and nothing under its code folder changed
+    since (one query and a walk of the folder's modification times)."""
+    if not target.code_path:
+        return True
+    scan = EndpointScan.objects.filter(target=target).only("scanned_at", "error").first()
+    if scan is None or scan.error or scan.scanned_at is None:
+        return False
+    return unchanged_since(target.code_path, scan.scanned_at.timestamp())
 
 
 def after_audit(run: AuditRun) -> None:

@@ -21,7 +21,7 @@ Conventions every producer follows, so that comparison stays simple:
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from enum import StrEnum
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
@@ -211,14 +211,38 @@ class Report:
         return from_plain(cls, json.loads(text))
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def to_plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {key: to_plain(item) for key, item in asdict(value).items()}
+    """Dataclasses as dicts (fields in order), tuples as lists, anything else as it is.
+
+    Walks each object once, without ``asdict``'s deep copies: an audit stores two schemas
+    this way (a langfuse-sized one is about 9,000 objects)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        return {name: to_plain(getattr(value, name)) for name in names}
     if isinstance(value, dict):
         return {key: to_plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [to_plain(item) for item in value]
     return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The field names of a dataclass type, or None for any other type (remembered)."""
+    try:
+        return _FIELD_NAMES[kind]
+    except KeyError:
+        names = tuple(spec.name for spec in fields(kind)) if is_dataclass(kind) else None
+        _FIELD_NAMES[kind] = names
+        return names
 
 
 def from_plain(cls: type[T], data: Any) -> T:

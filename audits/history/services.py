@@ -53,16 +53,20 @@ CACHE_FOLDER = "history-cache"
 
 
 def on_audit_finished(sender: Any, event: AuditFinished, **kwargs: Any) -> None:
-    after_audit(event.run, event.expected)
+    # Runs after every audit, changed or not: a `prisma migrate reset` that rebuilds the same
+    # schema changes no finding, and noticing it is this check's job. It reuses the audit's
+    # live read rather than reading the database again.
+    after_audit(event.run, event.expected, event.actual)
 
 
-def after_audit(run: AuditRun, expected: engine_model.Schema | None) -> HistoryCheck | None:
+def after_audit(run: AuditRun, expected: engine_model.Schema | None,
+                live: engine_model.Schema | None = None) -> HistoryCheck | None:
     """Check and store the history of a saved run; never raises."""
     target = run.target
     if not target.migrations_path:
         return None
     try:
-        return record_history(run, expected)
+        return record_history(run, expected, live)
     except SoftTimeLimitExceeded:
         return _store_error_quietly(run, "the history check was stopped: the audit ran out "
                                          "of time")
@@ -81,7 +85,8 @@ def _store_error_quietly(run: AuditRun, message: str) -> HistoryCheck | None:
         return None
 
 
-def record_history(run: AuditRun, expected: engine_model.Schema | None) -> HistoryCheck:
+def record_history(run: AuditRun, expected: engine_model.Schema | None,
+                   live: engine_model.Schema | None = None) -> HistoryCheck:
     """Check the run's target history and store the outcome (or its redacted error)."""
     target = run.target
     dsn: str | None = None
@@ -89,7 +94,7 @@ def record_history(run: AuditRun, expected: engine_model.Schema | None) -> Histo
     try:
         dsn = target_dsn(target)
         shadow = str(getattr(settings, "DRIFTWATCH_SHADOW_DATABASE_URL", "") or "")
-        report = _check(target, dsn, shadow, _code_side(target, expected))
+        report = _check(target, dsn, shadow, _code_side(target, expected), live)
     except (EngineError, TargetConfigError, OSError) as exc:
         message = scrub(scrub(str(exc), dsn), shadow or None)
         return store_error(run, message or type(exc).__name__)
@@ -103,7 +108,8 @@ def _code_side(target: Target, expected: engine_model.Schema | None) -> engine_m
     return expected
 
 
-def _check(target: Target, dsn: str, shadow: str, code: engine_model.Schema | None) -> Any:
+def _check(target: Target, dsn: str, shadow: str, code: engine_model.Schema | None,
+           live: engine_model.Schema | None = None) -> Any:
     from audits.engine.history import TableIdentity, check_history, choose_shadow
 
     choice = choose_shadow(dsn, shadow)
@@ -112,7 +118,7 @@ def _check(target: Target, dsn: str, shadow: str, code: engine_model.Schema | No
         target.migrations_path, dsn, code=code, shadow_dsn=choice.dsn,
         allow_target_server=choice.allow_target_server,
         cache_dir=Path(settings.VAR_DIR) / CACHE_FOLDER,
-        previous_identity=TableIdentity.from_dict(previous) if previous else None,
+        previous_identity=TableIdentity.from_dict(previous) if previous else None, live=live,
         connect_timeout_s=conf.connect_timeout(), statement_timeout_ms=conf.statement_timeout_ms(),
         lock_timeout_ms=conf.lock_timeout_ms(),
     )

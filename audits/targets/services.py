@@ -177,12 +177,16 @@ def set_baseline(target: Target, run: AuditRun) -> Target:
 
 def expected_for(target: Target) -> tuple[Schema, SchemaVersion | None]:
     """The schema the target should have, and the stored version it came from (if any)."""
+    from audits.engine.audit import expected_schema_cached
+
     source = target.schema_source
     if source == Target.SchemaSource.BASELINE:
         baseline = target.baseline_run
         if baseline is None or not baseline.snapshot:
             raise TargetConfigError("baseline mode is on but no baseline audit is chosen")
-        return schema_from_plain(baseline.snapshot), None
+        # a finished run's snapshot never changes (RunImmutable): its id names its content
+        return expected_schema_cached(f"baseline-run:{baseline.pk}",
+                                      lambda: schema_from_plain(baseline.snapshot)), None
     if source == Target.SchemaSource.PATH:
         if not target.schema_path:
             raise TargetConfigError("the target has no schema path")
@@ -195,9 +199,11 @@ def expected_for(target: Target) -> tuple[Schema, SchemaVersion | None]:
         version = target.current_schema
         if version is None:
             raise TargetConfigError("no schema.prisma has been uploaded for this target")
-    from audits.engine.audit import expected_schema
-
-    expected = expected_schema(dict(version.content))
+    # parsed and lowered once per distinct content in this process: a periodic audit of an
+    # unchanged schema does not even load the text (execute_audit defers it)
+    chosen = version
+    expected = expected_schema_cached(f"schema-version:{version.content_hash}",
+                                      lambda: dict(chosen.content))
     if target.namespaces:
         expected = dataclasses.replace(expected, namespaces=tuple(target.namespaces))
     return expected, version
@@ -248,8 +254,9 @@ def execute_audit(run_id: int) -> AuditRun | None:
 
 @sensitive_variables("dsn")
 def _execute_claimed(run_id: int) -> AuditRun:
-    run = AuditRun.objects.select_related("target", "target__baseline_run",
-                                          "target__current_schema").get(pk=run_id)
+    run = (AuditRun.objects.select_related("target", "target__baseline_run",
+                                           "target__current_schema")
+           .defer("target__current_schema__content").get(pk=run_id))
     target = run.target
     dsn: str | None = None
     started = time.monotonic()
@@ -310,19 +317,27 @@ def fail_run(
                                        "finished_at",
                                        "duration_ms").get(pk=run_id)
         with transaction.atomic():
-            Target.objects.filter(pk=failed.target_id).update(last_run_id=run_id)
-            push_trend(failed)
+            _store_on_target(failed, last_success=False)
     return bool(updated)
 
 
-def push_trend(run: AuditRun) -> None:
-    """Append a finished run to its target's trend strip, keeping the last TREND_LENGTH."""
-    target = Target.objects.select_for_update().only("trend").get(pk=run.target_id)
+def _trend_with(trend: list[dict[str, Any]], run: AuditRun) -> list[dict[str, Any]]:
     entry = {"id": run.pk, "n": run.number, "status": run.status, "worst_status": run.worst_status,
              "at": run.finished_at.isoformat() if run.finished_at else "",
              "ms": run.duration_ms}
-    trend = ([item for item in target.trend if item.get("id") != run.pk] + [entry])[-TREND_LENGTH:]
-    Target.objects.filter(pk=run.target_id).update(trend=trend, trend_svg=str(trend_strip(trend)))
+    return ([item for item in trend if item.get("id") != run.pk] + [entry])[-TREND_LENGTH:]
+
+
+def _store_on_target(run: AuditRun, *, last_success: bool) -> None:
+    """A finished run on its target, in two queries (inside the caller's transaction): the
+    locked trend, then last run (and last success and worst status) and trend in one UPDATE."""
+    target = Target.objects.select_for_update().only("trend").get(pk=run.target_id)
+    trend = _trend_with(target.trend, run)
+    fields: dict[str, Any] = {"last_run_id": run.pk, "trend": trend,
+                              "trend_svg": str(trend_strip(trend))}
+    if last_success:
+        fields.update(last_success_id=run.pk, worst_status=run.worst_status)
+    Target.objects.filter(pk=run.target_id).update(**fields)
 
 
 def _save_success(
@@ -351,35 +366,40 @@ def save_result(
     counts = report.by_severity()
     worst = worst_status_of(report)
     target = run.target
+    # A constant number of queries whatever the size of the schema or the report (a test holds
+    # it): the previous run, its findings and statuses, the run's UPDATE, one INSERT each for
+    # findings and statuses, the target's locked read and its one UPDATE.
     with transaction.atomic():
         previous = (
             AuditRun.objects.filter(target=target, status=AuditRun.State.SUCCEEDED)
             .exclude(pk=run.pk).order_by("-finished_at", "-id")
-            .only("id", "number", "worst_status").first()
+            .only("id", "number", "worst_status", "schema_version").first()
         )
         findings = [finding_row(run, finding) for finding in report.findings]
         statuses = status_rows(run, report)
         changes = _changes_since(previous, findings, statuses)
+        finished_at = timezone.now()
+        duration_ms = duration_ms if duration_ms is not None else _elapsed_ms(None, run)
+        fields = {
+            "status": AuditRun.State.SUCCEEDED, "finished_at": finished_at,
+            "duration_ms": duration_ms, "schema_version": version,
+            "timings": timings or {}, "critical_count": counts["critical"],
+            "error_count": counts["error"], "warning_count": counts["warning"],
+            "info_count": counts["info"], "worst_status": worst, "previous_run": previous,
+            "changes": changes,
+        }
+        fields["expected_snapshot"] = schema_to_plain(expected)
+        fields["snapshot"] = schema_to_plain(actual)
         updated = AuditRun.objects.filter(pk=run.pk, status=AuditRun.State.RUNNING).update(
-            status=AuditRun.State.SUCCEEDED, finished_at=timezone.now(),
-            duration_ms=duration_ms if duration_ms is not None else _elapsed_ms(None, run),
-            schema_version=version, expected_snapshot=schema_to_plain(expected),
-            snapshot=schema_to_plain(actual), timings=timings or {},
-            critical_count=counts["critical"], error_count=counts["error"],
-            warning_count=counts["warning"], info_count=counts["info"],
-            worst_status=worst, previous_run=previous, changes=changes,
-        )
+            **fields)
         if not updated:  # the sweep failed it meanwhile; its verdict stands
             return None
-        Finding.objects.bulk_create(findings, batch_size=1000)
-        ModelStatus.objects.bulk_create(statuses, batch_size=1000)
-        Target.objects.filter(pk=target.pk).update(
-            last_run=run, last_success=run, worst_status=worst
-        )
-        push_trend(AuditRun.objects.only("target_id", "number", "status", "worst_status",
-                                         "finished_at",
-                                         "duration_ms").get(pk=run.pk))
-    stored = AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run.pk)
+        Finding.objects.bulk_create(findings)  # one INSERT each (PostgreSQL: UNNEST arrays)
+        ModelStatus.objects.bulk_create(statuses)
+        for name, value in fields.items():
+            setattr(run, name, value)
+        _store_on_target(run, last_success=True)
+    stored = run  # what was just written, without reading the snapshots back
     stored.target = target
     announce(AuditFinished(run=stored, previous=previous, expected=expected, actual=actual,
                            report=report, counts=counts, vitals=vitals))
@@ -409,11 +429,11 @@ def _changes_since(
     before = {row.fingerprint: row for row in previous.findings.all()}
     now = {row.fingerprint: row for row in findings}
     # Status changes are the tables' (enum and schema rows carry their findings, which are
-    # counted as new and resolved above).
+    # counted as new and resolved above). "run" too: the related manager sets it on each row.
     old_status = {
         (row.schema, row.table): row
         for row in previous.model_statuses.filter(object_type="table")
-        .only("schema", "table", "model", "status")
+        .only("run", "schema", "table", "model", "status")
     }
     flipped = []
     for row in statuses:

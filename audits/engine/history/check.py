@@ -140,9 +140,12 @@ def check_history(
     cache_dir: str | Path | None = None,
     allow_target_server: bool = False,
     previous_identity: TableIdentity | None = None,
+    live: Schema | None = None,
     **timeouts: Any,
 ) -> HistoryReport:
     """The whole history audit. ``code`` is the lowered schema.prisma (None: no code side).
+    ``live``: the database as the drift audit just read it (of the same namespaces), so it
+    is not read twice.
 
     ``timeouts`` go to the read-only target connections (``connect_timeout_s``,
     ``statement_timeout_ms``, ``lock_timeout_ms``). Raises HistoryError, TargetError.
@@ -170,7 +173,8 @@ def check_history(
         whole = replay(folder, **options)
         applied = replay(folder, names=applied_names, **options)
     clock.lap("replay")
-    database = introspect(database_url, namespaces, **timeouts)
+    database = live if live is not None and tuple(live.namespaces) == namespaces \
+        else introspect(database_url, namespaces, **timeouts)
     clock.lap("introspect")
     result = three_way(code, whole.schema, applied.schema, database,
                        history_owners=whole.attribution or {},
