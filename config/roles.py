@@ -11,12 +11,22 @@ BACKEND_GROUP = "backend"
 MOBILE_GROUP = "mobile"
 
 
+def group_names(user: Any) -> frozenset[str]:
+    """The user's group names, read once per user object: one query per request, however many
+    checks and labels a page makes (``request.user`` is loaded anew for every request)."""
+    names = getattr(user, "_driftwatch_group_names", None)
+    if names is None:
+        names = frozenset(user.groups.values_list("name", flat=True))
+        user._driftwatch_group_names = names
+    return names
+
+
 def can_write(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name=BACKEND_GROUP).exists()
+    return BACKEND_GROUP in group_names(user)
 
 
 def write_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -37,7 +47,7 @@ def role_label(user: Any) -> str:
         return ""
     if user.is_superuser:
         return "administrator"
-    names = set(user.groups.values_list("name", flat=True))
+    names = group_names(user)
     if BACKEND_GROUP in names:
         return "backend team"
     if MOBILE_GROUP in names:
