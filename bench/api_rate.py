@@ -23,6 +23,7 @@ import argparse
 import http.client
 import json
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -146,7 +147,9 @@ def main() -> int:
 
     var_dir = tempfile.mkdtemp(prefix="dw_bench_api_")
     env = {**os.environ, "DATABASE_URL": database_url(), "DRIFTWATCH_VAR_DIR": var_dir,
-           "DEBUG": "0", "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING"}
+           "DEBUG": "0", "DATABASE_CONN_MAX_AGE": "600", "LOG_LEVEL": "WARNING",
+           # Production settings refuse to start without a strong key of their own.
+           "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(64)}
     recreate_database()
     gunicorn = None
     try:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -42,6 +43,7 @@ def prepare_database(rebuild: bool) -> None:
             conn.execute(f'CREATE DATABASE "{DB_NAME}"')
     os.environ["DATABASE_URL"] = ADMIN.rsplit("/", 1)[0] + f"/{DB_NAME}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))  # production settings want one
     sys.path.insert(0, str(REPO))
     import django
 

@@ -8,6 +8,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.secret_key import local_secret_key, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("DRIFTWATCH_VAR_DIR", BASE_DIR / "var"))
@@ -25,8 +28,19 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The zero-setup key is only good for a laptop demo; any real deployment sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY", "driftwatch-insecure-demo-key-change-me")
+# The laptop demo `bin/start` runs: no SECRET_KEY needed (a random one is kept in the var dir).
+LOCAL_DEMO = env_bool("DRIFTWATCH_LOCAL_DEMO", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY and (DEBUG or LOCAL_DEMO):
+    SECRET_KEY = local_secret_key(VAR_DIR)
+# SECRET_KEY also derives the key encrypting stored connection strings: a deployment must not
+# start on a missing, published or weak one (config/secret_key.py says which).
+if not DEBUG and (problem := secret_key_problem(SECRET_KEY)):
+    raise ImproperlyConfigured(
+        f"{problem} Set SECRET_KEY to a long random value, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(64))'`, "
+        "or DRIFTWATCH_LOCAL_DEMO=true for a local demo (a random key kept in the var dir)."
+    )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://localhost:8000,http://127.0.0.1:8000")
 
@@ -39,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "template_partials",
+    "axes",
     "recovery",
     "audits",
 ]
@@ -54,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +112,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # is noticed and replaced before a request uses it, instead of failing that request.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto: secure cookies, HSTS, and a
+# redirect of plain HTTP, so `manage.py check --deploy` has nothing left to warn about.
+HTTPS = env_bool("DRIFTWATCH_HTTPS", False)
+if HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("DRIFTWATCH_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DRIFTWATCH_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("DRIFTWATCH_HSTS_PRELOAD", True)
+
+# Login throttling (django-axes): after DRIFTWATCH_LOGIN_FAILURE_LIMIT wrong passwords for one
+# username from one address, that pair is refused, right password or not, for the cool-off.
+# Keyed on the pair so a guesser cannot lock the real user out from everywhere else.
+AUTHENTICATION_BACKENDS = [
+    "config.lockout.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("DRIFTWATCH_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = float(os.environ.get("DRIFTWATCH_LOGIN_COOLOFF_MINUTES", "15")) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on stderr of every manage.py command
+AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .markdown import MARKDOWN_MAX_LENGTH
 from .models import SYSTEM_KINDS, ActionItem, Commit, EntryKind, Incident, Severity, Status
 
 
@@ -77,6 +78,7 @@ class StepForm(forms.Form):
                             widget=forms.TextInput(attrs={"list": "phases"}))
     kind = forms.ChoiceField(choices=STEP_KINDS, initial=EntryKind.ACTION)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                           max_length=MARKDOWN_MAX_LENGTH,
                            help_text="Markdown.", label="What happened")
 
 
@@ -95,6 +97,7 @@ class StepRemoveForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Comment",
+                           max_length=MARKDOWN_MAX_LENGTH,
                            help_text="Markdown. Everyone on the incident sees it.")
 
 

@@ -17,6 +17,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .markdown import (
+    MARKDOWN_MAX_LENGTH,
+    RenderedMarkdown,
+    StoresRenderedMarkdown,
+    validate_markdown_length,
+)
+
 SHA_RE = re.compile(r"^[0-9a-f]{7,40}$")
 # Prisma's `migrate dev` names folders `<14-digit UTC timestamp>_<snake_case_name>`; baselined
 # histories (Prisma's own docs use `0_init`) start with any number, so both are accepted.
@@ -63,14 +70,30 @@ class Status(models.TextChoices):
 LIFECYCLE: tuple[str, ...] = tuple(Status.values)
 
 
-class Incident(models.Model):
+def markdown_field(verbose_name: str | None = None, **options: object) -> models.TextField:
+    """A Markdown text, capped at MARKDOWN_MAX_LENGTH (a form error beyond, not a slow page)."""
+    options.setdefault("blank", True)
+    options.setdefault("help_text", "Markdown.")
+    return models.TextField(verbose_name, max_length=MARKDOWN_MAX_LENGTH,  # type: ignore[arg-type]
+                            validators=[validate_markdown_length], **options)
+
+
+def html_field() -> models.TextField:
+    """The sanitized HTML of the Markdown field of the same name less `_html`."""
+    return models.TextField(blank=True, editable=False)
+
+
+class Incident(StoresRenderedMarkdown):
+    MARKDOWN_FIELDS = ("summary", "impact", "root_cause", "data_lost_text", "data_recovered_text",
+                       "lessons_learned")
+
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     severity = models.CharField(max_length=4, choices=Severity.choices, default=Severity.SEV2)
     commander = models.CharField(max_length=120, blank=True)
-    summary = models.TextField(blank=True, help_text="Markdown.")
-    impact = models.TextField(blank=True, help_text="Markdown.")
-    root_cause = models.TextField(blank=True, help_text="Markdown.")
+    summary = markdown_field()
+    impact = markdown_field()
+    root_cause = markdown_field()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DECLARED)
     # When the incident last entered each status; a status skipped over keeps None.
     declared_at = models.DateTimeField(default=timezone.now)
@@ -78,12 +101,18 @@ class Incident(models.Model):
     recovering_at = models.DateTimeField(null=True, blank=True)
     monitoring_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    data_lost_text = models.TextField("what was lost", blank=True, help_text="Markdown.")
-    data_recovered_text = models.TextField("what was recovered", blank=True, help_text="Markdown.")
-    lessons_learned = models.TextField(
-        "lessons learned", blank=True,
+    data_lost_text = markdown_field("what was lost")
+    data_recovered_text = markdown_field("what was recovered")
+    lessons_learned = markdown_field(
+        "lessons learned",
         help_text="Markdown. What the team will do differently; part of the post-mortem.",
     )
+    summary_html = html_field()
+    impact_html = html_field()
+    root_cause_html = html_field()
+    data_lost_text_html = html_field()
+    data_recovered_text_html = html_field()
+    lessons_learned_html = html_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,6 +125,13 @@ class Incident(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("recovery:incident_detail", args=[self.slug])
+
+    summary_rendered = RenderedMarkdown("summary")
+    impact_rendered = RenderedMarkdown("impact")
+    root_cause_rendered = RenderedMarkdown("root_cause")
+    data_lost_text_rendered = RenderedMarkdown("data_lost_text")
+    data_recovered_text_rendered = RenderedMarkdown("data_recovered_text")
+    lessons_learned_rendered = RenderedMarkdown("lessons_learned")
 
     def status_time(self, status: str) -> object:
         return getattr(self, f"{status}_at")
@@ -149,13 +185,16 @@ class EntryKind(models.TextChoices):
 SYSTEM_KINDS = frozenset({EntryKind.STATUS_CHANGE, EntryKind.ALERT, EntryKind.CORRECTION})
 
 
-class TimelineEntry(models.Model):
+class TimelineEntry(StoresRenderedMarkdown):
+    MARKDOWN_FIELDS = ("body",)
+
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="entries")
     occurred_at = models.DateTimeField(default=timezone.now)
     logged_at = models.DateTimeField(auto_now_add=True)
     phase = models.CharField(max_length=120, blank=True)
     kind = models.CharField(max_length=16, choices=EntryKind.choices, default=EntryKind.ACTION)
-    body = models.TextField(help_text="Markdown, rendered sanitized.")
+    body = markdown_field(blank=False, help_text="Markdown, rendered sanitized.")
+    body_html = html_field()
     # None for entries the system writes (audit alerts).
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -167,6 +206,8 @@ class TimelineEntry(models.Model):
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["incident", "occurred_at"])]
         verbose_name_plural = "timeline entries"
+
+    body_rendered = RenderedMarkdown("body")
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.kind}: {self.body[:60]}"

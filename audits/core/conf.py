@@ -65,3 +65,38 @@ def statement_timeout_ms() -> int:
 
 def lock_timeout_ms() -> int:
     return _int("DRIFTWATCH_LOCK_TIMEOUT_MS", 5_000)
+
+
+def path_roots() -> list[str]:
+    """The folders a target's schema, code and migrations paths must lie under.
+
+    DRIFTWATCH_PATH_ROOTS, separated by ":" like PATH; default the var dir and the bundled demo
+    folder (audits/seed, found by path: production code does not import the demo).
+    """
+    value = getattr(settings, "DRIFTWATCH_PATH_ROOTS", None)
+    if value is None:
+        value = os.environ.get("DRIFTWATCH_PATH_ROOTS")
+    if value is None:
+        seed = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "seed")
+        return [str(settings.VAR_DIR), seed]
+    if isinstance(value, str):
+        value = value.split(":")
+    return [str(item) for item in value if str(item).strip()]
+
+
+def max_file_bytes() -> int:
+    """The largest schema file (and schema folder) Driftwatch reads for a target: parsing is
+    linear but not cheap (bench/hostile_input.py: 10 MB took 74 s and 412 MB on a busy
+    machine), and real schemas stay far below 2 MiB."""
+    return _int("DRIFTWATCH_MAX_FILE_BYTES", 2 * 1024 * 1024)
+
+
+def target_hosts() -> list[str]:
+    """DRIFTWATCH_TARGET_HOSTS: the hosts (or host:port, or *.domain) targets may live on;
+    empty means any host (Driftwatch's own database is refused whatever this says)."""
+    value = getattr(settings, "DRIFTWATCH_TARGET_HOSTS", None)
+    if value is None:
+        value = os.environ.get("DRIFTWATCH_TARGET_HOSTS", "")
+    if isinstance(value, str):
+        value = value.split(",")
+    return [str(item).strip() for item in value if str(item).strip()]

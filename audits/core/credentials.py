@@ -29,13 +29,13 @@ from django.views.decorators.debug import sensitive_variables
 
 from audits.engine.errors import EngineError, TargetError
 
+from . import conf, confinement
+from .errors import TargetConfigError
 from .models import Target
 
+__all__ = ["TargetConfigError"]  # defined in .errors, imported from here by most callers
+
 log = logging.getLogger(__name__)
-
-
-class TargetConfigError(Exception):
-    """The target's settings do not allow an audit (no DSN, no schema...)."""
 
 
 @sensitive_variables("value")
@@ -49,7 +49,9 @@ def target_dsn(target: Target) -> str:
                 f"the environment variable {target.dsn_env_var} that should hold the "
                 "database URL is not set"
             )
-        return checked_env_dsn(target.dsn_env_var, value)
+        value = checked_env_dsn(target.dsn_env_var, value)
+        check_target_location(value)
+        return value
     from . import crypto
 
     try:
@@ -61,7 +63,110 @@ def target_dsn(target: Target) -> str:
         ) from exc
     if not value:
         raise TargetConfigError("the target has no database URL")
+    check_target_location(value)
     return value
+
+
+# -- where a target may live ---------------------------------------------------------------------
+
+LOCAL_HOSTS = frozenset({"", "localhost", "127.0.0.1", "::1", "[::1]"})
+
+
+@sensitive_variables("dsn", "params")
+def check_target_location(dsn: str) -> None:
+    """Refuse a URL naming a host outside DRIFTWATCH_TARGET_HOSTS, Driftwatch's own database,
+    or a SQLite file outside DRIFTWATCH_PATH_ROOTS. Checked when a target is saved and again
+    at audit time (an environment variable may change in between)."""
+    from audits.engine.connect import POSTGRESQL, dialect_of, libpq_dsn, sqlite_path
+
+    try:
+        dialect = dialect_of(dsn)
+    except EngineError as exc:
+        raise TargetConfigError(str(exc)) from exc
+    own = _own_database()
+    if dialect != POSTGRESQL:
+        try:
+            path = confinement.confined(sqlite_path(dsn), "SQLite file")
+        except EngineError as exc:
+            raise TargetConfigError(str(exc)) from exc
+        if own["engine"] == "sqlite" and own["name"] and path == confinement.Path(
+                os.path.realpath(own["name"])):
+            raise TargetConfigError(OWN_DATABASE)
+        return
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(libpq_dsn(dsn))
+    except (psycopg.Error, UnicodeError):
+        return  # reaches nothing: the audit fails with the engine's "cannot be parsed" reason
+    hosts = str(params.get("host") or params.get("hostaddr") or "localhost").split(",")
+    port = str(params.get("port") or "5432").split(",")[0]
+    dbname = str(params.get("dbname") or params.get("user") or "")
+    allowed = conf.target_hosts()
+    for host in hosts:
+        if allowed and not _host_allowed(host.strip(), port, allowed):
+            raise TargetConfigError(
+                f"the host {host.strip()} is not one Driftwatch may audit "
+                f"(DRIFTWATCH_TARGET_HOSTS: {', '.join(allowed)})")
+        if own["engine"] == "postgresql" and _same_server(host.strip(), own["host"]) \
+                and port == own["port"] and dbname == own["name"]:
+            raise TargetConfigError(OWN_DATABASE)
+
+
+OWN_DATABASE = ("the database URL names Driftwatch's own database, whose tables every reader "
+                "would then see: audit another database")
+
+
+def _own_database() -> dict[str, str]:
+    from django.db import connection
+
+    config = connection.settings_dict
+    engine = "postgresql" if "postgresql" in config["ENGINE"] else (
+        "sqlite" if "sqlite" in config["ENGINE"] else config["ENGINE"])
+    return {"engine": engine, "host": str(config.get("HOST") or "localhost"),
+            "port": str(config.get("PORT") or "5432"), "name": str(config.get("NAME") or "")}
+
+
+def _same_server(host: str, own_host: str) -> bool:
+    def local(name: str) -> bool:
+        return name.lower() in LOCAL_HOSTS or name.startswith("/")  # a Unix socket folder
+
+    return host.lower() == own_host.lower() or (local(host) and local(own_host))
+
+
+def _host_allowed(host: str, port: str, allowed: list[str]) -> bool:
+    """`host` (or `host:port`) matches an entry: exact, or `*.domain` for its subdomains."""
+    host = host.lower().strip("[]")
+    for entry in (item.lower() for item in allowed):
+        name, _, entry_port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
+        if entry_port and entry_port != port:
+            continue
+        name = name.strip("[]")
+        if name == host or (name.startswith("*.") and host.endswith(name[1:])):
+            return True
+    return False
+
+
+def connect_error_class(message: str) -> str:
+    """A "cannot connect" message reduced to its cause class, so that the error texts do not
+    tell an open port from a closed or filtered one (a port scanner through the form)."""
+    head, sep, reason = message.partition(": ")
+    if not head.startswith("cannot connect to ") or not sep:
+        return message
+    lowered = reason.lower()
+    if "authentication failed" in lowered or "refuses connections from" in lowered:
+        cause = "authentication refused"
+    elif "database does not exist" in lowered:
+        cause = "the database does not exist"
+    elif any(needle in lowered for needle in NETWORK_REASONS):
+        cause = "network error (no connection: refused, unreachable, timed out or not PostgreSQL)"
+    else:  # a configuration problem (an invalid port number...): says nothing about the network
+        return message
+    return f"{head}: {cause}"
+
+
+# The engine's reasons (audits.engine.connect) that tell apart a port's states.
+NETWORK_REASONS = ("the host is unreachable", "did not answer within the connect timeout",
+                   "cannot be resolved", "closed the connection", "ssl negotiation failed",
+                   "not accepting connections", "too many connections")
 
 
 def allowed_env_vars() -> list[str]:

@@ -23,7 +23,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -31,14 +30,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from audits.core import queueing
-from audits.core.credentials import dsn_quietly, log_crash, scrub
+from audits.core import confinement, queueing
+from audits.core.credentials import TargetConfigError, dsn_quietly, log_crash, scrub
 from audits.core.events import AuditFinished
 from audits.core.incidents import EntryKind, log_on_open_incidents
 from audits.core.models import AuditRun, ModelStatus, Target
 from audits.core.paths import unchanged_since
 from audits.core.records import report_from_run, schema_from_plain
-from audits.targets.services import expected_for
+from audits.targets.services import expected_for, read_schema_files
 
 from .models import VERDICT_ORDER, Endpoint, EndpointOverride, EndpointRescan, EndpointScan
 
@@ -85,14 +84,14 @@ def method_key(methods: Iterable[str]) -> str:
 
 def prisma_schema_for(target: Target, run: AuditRun | None) -> PrismaSchema:
     """The schema.prisma the audit used, else the target's current one, else its path."""
-    from audits.engine.prisma.parser import load_schema, parse_files
+    from audits.engine.prisma.parser import parse_files
 
     version = run.schema_version if run is not None and run.schema_version_id else None
     version = version or target.current_schema
     if version is not None:
         return parse_files(dict(version.content))
     if target.schema_path:
-        return load_schema(target.schema_path)
+        return parse_files(read_schema_files(target.schema_path))
     raise EndpointScanError("the target has no schema.prisma to read its models from "
                             "(a baseline snapshot has no relations)")
 
@@ -139,7 +138,10 @@ def compute(target: Target, run: AuditRun | None) -> EndpointsReport:
 
     if not target.code_path:
         raise EndpointScanError("the target has no code path to scan")
-    code_dir = Path(target.code_path)
+    try:
+        code_dir = confinement.confined(target.code_path, "code path")
+    except TargetConfigError as exc:
+        raise EndpointScanError(str(exc)) from exc
     if not code_dir.is_dir():
         raise EndpointScanError(f"the code path {target.code_path} is not a folder")
     schema = prisma_schema_for(target, run)
@@ -165,7 +167,8 @@ def rescan(target: Target, run: AuditRun | None = None) -> EndpointScan:
         raise
     except Exception as exc:  # the engine's SchemaError, an unreadable file...
         # a schema line quoted by a parse error may hold the target's own URL
-        message = scrub(f"{type(exc).__name__}: {exc}", dsn_quietly(target))
+        message = confinement.stored_error(
+            scrub(f"{type(exc).__name__}: {exc}", dsn_quietly(target)))
         record_error(target, message)
         raise EndpointScanError(message) from exc
     return store(target, run, result)

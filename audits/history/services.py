@@ -26,8 +26,15 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.urls import reverse
 
-from audits.core import conf
-from audits.core.credentials import TargetConfigError, dsn_quietly, log_crash, scrub, target_dsn
+from audits.core import conf, confinement
+from audits.core.credentials import (
+    TargetConfigError,
+    connect_error_class,
+    dsn_quietly,
+    log_crash,
+    scrub,
+    target_dsn,
+)
 from audits.core.events import AuditFinished
 from audits.core.incidents import open_incidents
 from audits.core.models import AuditRun, Target
@@ -96,7 +103,8 @@ def record_history(run: AuditRun, expected: engine_model.Schema | None,
         shadow = str(getattr(settings, "DRIFTWATCH_SHADOW_DATABASE_URL", "") or "")
         report = _check(target, dsn, shadow, _code_side(target, expected), live)
     except (EngineError, TargetConfigError, OSError) as exc:
-        message = scrub(scrub(str(exc), dsn), shadow or None)
+        message = confinement.stored_error(
+            connect_error_class(scrub(scrub(str(exc), dsn), shadow or None)))
         return store_error(run, message or type(exc).__name__)
     return store_report(run, report)
 
@@ -112,10 +120,11 @@ def _check(target: Target, dsn: str, shadow: str, code: engine_model.Schema | No
            live: engine_model.Schema | None = None) -> Any:
     from audits.engine.history import TableIdentity, check_history, choose_shadow
 
+    migrations = confinement.confined(target.migrations_path, "migrations path")
     choice = choose_shadow(dsn, shadow)
     previous = previous_identity(target)
     return check_history(
-        target.migrations_path, dsn, code=code, shadow_dsn=choice.dsn,
+        migrations, dsn, code=code, shadow_dsn=choice.dsn,
         allow_target_server=choice.allow_target_server,
         cache_dir=Path(settings.VAR_DIR) / CACHE_FOLDER,
         previous_identity=TableIdentity.from_dict(previous) if previous else None, live=live,

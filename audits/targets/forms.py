@@ -9,7 +9,13 @@ from urllib.parse import urlsplit
 from django import forms
 from django.utils.text import slugify
 
-from audits.core.credentials import TargetConfigError, allowed_env_vars_text, check_env_var
+from audits.core import conf, confinement
+from audits.core.credentials import (
+    TargetConfigError,
+    allowed_env_vars_text,
+    check_env_var,
+    check_target_location,
+)
 from audits.core.models import Target
 from audits.targets import services
 
@@ -104,11 +110,18 @@ class TargetForm(forms.ModelForm):
 
     def clean_schema_files(self) -> dict[str, str]:
         files = {}
+        limit = conf.max_file_bytes()
         for upload in self.cleaned_data.get("schema_files") or []:
             if not upload.name.endswith(".prisma"):
                 raise forms.ValidationError(f"{upload.name} is not a .prisma file.")
+            if upload.size > limit:
+                raise forms.ValidationError(f"{upload.name} is larger than {limit:,} bytes.")
+            data = upload.read()
+            if b"\x00" in data:  # PostgreSQL cannot store it, and no schema holds one
+                raise forms.ValidationError(
+                    f"{upload.name} is not a text file (it holds NUL bytes).")
             try:
-                files[upload.name] = upload.read().decode("utf-8")
+                files[upload.name] = data.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise forms.ValidationError(f"{upload.name} is not UTF-8 text.") from exc
         if files:
@@ -117,6 +130,24 @@ class TargetForm(forms.ModelForm):
                 raise forms.ValidationError(problems)
         return files
 
+    def _clean_path(self, field: str) -> str:
+        value = str(self.cleaned_data.get(field) or "").strip()
+        if value:
+            try:
+                confinement.confined(value, confinement.WHAT[field])
+            except TargetConfigError as exc:
+                raise forms.ValidationError(f"{exc}.") from exc
+        return value
+
+    def clean_schema_path(self) -> str:
+        return self._clean_path("schema_path")
+
+    def clean_code_path(self) -> str:
+        return self._clean_path("code_path")
+
+    def clean_migrations_path(self) -> str:
+        return self._clean_path("migrations_path")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         has_dsn = bool(data.get("database_url") or data.get("database_url_env"))
@@ -124,10 +155,16 @@ class TargetForm(forms.ModelForm):
             self.add_error("database_url", "Give a database URL or an environment variable.")
         if data.get("database_url_env") and not data.get("database_url"):
             self._check_env_var(data["database_url_env"])
+        if data.get("database_url"):
+            try:
+                check_target_location(data["database_url"])
+            except TargetConfigError as exc:
+                self.add_error("database_url", f"{exc}.")
         if data.get("clear_webhook_url") and not self.data.get("webhook_url"):
             data["webhook_url"] = ""
         source = data.get("schema_source")
-        if source == Target.SchemaSource.PATH and not data.get("schema_path"):
+        if source == Target.SchemaSource.PATH and not data.get("schema_path") \
+                and "schema_path" not in self.errors:
             self.add_error("schema_path", "Give the path of schema.prisma or its folder.")
         needs_upload = not (self.instance.pk and self.instance.current_schema_id)
         uploaded = data.get("schema_files") or "schema_files" in self.errors  # refused above

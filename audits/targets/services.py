@@ -23,11 +23,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from audits.core import conf, queueing
+from audits.core import conf, confinement, queueing
 from audits.core.credentials import (
     TargetConfigError,
     check_env_var,
+    check_target_location,
     checked_env_dsn,
+    connect_error_class,
     dialect_for,
     dialect_of_env,
     log_crash,
@@ -92,6 +94,9 @@ def create_target(
             namespaces=list(namespaces), interval_minutes=interval_minutes,
             schema_path=schema_path, **extra,
         )
+        check_target_paths(target)
+        if dsn:
+            check_target_location(dsn)
         if schema_path:
             target.schema_source = Target.SchemaSource.PATH
         if dsn:
@@ -145,20 +150,39 @@ def schema_problems(files: dict[str, str]) -> list[str]:
     return errors
 
 
-def read_schema_files(path: str | Path) -> dict[str, str]:
-    """A schema.prisma file, or every .prisma file under a folder, as {relative name: text}."""
-    root = Path(path)
+def read_schema_files(path: str | Path, *, confine: bool = True) -> dict[str, str]:
+    """A schema.prisma file, or every .prisma file under a folder, as {relative name: text}.
+
+    Each file is read as capped UTF-8 text (confinement.read_text); with `confine` (a target's
+    stored path) the path and every file in it must lie under DRIFTWATCH_PATH_ROOTS. Without it
+    (`targets add --schema FILE`, read once from the operator's shell) the caps still hold.
+    """
+    root = Path(confinement.confined(path, "schema path")) if confine else Path(path)
+    limit = conf.max_file_bytes()
     if root.is_file():
-        return {root.name: root.read_text(encoding="utf-8")}
+        return {root.name: confinement.read_text(root, "schema file", confine=confine)}
     if root.is_dir():
-        files = {
-            str(item.relative_to(root)): item.read_text(encoding="utf-8")
-            for item in sorted(root.rglob("*.prisma"))
-        }
+        files: dict[str, str] = {}
+        total = 0
+        for item in sorted(root.rglob("*.prisma")):
+            text = confinement.read_text(item, "schema file", confine=confine)
+            total += len(text)
+            if total > limit:
+                raise TargetConfigError(f"the .prisma files under {root} hold more than "
+                                        f"{limit:,} bytes")
+            files[str(item.relative_to(root))] = text
         if files:
             return files
         raise TargetConfigError(f"no .prisma file under {root}")
     raise TargetConfigError(f"the schema path {root} does not exist")
+
+
+def check_target_paths(target: Target) -> None:
+    """Every path the target names lies under DRIFTWATCH_PATH_ROOTS (TargetConfigError if not)."""
+    for field, what in confinement.WHAT.items():
+        value = getattr(target, field)
+        if value:
+            confinement.confined(value, what)
 
 
 def set_baseline(target: Target, run: AuditRun) -> Target:
@@ -267,15 +291,15 @@ def _execute_claimed(run_id: int) -> AuditRun:
         return _save_success(run, version, expected, result, started)
     except (EngineError, TargetConfigError) as exc:
         # TargetError: the database itself could not be read; the target shows "unreachable".
-        fail_run(run_id, scrub(str(exc), dsn), started=started,
-                 unreachable=isinstance(exc, TargetError))
+        fail_run(run_id, confinement.stored_error(connect_error_class(scrub(str(exc), dsn))),
+                 started=started, unreachable=isinstance(exc, TargetError))
     except SoftTimeLimitExceeded:
         fail_run(run_id, f"the audit took longer than {conf.audit_soft_time_limit()} s "
                          "and was stopped", started=started)
     except Exception as exc:  # noqa: BLE001 — a bug must still end the run, not strand it
         log_crash(f"audit run {run_id} crashed", exc, dsn)
-        fail_run(run_id, scrub(f"internal error: {type(exc).__name__}: {exc}", dsn),
-                 started=started)
+        fail_run(run_id, confinement.stored_error(
+            scrub(f"internal error: {type(exc).__name__}: {exc}", dsn)), started=started)
     return AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run_id)
 
 
@@ -545,11 +569,15 @@ def check_connection(*, dsn: str = "", dsn_env_var: str = "", target: Target | N
         clear = target_dsn(target)
     else:
         raise TargetConfigError("Give a database URL or an environment variable to test.")
+    # Only where a target may live, and a failure says its class, not the port's state: else
+    # this button is a port scanner of the web server's network.
+    check_target_location(clear)
     try:
         return probe(clear, connect_timeout_s=CHECK_CONNECT_TIMEOUT_S,
                      statement_timeout_ms=CHECK_CONNECT_TIMEOUT_S * 1000)
     except EngineError as exc:
-        raise TargetConfigError(scrub(str(exc), clear)) from None
+        raise TargetConfigError(confinement.stored_error(
+            connect_error_class(scrub(str(exc), clear)))) from None
 
 
 @sensitive_variables("dsn", "webhook_secret")
@@ -565,6 +593,9 @@ def save_target(
     user: Any = None,
 ) -> Target:
     """Save a target edited in the form; empty secret fields keep the stored ones."""
+    check_target_paths(target)  # the form checks first; this is the backstop
+    if dsn:
+        check_target_location(dsn)
     with transaction.atomic():
         if dsn:
             target.set_dsn(dsn)

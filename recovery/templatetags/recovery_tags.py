@@ -2,16 +2,8 @@ from __future__ import annotations
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.safestring import SafeString
-
-from recovery.markdown import render_markdown
 
 register = template.Library()
-
-
-@register.filter(name="markdown")
-def markdown_filter(text: str) -> SafeString:
-    return render_markdown(text)
 
 
 @register.simple_tag

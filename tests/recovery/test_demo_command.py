@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from audits import seed
 from recovery import demo
@@ -76,12 +77,20 @@ def test_demo_loads_the_seed_incident() -> None:
 
 def test_demo_users_have_their_roles() -> None:
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    backend = authenticate(username="backend", password="driftwatch-backend")
-    mobile = authenticate(username="mobile", password="driftwatch-mobile")
-    admin = authenticate(username="admin", password="driftwatch-admin")
+    login = RequestFactory().post("/login/")  # django-axes wants the request
+    backend = authenticate(login, username="backend", password="driftwatch-backend")
+    mobile = authenticate(login, username="mobile", password="driftwatch-mobile")
+    admin = authenticate(login, username="admin", password="driftwatch-admin")
     assert list(backend.groups.values_list("name", flat=True)) == ["backend"]
     assert list(mobile.groups.values_list("name", flat=True)) == ["mobile"]
     assert admin.is_superuser and admin.is_staff
+
+
+def test_the_demo_keeps_an_admin_that_ensure_admin_made() -> None:
+    """docker compose runs ensure_admin before the demo: its admin keeps its own password."""
+    User.objects.create_superuser("admin", password="the-operators-own-1")
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert User.objects.get(username="admin").check_password("the-operators-own-1")
 
 
 def test_running_twice_changes_nothing() -> None:

@@ -46,7 +46,8 @@ def test_timeline_groups_entries_by_phase_in_order(backend_client: Client, demo_
 def test_markdown_in_entries_is_sanitized_on_the_page(
     backend_client: Client, incident, backend_user
 ) -> None:
-    services.log_step(incident, body='<script>alert("x")</script> **bold**', author=backend_user)
+    services.log_step(incident, body='<script>alert("x")</script>\n\n**bold**',
+                      author=backend_user)
     html = backend_client.get(incident.get_absolute_url()).content.decode()
     assert "<script>alert" not in html
     assert "<strong>bold</strong>" in html

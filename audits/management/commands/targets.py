@@ -44,7 +44,9 @@ class Command(BaseCommand):
                 check_env_var(options["database_url_env"])
             if Target.objects.filter(slug=slug).exists():
                 raise CommandError(f"a target with slug {slug!r} already exists")
-            files = services.read_schema_files(options["schema"]) if options["schema"] else None
+            # Read once from the operator's own shell: not confined, but capped.
+            files = (services.read_schema_files(options["schema"], confine=False)
+                     if options["schema"] else None)
             problems = services.schema_problems(files) if files else []
             if problems:  # Prisma would refuse this schema: nothing is saved
                 raise CommandError("the schema has errors:\n" + "\n".join(problems))

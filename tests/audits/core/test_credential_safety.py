@@ -67,7 +67,13 @@ model Item {
 }
 """
 
-# slug -> a DSN that cannot be audited, and the reason the run must give
+# A stored run error reduces a connection failure to its class, so that a closed, a filtered
+# and a non-PostgreSQL port read the same (the CLI keeps the engine's own words).
+NETWORK_ERROR = "network error (no connection: refused, unreachable, timed out or not PostgreSQL)"
+RUN_REASONS = {"unreachable": NETWORK_ERROR, "keyword-form": NETWORK_ERROR,
+               "query-password": NETWORK_ERROR, "encoded": NETWORK_ERROR,
+               "unknown-role": "authentication refused"}
+# slug -> a DSN that cannot be audited, and the reason the run (and the CLI) must give
 FAILING: dict[str, tuple[str, str]] = {
     "unreachable": (f"postgresql://dw_user:{PASSWORD}@127.0.0.1:1/db",
                     "the host is unreachable: nothing listens on that port"),
@@ -217,12 +223,13 @@ def test_each_run_ends_with_its_reason_and_no_password(audited: dict[str, AuditR
     good = audited["good"]
     assert good.status == "succeeded"
     assert good.error == ""
-    for slug, (_dsn, reason) in FAILING.items():
+    for slug, (_dsn, cli_reason) in FAILING.items():
+        reason = RUN_REASONS.get(slug, cli_reason)
         run = audited[slug]
         assert run.status == "failed", slug
         assert reason in run.error, (slug, run.error)
     assert audited["env-var"].status == "failed"
-    assert "nothing listens on that port" in audited["env-var"].error
+    assert NETWORK_ERROR in audited["env-var"].error
     assert audited["statement-timeout"].error.endswith(
         "the audit query exceeded the statement timeout of 300 ms")
     assert audited["lock-timeout"].error.endswith(
@@ -727,4 +734,4 @@ def test_a_variable_holding_a_keyword_dsn_is_used(monkeypatch: pytest.MonkeyPatc
     run = audit(make("keyword-env", dsn_env_var="DRIFTWATCH_TARGET_OTHER"))
     assert run.status == "failed"
     assert run.error.startswith("cannot connect to host=127.0.0.1 port=1 user=dw_user "
-                                "password=*** dbname=db: the host is unreachable")
+                                f"password=*** dbname=db: {NETWORK_ERROR}")

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def race_target() -> Target:
     return services.create_target(
-        name="Race", slug="race", dsn="sqlite:////nonexistent.db",
+        name="Race", slug="race", dsn="sqlite:////tmp/nonexistent.db",
         schema_files=services.read_schema_files(seed.SQLITE_SCHEMA_PATH),
         code_path=str(seed.BACKEND_DIR))
 

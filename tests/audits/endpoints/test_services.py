@@ -111,7 +111,7 @@ def test_scan_failure_never_fails_the_audit(sqlite_seed_target, tmp_path):
 
 def test_rescan_without_audit_lists_endpoints_as_unknown(db):
     target = services.create_target(
-        name="New", slug="new", dsn="sqlite:////nonexistent.db",
+        name="New", slug="new", dsn="sqlite:////tmp/nonexistent.db",
         schema_files=services.read_schema_files(seed.SQLITE_SCHEMA_PATH),
         code_path=str(seed.BACKEND_DIR))
     scan = endpoints.rescan(target)

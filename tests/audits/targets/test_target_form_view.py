@@ -87,27 +87,28 @@ def test_edit_page_shows_only_the_webhook_host(backend, make_target):
     assert 'name="webhook_url"' in html and 'type="password"' in html
 
 
-def test_edit_with_empty_webhook_keeps_it_and_a_new_one_replaces_it(backend, make_target):
+def test_edit_with_empty_webhook_keeps_it_and_a_new_one_replaces_it(backend, make_target,
+                                                                   tmp_path):
     target = webhook_target(make_target)
     url = reverse("audits:target_edit", args=["shop"])
     response = backend.post(url, form_data(database_url="", slug="shop",
-                                           schema_source="path", schema_path="/x"))
+                                           schema_source="path", schema_path=str(tmp_path)))
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.webhook_url == WEBHOOK
     response = backend.post(url, form_data(database_url="", slug="shop", schema_source="path",
-                                           schema_path="/x",
+                                           schema_path=str(tmp_path),
                                            webhook_url="https://hooks.example.com/new"))
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.webhook_url == "https://hooks.example.com/new"
 
 
-def test_remove_webhook_clears_it(backend, make_target):
+def test_remove_webhook_clears_it(backend, make_target, tmp_path):
     target = webhook_target(make_target)
     response = backend.post(reverse("audits:target_edit", args=["shop"]),
                             form_data(database_url="", slug="shop", schema_source="path",
-                                      schema_path="/x", clear_webhook_url="on"))
+                                      schema_path=str(tmp_path), clear_webhook_url="on"))
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.webhook_url == ""

@@ -1,0 +1,141 @@
+"""Schema, code and migrations paths stay under DRIFTWATCH_PATH_ROOTS, files are capped, and
+what is stored of an error is its first line (never a file's or the environment's contents)."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from audits.core import confinement
+from audits.core.credentials import TargetConfigError
+from audits.core.models import AuditRun, SchemaVersion, Target
+from audits.targets import services
+from tests.audits.conftest import SCHEMA, SECRET_DSN
+from tests.audits.targets.test_target_form_view import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def allowed(tmp_path: Path, settings) -> Path:  # type: ignore[no-untyped-def]
+    """The only root: a folder holding a valid schema.prisma."""
+    root = tmp_path / "allowed"
+    root.mkdir()
+    (root / "schema.prisma").write_text(SCHEMA)
+    settings.DRIFTWATCH_PATH_ROOTS = [str(root)]
+    return root
+
+
+@pytest.mark.parametrize("field", ["schema_path", "code_path", "migrations_path"])
+def test_the_form_refuses_a_path_outside_the_roots(backend, allowed: Path, field: str) -> None:
+    data = form_data(**{field: "/etc/passwd"})
+    if field == "schema_path":
+        data["schema_source"] = "path"
+    html = backend.post(reverse("audits:target_create"), data).content.decode()
+    what = confinement.WHAT[field]
+    assert (f"The {what} /etc/passwd is outside the folders Driftwatch may read "
+            f"(DRIFTWATCH_PATH_ROOTS: {allowed})." in html.replace("the " + what, "The " + what))
+    assert not Target.objects.exists()
+
+
+def test_dot_dot_and_symlinks_are_resolved_before_the_check(allowed: Path) -> None:
+    (allowed / "out").symlink_to("/etc")
+    for raw in (f"{allowed}/../../../etc/passwd", f"{allowed}/out/passwd"):
+        with pytest.raises(TargetConfigError) as error:
+            confinement.confined(raw, "schema path")
+        assert str(error.value).startswith(f"the schema path {raw} is outside the folders")
+    assert confinement.confined(f"{allowed}/./schema.prisma") == allowed / "schema.prisma"
+
+
+def test_a_schema_path_that_is_not_a_schema_fails_the_audit_with_one_line(
+    allowed: Path, make_target
+) -> None:
+    (allowed / "notes.prisma").write_text("root:x:0:0:root:/root:/bin/bash\nsecret line two\n")
+    target = make_target(schema_path=str(allowed / "notes.prisma"), schema_files=None)
+    run = services.request_audit(target, enqueue=False)
+    services.execute_audit(run.pk)
+    run = AuditRun.objects.get(pk=run.pk)
+    assert run.status == "failed"
+    assert run.error.startswith("notes.prisma:1:")
+    assert "\n" not in run.error and "secret line two" not in run.error
+
+
+def test_a_path_inside_the_roots_is_accepted(backend, allowed: Path) -> None:
+    response = backend.post(reverse("audits:target_create"), form_data(
+        schema_source="path", schema_path=str(allowed), code_path=str(allowed)))
+    assert response.status_code == 302
+    assert Target.objects.get().schema_path == str(allowed)
+
+
+def test_an_upload_with_a_nul_byte_is_a_form_error_not_a_500(backend, allowed: Path) -> None:
+    upload = SimpleUploadedFile("schema.prisma", SCHEMA.encode() + b"\x00")
+    response = backend.post(reverse("audits:target_create"), form_data(schema_files=[upload]))
+    assert response.status_code == 200
+    assert "schema.prisma is not a text file (it holds NUL bytes)." in response.content.decode()
+    assert not SchemaVersion.objects.exists()
+
+
+def test_an_upload_that_is_not_a_schema_is_a_form_error(backend, allowed: Path) -> None:
+    upload = SimpleUploadedFile("schema.prisma", b"model {\n")
+    html = backend.post(reverse("audits:target_create"),
+                        form_data(schema_files=[upload])).content.decode()
+    assert "schema.prisma:1:" in html
+    assert not Target.objects.exists()
+
+
+def test_targets_add_refuses_etc_passwd_either_way(allowed: Path) -> None:
+    with pytest.raises(CommandError) as error:
+        call_command("targets", "add", "--name", "x", "--database-url", SECRET_DSN,
+                     "--schema-path", "/etc/passwd", stdout=io.StringIO())
+    assert str(error.value) == (
+        "the schema path /etc/passwd is outside the folders Driftwatch may read "
+        f"(DRIFTWATCH_PATH_ROOTS: {allowed})")
+    with pytest.raises(CommandError) as error:
+        call_command("targets", "add", "--name", "x", "--database-url", SECRET_DSN,
+                     "--schema", "/etc/passwd", stdout=io.StringIO())
+    assert str(error.value).startswith("the schema has errors:\npasswd:1:")
+    assert not Target.objects.exists()
+
+
+def test_files_are_capped(allowed: Path, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.DRIFTWATCH_MAX_FILE_BYTES = 100
+    with pytest.raises(TargetConfigError) as error:
+        services.read_schema_files(allowed / "schema.prisma")
+    assert str(error.value) == "the schema file schema.prisma is larger than 100 bytes"
+
+
+def test_at_audit_time_a_swapped_symlink_is_refused_and_nothing_leaks(
+    allowed: Path, make_target
+) -> None:
+    link = allowed / "current.prisma"
+    link.symlink_to(allowed / "schema.prisma")
+    target = make_target(schema_path=str(link), schema_files=None)
+    link.unlink()
+    link.symlink_to("/proc/self/environ")  # after the form's check, before the audit
+    run = services.request_audit(target, enqueue=False)
+    services.execute_audit(run.pk)
+    run = AuditRun.objects.get(pk=run.pk)
+    assert run.status == "failed"
+    assert run.error == (f"the schema path {link} is outside the folders Driftwatch may read "
+                         f"(DRIFTWATCH_PATH_ROOTS: {allowed})")
+    assert os.environ["SECRET_KEY"] not in run.error
+
+
+def test_a_10_mb_schema_is_refused_before_it_is_parsed(allowed: Path) -> None:
+    (allowed / "huge.prisma").write_text(SCHEMA * (10_000_000 // len(SCHEMA)))
+    with pytest.raises(TargetConfigError) as error:
+        services.read_schema_files(allowed)
+    assert str(error.value) == "the schema file huge.prisma is larger than 2,097,152 bytes"
+
+
+def test_stored_errors_keep_the_first_line_only() -> None:
+    driver = ('relation "x" does not exist\nLINE 1: SELECT secret FROM x\n'
+              "CONTEXT: PL/pgSQL function leak() line 3")
+    assert confinement.stored_error(driver) == 'relation "x" does not exist'
+    assert confinement.stored_error("a" * 2100) == "a" * 1999 + "…"
