@@ -578,7 +578,7 @@ def test_a_history_crash_logs_its_traceback_without_the_password(
 ) -> None:
     from audits.history import services as history
 
-    def crash(target: Any, dsn: str, shadow: str, code: Any) -> Any:
+    def crash(target: Any, dsn: str, shadow: str, code: Any, live: Any = None) -> Any:
         raise RuntimeError(f"replay said {dsn!r} is odd")
 
     monkeypatch.setattr(history, "_check", crash)
