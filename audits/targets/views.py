@@ -7,7 +7,7 @@ import io
 import zipfile
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -176,6 +176,14 @@ def _fix_run(request: HttpRequest, slug: str, run_id: int) -> tuple[Target, Audi
     return target, get_run_for_read(target, run_id, light=False)
 
 
+def _fix_sql_or_404(audit_run: AuditRun) -> str:
+    """A download of a run that has no fix (failed, still running) is a 404 saying why."""
+    try:
+        return services.fix_migration_for_run(audit_run)
+    except (TargetConfigError, services.EngineError) as exc:
+        raise Http404(str(exc)) from exc
+
+
 @require_GET
 def fix_migration(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     target, audit_run = _fix_run(request, slug, run_id)
@@ -194,7 +202,7 @@ def fix_migration(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 @require_GET
 def fix_migration_sql(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     target, audit_run = _fix_run(request, slug, run_id)
-    sql = services.fix_migration_for_run(audit_run)
+    sql = _fix_sql_or_404(audit_run)
     folder = services.fix_migration_folder(audit_run)
     response = HttpResponse(sql, content_type="application/sql; charset=utf-8")
     # Browsers drop folders from a download name, so the folder travels in the name itself.
@@ -206,7 +214,7 @@ def fix_migration_sql(request: HttpRequest, slug: str, run_id: int) -> HttpRespo
 @require_GET
 def fix_migration_zip(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     target, audit_run = _fix_run(request, slug, run_id)
-    sql = services.fix_migration_for_run(audit_run)
+    sql = _fix_sql_or_404(audit_run)
     folder = services.fix_migration_folder(audit_run)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -90,3 +90,11 @@ def test_fix_applied_with_psql_clears_the_postgres_seed(mobile, scratch_pg, make
     capsys.readouterr()
     call_command("audit", "seed-pg", "--inline")
     assert ": ok — 0 critical, 0 error, 0 warning, 0 info" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("download", ["audits:fix_migration_sql", "audits:fix_migration_zip"])
+def test_a_failed_run_has_no_fix_to_download(mobile, make_target, download):
+    target = make_target(name="Down", slug="down")
+    run = AuditRun.objects.create(target=target, status="failed", error="cannot connect")
+    response = mobile.get(reverse(download, args=["down", run.pk]))
+    assert response.status_code == 404
