@@ -185,7 +185,8 @@ def decode_error(target: Target, message: str) -> Decoded:
     if run is None:
         raise ChangesError("the target has no successful audit to decode against yet")
     if not run.expected_snapshot or not run.snapshot:
-        raise ChangesError(f"audit #{run.pk} kept no schema snapshots to decode against")
+        raise ChangesError(f"audit #{run.number or run.pk} kept no schema snapshots to decode "
+                           "against")
     prisma = _prisma_of(target, run)
     expected = schema_from_plain(run.expected_snapshot)
     actual = schema_from_plain(run.snapshot)

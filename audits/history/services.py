@@ -327,6 +327,7 @@ class Placement:
     applied_at: Any = None
     checksum_match: str = ""  # "match", "line_endings", "differs", "" (not recorded)
     run_id: int | None = None
+    run_number: int | None = None  # the target's own audit number, what the pages call #N
     checked_at: Any = None
     error: str = ""  # the target has no usable history (never checked, or it failed)
 
@@ -359,7 +360,8 @@ def _latest_good_checks(target_ids: list[int]) -> dict[int, HistoryCheck]:
     newest = (HistoryCheck.objects.filter(target_id=OuterRef("target_id"), error="")
               .order_by("-checked_at", "-id").values("id")[:1])
     checks = (HistoryCheck.objects.filter(target_id__in=target_ids, error="")
-              .filter(id=Subquery(newest)).only("id", "target_id", "run_id", "checked_at"))
+              .filter(id=Subquery(newest)).select_related("run")
+              .only("id", "target_id", "run_id", "checked_at", "run__number"))
     return {check.target_id: check for check in checks}
 
 
@@ -371,7 +373,7 @@ def _placement(target: Target, check: HistoryCheck | None,
     record = records.get((check.run_id, migration.name))
     if record is None:
         return Placement(target=target, state="not_applied", run_id=check.run_id,
-                         checked_at=check.checked_at)
+                         run_number=check.run.number, checked_at=check.checked_at)
     match = ""
     if record.checksum_db:
         if record.checksum_db == migration.checksum:
@@ -382,7 +384,8 @@ def _placement(target: Target, check: HistoryCheck | None,
             match = "differs"
     return Placement(target=target, state=record.state,
                      applied_at=record.finished_at or record.started_at, checksum_match=match,
-                     run_id=check.run_id, checked_at=check.checked_at)
+                     run_id=check.run_id, run_number=check.run.number,
+                     checked_at=check.checked_at)
 
 
 def state_counts_of(check: HistoryCheck) -> dict[str, int]:

@@ -271,3 +271,12 @@ def _pages(client, target, incident) -> dict[str, str]:
         .content.decode(),
         "incident": client.get(url(incident)).content.decode(),
     }
+
+
+def test_each_target_says_its_own_audit_number(mobile, linked) -> None:
+    incident, prod, staging, fixes = linked
+    html = mobile.get(url(incident)).content.decode()
+    numbers = [int(n) for n in re.findall(r"as of audit #(\d+)", html)]
+    # each target was audited once: its audit #1 in every cell, though one run's id is 2
+    assert len(numbers) == 2 * len(fixes) and set(numbers) == {1}
+    assert max(prod.last_success_id, staging.last_success_id) > 1
