@@ -11,12 +11,15 @@ Used by the engine tests (tests/engine/test_detect_postgres.py) and the Django o
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 
 from audits import seed
 from audits.seed.build import apply_postgres_migrations
+from tests.conftest import make_scratch_database, url_for
 
 EVENTS_MIGRATION = "20260201090000_add_events_and_notifications"
 EVENTS_SQL = """-- CreateTable
@@ -157,3 +160,25 @@ def run_sql(url: str, *statements: str) -> None:
             conn.execute("SELECT pg_stat_force_next_flush()")
         if not statements:
             conn.execute("SELECT pg_stat_force_next_flush()")
+
+
+def populated_template(admin_dsn: str, extra_dir: Path, prefix: str) -> Iterator[str]:
+    """The populated database, built once under a scratch name; yields its name."""
+    for url in make_scratch_database(admin_dsn, prefix=prefix):
+        build_populated(url, extra_dir)
+        yield url.rpartition("/")[2]
+
+
+def analyzed_copy(admin_dsn: str, template: str, prefix: str) -> Iterator[str]:
+    """A fresh copy of the template, ANALYZEd (a copy starts without statistics); yields its
+    URL and drops it afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    url = url_for(admin_dsn, name)
+    try:
+        run_sql(url, "ANALYZE")
+        yield url
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

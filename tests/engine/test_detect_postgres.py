@@ -8,11 +8,9 @@ nor are a statistics reset, table rewrites or a new migration.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from audits.engine.vitals import Thresholds, VitalSigns, VitalsRequest, detect, read_vitals
@@ -23,7 +21,6 @@ from audits.engine.vitals.detect import (
     SEQUENCES_RESET,
     TABLES_RECREATED,
 )
-from tests.conftest import make_scratch_database, url_for
 from tests.engine import catastrophe
 
 pytestmark = pytest.mark.postgres
@@ -34,25 +31,14 @@ def populated_template(pg_admin_dsn: str, tmp_path_factory: pytest.TempPathFacto
                        ) -> Iterator[tuple[str, Path]]:
     """The populated database, built once; each test works on a copy of it."""
     extra = tmp_path_factory.mktemp("migrations")
-    for url in make_scratch_database(pg_admin_dsn, prefix="dw_vitals_template"):
-        catastrophe.build_populated(url, extra)
-        yield url.rpartition("/")[2], extra
+    for name in catastrophe.populated_template(pg_admin_dsn, extra, "dw_vitals_template"):
+        yield name, extra
 
 
 @pytest.fixture
 def database(pg_admin_dsn: str, populated_template: tuple[str, Path]) -> Iterator[str]:
     """A fresh copy of the populated database, ANALYZEd (a copy starts without statistics)."""
-    template, _extra = populated_template
-    name = f"dw_vitals_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    url = url_for(pg_admin_dsn, name)
-    try:
-        catastrophe.run_sql(url, "ANALYZE")
-        yield url
-    finally:
-        with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from catastrophe.analyzed_copy(pg_admin_dsn, populated_template[0], "dw_vitals")
 
 
 @pytest.fixture

@@ -6,11 +6,9 @@ churn open none; auditing again after (a) adds a timeline entry to the same inci
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.core.management import call_command
 
@@ -18,7 +16,6 @@ from audits import seed
 from audits.catastrophe.models import VitalSignsRecord
 from audits.core.models import Target
 from recovery.models import EntryKind, Incident, Severity
-from tests.conftest import make_scratch_database, url_for
 from tests.engine import catastrophe
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
@@ -28,9 +25,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 def populated_template(pg_admin_dsn: str, tmp_path_factory: pytest.TempPathFactory
                        ) -> Iterator[tuple[str, Path]]:
     extra = tmp_path_factory.mktemp("migrations")
-    for url in make_scratch_database(pg_admin_dsn, prefix="dw_watch_template"):
-        catastrophe.build_populated(url, extra)
-        yield url.rpartition("/")[2], extra
+    for name in catastrophe.populated_template(pg_admin_dsn, extra, "dw_watch_template"):
+        yield name, extra
 
 
 @pytest.fixture
@@ -38,20 +34,12 @@ def production(pg_admin_dsn: str, populated_template: tuple[str, Path],
                make_target: Callable[..., Target]) -> Iterator[tuple[Target, str, Path]]:
     """A target on a fresh copy of the populated database, audited once (healthy)."""
     template, extra = populated_template
-    name = f"dw_watch_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    url = url_for(pg_admin_dsn, name)
-    try:
-        catastrophe.run_sql(url, "ANALYZE")
+    for url in catastrophe.analyzed_copy(pg_admin_dsn, template, "dw_watch"):
         target = make_target(name="Marketplace production", slug="prod", dsn=url,
                              schema_files={"schema.prisma": seed.SCHEMA_PATH.read_text()})
         audit()
         assert VitalSignsRecord.objects.get().healthy
         yield target, url, extra
-    finally:
-        with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def audit() -> None:
