@@ -25,7 +25,7 @@ from audits import seed
 from audits.catastrophe import services as watch
 from audits.catastrophe.models import VitalSignsRecord
 from audits.core.credentials import scrub
-from audits.core.models import AuditRun, Target
+from audits.core.models import AuditRun, SchemaVersion, Target, content_hash
 from audits.endpoints import services as endpoint_services
 from audits.endpoints.models import EndpointScan
 from audits.engine.model import to_plain
@@ -78,10 +78,11 @@ def sqlite_target() -> Target:
     if not _sqlite_is_current(path):
         path.unlink(missing_ok=True)
         build_sqlite_database(path, record_migrations=True)  # history tab: 16 applied
-    return _target(
+    target = _target(
         slug=SQLITE_SLUG, name="Marketplace (SQLite demo)", dsn=f"sqlite:///{path}",
         schema_path=seed.SQLITE_SCHEMA_PATH, migrations=seed.SQLITE_BASE_MIGRATIONS_DIR,
     )
+    return _with_pre_incident_version(target, seed.SQLITE_PRE_INCIDENT_SCHEMA_PATH)
 
 
 def postgres_target() -> Target | None:
@@ -104,10 +105,11 @@ def postgres_target() -> Target | None:
     if not exists:
         apply_postgres_migrations(url, seed.base_migration_folders("postgresql"),
                                   record_migrations=True)
-    return _target(
+    target = _target(
         slug=PG_SLUG, name="Marketplace production (PostgreSQL)", dsn=url,
         schema_path=seed.SCHEMA_PATH, migrations=seed.BASE_MIGRATIONS_DIR,
     )
+    return _with_pre_incident_version(target, seed.PRE_INCIDENT_SCHEMA_PATH)
 
 
 # A demo database left by an older Driftwatch (say, built before migrations were recorded) is
@@ -146,6 +148,24 @@ def _target(*, slug: str, name: str, dsn: str, schema_path: Path, migrations: Pa
         schema_files=services.read_schema_files(schema_path),
         interval_minutes=60, code_path=str(seed.BACKEND_DIR), migrations_path=str(migrations),
     )
+
+
+PRE_INCIDENT_LABEL = "schema.prisma before the incident (TrackingEvent, Order.paymentStatus)"
+
+
+def _with_pre_incident_version(target: Target, path: Path) -> Target:
+    """The schema the code expected before the reset, stored as the target's earlier version, so
+    its Changes tab opens on the seed's API update guide (pre-incident → current). The current
+    version stays current; a demo loaded again finds the version and adds nothing."""
+    files = services.read_schema_files(path)
+    current = target.current_schema
+    if current is None or target.schema_versions.filter(content_hash=content_hash(files)).exists():
+        return target
+    earlier = services.add_schema_version(target, files, label=PRE_INCIDENT_LABEL)
+    SchemaVersion.objects.filter(pk=earlier.pk).update(
+        created_at=current.created_at - timedelta(days=1))
+    services.add_schema_version(target, current.content)
+    return target
 
 
 def audit_once(target: Target) -> None:

@@ -123,3 +123,30 @@ def test_postgres_demo_drift_tab_names_every_finding(pg_demo_target, mobile_clie
     assert sum(counts) == run.critical_count + run.error_count + run.warning_count \
         + run.info_count == 51
     assert '<span id="target-health" class="badge badge-broken">broken</span>' in html
+
+
+def _changes_page(client, target):
+    return client.get(reverse("audits:target_changes", args=[target.slug]))
+
+
+def test_sqlite_target_opens_its_changes_tab_on_the_seed_guide(settings, tmp_path, mobile_client):
+    """The pre-incident schema is the demo target's earlier version (current stays current), so
+    the zero-setup demo's Changes tab is the seed's API update guide, not an empty page."""
+    settings.VAR_DIR = tmp_path
+    target = demo.sqlite_target()
+    demo.sqlite_target()  # idempotent: no third version, the current one stays current
+    versions = list(target.schema_versions.order_by("created_at"))
+    assert [v.label for v in versions] == [demo.PRE_INCIDENT_LABEL, "schema.prisma"]
+    target.refresh_from_db()
+    assert target.current_schema == versions[1]
+    guide = _changes_page(mobile_client, target).context["guide"]
+    assert guide.summary == "31 changes: 9 breaking, 0 risky, 22 safe"
+    assert {(c.kind, c.model) for c in guide.changes if c.kind == "model_renamed"} == {
+        ("model_renamed", "TrackingUpdate")}
+
+
+def test_postgres_target_opens_its_changes_tab_on_the_seed_guide(pg_demo_target, mobile_client):
+    response = _changes_page(mobile_client, pg_demo_target)
+    assert response.context["guide"].summary == "31 changes: 9 breaking, 0 risky, 22 safe"
+    assert "Model TrackingEvent was renamed TrackingUpdate" in response.content.decode()
+    assert pg_demo_target.last_success.schema_version == pg_demo_target.current_schema
