@@ -116,6 +116,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "audits:target_changes_md": READ_PAGE,
     "audits:target_decode": DECODE,
     "audits:vital_signs": READ_PAGE,
+    "audits:vital_signs_thresholds": WRITE_POST,
     "audits:api_changes": API_READ,
     "audits:api_decode": API_DECODE,
     "audits:target_three_way": READ_PAGE,

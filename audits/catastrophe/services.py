@@ -21,6 +21,7 @@ from audits.alerts.delivery import email_target, post_to_target_webhook
 from audits.alerts.models import Alert
 from audits.core import queueing
 from audits.core.events import AuditFinished
+from audits.core.incidents import log_on_open_incidents
 from audits.core.models import AuditRun, Target
 from audits.engine.model import to_plain
 from audits.engine.vitals import Detection, Thresholds, VitalSigns, detect
@@ -45,6 +46,24 @@ def on_audit_finished(sender: Any, event: AuditFinished, **kwargs: Any) -> None:
 def thresholds_for(target: Target) -> Thresholds:
     settings = WatchSettings.objects.filter(target=target).first()
     return settings.limits() if settings is not None else Thresholds()
+
+
+def set_thresholds(target: Target, limits: Thresholds, *, user: Any = None) -> WatchSettings:
+    """Store the target's thresholds (only those that differ from the defaults, so a later change
+    of a default still reaches it) and note the change on its open incidents."""
+    problems = limits.problems()
+    if problems:
+        raise ValueError("; ".join(problems))
+    defaults = Thresholds().to_plain()
+    chosen = {key: value for key, value in limits.to_plain().items() if value != defaults[key]}
+    with transaction.atomic():
+        settings, _ = WatchSettings.objects.update_or_create(
+            target=target, defaults={"thresholds": chosen})
+        described = ", ".join(f"{key} {value:g}" for key, value in limits.to_plain().items())
+        log_on_open_incidents(
+            target, f"Catastrophe watch thresholds of **{target.name}** set to {described}.",
+            kind=EntryKind.DECISION, author=user)
+    return settings
 
 
 def baseline_for(target: Target, run: AuditRun) -> VitalSignsRecord | None:

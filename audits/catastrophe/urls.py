@@ -6,4 +6,6 @@ from . import views
 
 urlpatterns = [
     path("targets/<slug:slug>/vital-signs/", views.vital_signs, name="vital_signs"),
+    path("targets/<slug:slug>/vital-signs/thresholds/", views.vital_signs_thresholds,
+         name="vital_signs_thresholds"),
 ]
