@@ -59,10 +59,12 @@ class Command(BaseCommand):
         from audits.engine.errors import EngineError
         from audits.engine.prisma.lowering import lower
         from audits.engine.prisma.parser import load_schema
+        from audits.engine.prisma.validate import check
 
         if not code.is_dir():
             raise EngineError(f"the code folder {code} does not exist")
-        prisma = load_schema(schema_path)
+        # a schema Prisma refuses is refused here too, as `drift` and the audits refuse it
+        prisma = check(load_schema(schema_path))
         expected = lower(prisma)
         audited = audit_database(expected, dsn,
                                  statement_timeout_ms=options["statement_timeout_ms"],

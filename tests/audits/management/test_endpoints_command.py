@@ -96,3 +96,16 @@ def test_unreachable_database_is_one_line_without_password():
                          "--connect-timeout-s", "1")
     assert code == 1 and out == "" and err.count("\n") == 1
     assert err.startswith("endpoints: error: ") and "Sup3rSecret" not in err
+
+
+def test_a_schema_prisma_refuses_is_refused_with_its_position(tmp_path):
+    """Prisma refuses a model with no unique criteria (it parses and lowers fine); so does this
+    command, before it connects, with the file, line and column, as ``drift`` does."""
+    schema = tmp_path / "schema.prisma"
+    schema.write_text('datasource db {\n  provider = "sqlite"\n  url = "file:x.db"\n}\n\n'
+                      "model Post {\n  title String\n}\n")
+    code, out, err = run("--code", str(seed.BACKEND_DIR), "--schema", str(schema),
+                         "--database-url", "postgresql://u:pw@127.0.0.1:1/never")
+    assert (code, out) == (1, "")
+    assert err.startswith(f"endpoints: error: {schema}:6:1: ")
+    assert "unique criteria" in err and err.count("\n") == 1
