@@ -134,6 +134,7 @@ def engine_overrides(target: Target) -> list[Any]:
 def compute(target: Target, run: AuditRun | None) -> EndpointsReport:
     """Scan the target's code and judge its endpoints with ``run``'s findings."""
     from audits.engine import model as engine_model
+    from audits.engine.confine import Roots
     from audits.engine.endpoints import check_backend
 
     if not target.code_path:
@@ -151,7 +152,9 @@ def compute(target: Target, run: AuditRun | None) -> EndpointsReport:
     else:  # no audit yet: every endpoint will be unknown, but the list is there
         expected, _ = expected_for(target)
         report = engine_model.Report(dialect=expected.dialect)
-    return check_backend(code_dir, schema, expected, report, engine_overrides(target))
+    # every file the scan reads is checked too: one may be a symlink out of the roots
+    return check_backend(code_dir, schema, expected, report, engine_overrides(target),
+                         Roots.of(confinement.roots()))
 
 
 def rescan(target: Target, run: AuditRun | None = None) -> EndpointScan:

@@ -118,9 +118,12 @@ def _code_side(target: Target, expected: engine_model.Schema | None) -> engine_m
 
 def _check(target: Target, dsn: str, shadow: str, code: engine_model.Schema | None,
            live: engine_model.Schema | None = None) -> Any:
-    from audits.engine.history import TableIdentity, check_history, choose_shadow
+    from audits.engine.confine import Roots
+    from audits.engine.history import TableIdentity, check_history, choose_shadow, read_folder
 
-    migrations = confinement.confined(target.migrations_path, "migrations path")
+    # each file inside is checked too: a migration.sql may be a symlink out of the roots
+    migrations = read_folder(confinement.confined(target.migrations_path, "migrations path"),
+                             Roots.of(confinement.roots()))
     choice = choose_shadow(dsn, shadow)
     previous = previous_identity(target)
     return check_history(

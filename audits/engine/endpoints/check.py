@@ -25,6 +25,7 @@ from audits.engine.endpoints.verdict import (
 from audits.engine.model import Report, Schema, Status, to_plain
 
 if TYPE_CHECKING:
+    from audits.engine.confine import Roots
     from audits.engine.prisma.ast import PrismaSchema
 
 
@@ -53,8 +54,10 @@ def model_names(schema: PrismaSchema) -> list[str]:
 
 
 def check_backend(code_dir: Path, schema: PrismaSchema, expected: Schema, report: Report,
-                  overrides: Iterable[Override] = ()) -> EndpointsReport:
-    scan = scan_backend(code_dir, model_names(schema), relations_from_prisma(schema))
+                  overrides: Iterable[Override] = (), roots: Roots | None = None
+                  ) -> EndpointsReport:
+    """``roots``: the folders every file read must resolve under (None: anywhere)."""
+    scan = scan_backend(code_dir, model_names(schema), relations_from_prisma(schema), roots)
     table_models = tables_to_models(expected)
     # every model the schema knows starts ok: a report lists only what it has looked at
     statuses = {name: Status.OK for name in model_names(schema)}

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audits.engine.confine import Roots, check
 from audits.engine.endpoints.lexer import Kind, tokenize
 
 SOURCE_EXTENSIONS = (".ts", ".tsx", ".js", ".jsx", ".mjs", ".cjs", ".mts", ".cts")
@@ -47,11 +48,12 @@ class Resolver:
     tsconfig/jsconfig (so a monorepo's apps keep their own ``@/``), and workspace packages
     (a package.json with a ``name`` inside the tree) resolve to their sources."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, roots: Roots | None = None) -> None:
         self.root = root
+        self.roots = roots
         self._configs: dict[Path, _Config] = {}
         self._cache: dict[tuple[Path, str], Resolution] = {}
-        self.packages = workspace_packages(root)
+        self.packages = workspace_packages(root, roots)
 
     def _config_for(self, directory: Path) -> _Config:
         visited = []
@@ -66,7 +68,7 @@ class Resolver:
                           if (current / name).is_file()), None)
             if found is not None:
                 config = _Config()
-                _load_config(config, found, depth=0)
+                _load_config(config, found, depth=0, roots=self.roots, top=self.root)
                 self._configs[current] = config
                 break
             if current == self.root or current.parent == current or \
@@ -88,6 +90,9 @@ class Resolver:
 
     def _resolve(self, directory: Path, specifier: str) -> Resolution:
         resolution = self._resolve_path(directory, specifier)
+        if resolution.path is not None:
+            # before its first byte is read (the generated-client test below reads its head)
+            guard(self.roots, self.root, resolution.path)
         if resolution.path is not None and is_generated(resolution.path):
             return EXTERNAL  # a generated Prisma Client is the library, not the app's code
         return resolution
@@ -128,19 +133,20 @@ class Resolver:
         if rest:
             path = find_source(directory / rest) or find_source(directory / "src" / rest)
         else:
-            path = package_entry(directory)
+            path = package_entry(directory, self.roots, self.root)
         return _found(path)
 
 
-def _load_config(config: _Config, path: Path, depth: int) -> None:
-    data = read_jsonc(path)
+def _load_config(config: _Config, path: Path, depth: int, roots: Roots | None = None,
+                 top: Path | None = None) -> None:
+    data = read_jsonc(path, roots, top)
     extends = data.get("extends")
     if isinstance(extends, str) and extends.startswith(".") and depth < 3:
         parent = (path.parent / extends).resolve()
         if parent.suffix != ".json":
             parent = parent.with_name(parent.name + ".json")
         if parent.is_file():
-            _load_config(config, parent, depth + 1)
+            _load_config(config, parent, depth + 1, roots, top)
     options = data.get("compilerOptions")
     if not isinstance(options, dict):
         return
@@ -164,22 +170,23 @@ def _load_config(config: _Config, path: Path, depth: int) -> None:
 _SKIPPED = frozenset({"node_modules", ".git", ".next", "dist", "build", "out", ".turbo"})
 
 
-def workspace_packages(root: Path) -> dict[str, Path]:
+def workspace_packages(root: Path, roots: Roots | None = None) -> dict[str, Path]:
     """Package name -> folder, for every package.json under ``root`` but the root's own."""
     packages: dict[str, Path] = {}
     for directory, subdirectories, files in os.walk(root):
         subdirectories[:] = sorted(d for d in subdirectories if d not in _SKIPPED)
         if "package.json" in files and Path(directory) != root:
-            name = read_jsonc(Path(directory) / "package.json").get("name")
+            name = read_jsonc(Path(directory) / "package.json", roots, root).get("name")
             if isinstance(name, str) and name:
                 packages.setdefault(name, Path(directory))
     return packages
 
 
-def package_entry(directory: Path) -> Path | None:
+def package_entry(directory: Path, roots: Roots | None = None,
+                  top: Path | None = None) -> Path | None:
     """The source file a workspace package's bare name means: its declared entry when that is
     a source file, else the usual src/index or index."""
-    manifest = read_jsonc(directory / "package.json")
+    manifest = read_jsonc(directory / "package.json", roots, top)
     candidates = []
     exports = manifest.get("exports")
     if isinstance(exports, str):
@@ -219,6 +226,15 @@ def is_generated(path: Path) -> bool:
     return GENERATED_MARKER in head.lower()
 
 
+def guard(roots: Roots | None, top: Path, path: Path) -> Path:
+    """``path`` if ``roots`` allow reading it; named relative to the scanned folder if not."""
+    try:
+        shown = path.relative_to(top).as_posix()
+    except ValueError:
+        shown = path.as_posix()
+    return check(roots, path, shown)
+
+
 def _alias_match(specifier: str, prefix: str, suffix: str | None) -> str | None:
     if suffix is None:
         return "" if specifier == prefix else None
@@ -254,8 +270,12 @@ def find_source(base: Path) -> Path | None:
     return None
 
 
-def read_jsonc(path: Path) -> dict[str, object]:
-    """A tsconfig-style JSON file: comments and trailing commas allowed; {} when unreadable."""
+def read_jsonc(path: Path, roots: Roots | None = None,
+               top: Path | None = None) -> dict[str, object]:
+    """A tsconfig-style JSON file: comments and trailing commas allowed; {} when unreadable;
+    ``OutsideRoots`` when ``roots`` do not allow it."""
+    if roots is not None and path.exists():
+        guard(roots, top or path.parent, path)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:

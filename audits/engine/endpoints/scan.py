@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from audits.engine.confine import Roots
 from audits.engine.endpoints.discover import discover
+from audits.engine.endpoints.resolve import guard
 from audits.engine.endpoints.routes import HTTP_METHODS, RouteEntry, source_files
 from audits.engine.endpoints.usage import Project, Reach
 from audits.engine.errors import EngineError
@@ -82,24 +84,27 @@ MAX_SOURCE_BYTES = 1024 * 1024
 
 
 def scan_backend(code_dir: Path, model_names: Iterable[str],
-                 relations: Mapping[str, Mapping[str, str]] | None = None) -> ScanResult:
+                 relations: Mapping[str, Mapping[str, str]] | None = None,
+                 roots: Roots | None = None) -> ScanResult:
     """Every endpoint under ``code_dir`` with the models its code reaches.
 
     ``model_names`` are the Prisma model names (``SupplierProfile``); ``relations`` maps each
     model's relation fields to their target models (see ``relations_from_prisma``).
-    Raises ``EngineError`` when ``code_dir`` is not a folder.
+    Raises ``EngineError`` when ``code_dir`` is not a folder, and ``OutsideRoots`` (before
+    anything is read) when ``roots`` are given and a file it would read resolves outside them.
     """
     root = Path(code_dir).resolve()
     if not root.is_dir():
         raise EngineError(f"{code_dir} is not a folder: there is no code to scan")
     files = list(source_files(root))
     for path in files:
+        guard(roots, root, path)
         # Time and memory grow with the text (a 100,000-line route file, 8.5 MB, took minutes
         # and half a gigabyte); a file past the cap fails the scan with its name, up front.
         if path.stat().st_size > MAX_SOURCE_BYTES:
             raise EngineError(f"{path.relative_to(root)} is larger than {MAX_SOURCE_BYTES:,} "
                               "bytes: too large to scan")
-    project = Project(root, model_names, relations)
+    project = Project(root, model_names, relations, roots)
     entries = discover(project, files)
     endpoints = [_endpoint(project, entry) for entry in entries]
     endpoints.sort(key=_order)

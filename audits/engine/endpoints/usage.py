@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from audits.engine.confine import Roots
 from audits.engine.endpoints.classes import CLASS_FIELDS, ClassShape, class_body, class_members
 from audits.engine.endpoints.facts import (
     FactReader,
@@ -33,7 +34,7 @@ from audits.engine.endpoints.modules import (
     dynamic_specifiers,
     load_module,
 )
-from audits.engine.endpoints.resolve import Resolution, Resolver
+from audits.engine.endpoints.resolve import Resolution, Resolver, guard
 
 __all__ = ["ModelUse", "Project", "RawSql", "Reach", "Symbol", "UnknownUse", "Unresolved",
            "accessor_of", "relations_from_prisma"]
@@ -63,9 +64,11 @@ class Project:
     """A scanned tree: loads modules on demand and follows references between them."""
 
     def __init__(self, root: Path, model_names: Iterable[str],
-                 relations: Mapping[str, Mapping[str, str]] | None = None) -> None:
+                 relations: Mapping[str, Mapping[str, str]] | None = None,
+                 roots: Roots | None = None) -> None:
         self.root = root
-        self.resolver = Resolver(root)
+        self.roots = roots
+        self.resolver = Resolver(root, roots)
         accessors = {accessor_of(name): name for name in model_names}
         self.reader = FactReader(accessors, relations or {}, self.rel)
         self.modules: dict[Path, Module] = {}
@@ -81,7 +84,7 @@ class Project:
     def module(self, path: Path) -> Module:
         module = self.modules.get(path)
         if module is None:
-            module = load_module(path)
+            module = load_module(guard(self.roots, self.root, path))
             self.modules[path] = module
         return module
 

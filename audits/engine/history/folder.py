@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from audits.engine.confine import Roots, check
 from audits.engine.errors import HistoryError
 
 MIGRATION_FILE = "migration.sql"
@@ -68,9 +69,14 @@ class MigrationsFolder:
         return None
 
 
-def read_folder(path: str | Path) -> MigrationsFolder:
-    """Read ``path`` (a Prisma ``migrations`` folder); HistoryError when it cannot be used."""
+def read_folder(path: str | Path, roots: Roots | None = None) -> MigrationsFolder:
+    """Read ``path`` (a Prisma ``migrations`` folder); HistoryError when it cannot be used.
+
+    With ``roots``, every file read must resolve under them (``OutsideRoots`` if one does not:
+    a ``migration.sql`` linked to ``/proc/self/environ`` would be replayed, and the replay
+    error would quote it)."""
     root = Path(path)
+    check(roots, root, "the migrations folder")
     if not root.is_dir():
         raise HistoryError(f"migrations folder {root} does not exist or is not a folder")
     migrations = []
@@ -81,9 +87,10 @@ def read_folder(path: str | Path) -> MigrationsFolder:
                 f"migration {folder.name!r} in {root} has no {MIGRATION_FILE}; Prisma refuses "
                 "such a folder, so this history cannot be replayed"
             )
-        sql = file.read_bytes()
+        sql = check(roots, file, f"{folder.name}/{MIGRATION_FILE}").read_bytes()
         migrations.append(Migration(name=folder.name, sql=sql, checksum=prisma_checksum(sql)))
-    return MigrationsFolder(path=root, provider=_provider(root), migrations=tuple(migrations))
+    return MigrationsFolder(path=root, provider=_provider(root, roots),
+                            migrations=tuple(migrations))
 
 
 def _prisma_order(folder: Path) -> bytes:
@@ -91,11 +98,12 @@ def _prisma_order(folder: Path) -> bytes:
     return folder.name.encode("utf-8", errors="surrogateescape")
 
 
-def _provider(root: Path) -> str | None:
+def _provider(root: Path, roots: Roots | None) -> str | None:
     lock = root / LOCK_FILE
     if not lock.is_file():
         return None
-    found = _PROVIDER.search(lock.read_text(encoding="utf-8", errors="replace"))
+    text = check(roots, lock, LOCK_FILE).read_text(encoding="utf-8", errors="replace")
+    found = _PROVIDER.search(text)
     return found.group(1) if found else None
 
 

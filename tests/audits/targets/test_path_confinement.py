@@ -139,3 +139,64 @@ def test_stored_errors_keep_the_first_line_only() -> None:
               "CONTEXT: PL/pgSQL function leak() line 3")
     assert confinement.stored_error(driver) == 'relation "x" does not exist'
     assert confinement.stored_error("a" * 2100) == "a" * 1999 + "…"
+
+
+# -- files inside a confined folder -------------------------------------------------------------
+
+OUTSIDE_ROUTES = ("import express from 'express';\nconst router = express.Router();\n"
+                  "router.get('/SECRET_KEY=leaked', (req, res) => res.json({}));\n"
+                  "export default router;\n")
+
+
+def test_a_symlink_out_of_the_code_folder_fails_the_scan_and_never_reaches_a_page(
+    allowed: Path, tmp_path: Path, make_target, backend
+) -> None:
+    from audits.endpoints import services as endpoints
+    from audits.endpoints.models import Endpoint, EndpointScan
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "routes.ts").write_text(OUTSIDE_ROUTES)
+    code = allowed / "backend"
+    code.mkdir()
+    (code / "app.ts").write_text("import express from 'express';\nconst app = express();\n")
+    (code / "routes.ts").symlink_to(outside / "routes.ts")
+    target = make_target(code_path=str(code))
+    with pytest.raises(endpoints.EndpointScanError):
+        endpoints.rescan(target)
+    message = ("OutsideRoots: routes.ts resolves outside the folders Driftwatch may read "
+               "(DRIFTWATCH_PATH_ROOTS), so it was not read")
+    assert EndpointScan.objects.get(target=target).error == message
+    assert not Endpoint.objects.filter(target=target).exists()
+    html = backend.get(reverse("audits:target_endpoints", args=[target.slug])).content.decode()
+    assert "routes.ts resolves outside the folders Driftwatch may read" in html
+    assert "SECRET_KEY" not in html and "leaked" not in html
+    # the link swapped for /proc/self/environ: the same refusal, the environment never read
+    (code / "routes.ts").unlink()
+    (code / "routes.ts").symlink_to("/proc/self/environ")
+    with pytest.raises(endpoints.EndpointScanError):
+        endpoints.rescan(target)
+    assert EndpointScan.objects.get(target=target).error == message
+
+
+def test_a_symlinked_migration_sql_fails_the_history_check_and_never_reaches_a_page(
+    allowed: Path, make_target, backend
+) -> None:
+    from audits.history import services as history
+    from audits.history.models import HistoryCheck, MigrationRecord
+
+    folder = allowed / "migrations"
+    (folder / "20240101000000_init").mkdir(parents=True)
+    (folder / "20240101000000_init" / "migration.sql").write_text("SELECT 1;\n")
+    (folder / "20240102000000_env").mkdir()
+    (folder / "20240102000000_env" / "migration.sql").symlink_to("/proc/self/environ")
+    target = make_target(migrations_path=str(folder))
+    run = services.request_audit(target, enqueue=False)
+    check = history.record_history(run, None)
+    assert check.error == ("20240102000000_env/migration.sql resolves outside the folders "
+                           "Driftwatch may read (DRIFTWATCH_PATH_ROOTS), so it was not read")
+    assert HistoryCheck.objects.get(run=run).error == check.error
+    assert not MigrationRecord.objects.filter(run=run).exists()
+    html = backend.get(reverse("audits:target_migrations", args=[target.slug])).content.decode()
+    assert "20240102000000_env/migration.sql resolves outside the folders" in html
+    assert os.environ["SECRET_KEY"] not in html and "DATABASE_URL=" not in html
