@@ -42,8 +42,8 @@ _UNICODE_NAME = r"[^\W\d][\w\-]*"  # Prisma's identifiers are Unicode: "Bücher"
 # line break before it (at the start of the file it is a line break of its own), and at the end
 # of a line, where it is that line's break as a // comment is; anything after it on its line is
 # an error, as in Prisma.
-_BLOCK_COMMENTS = rf"(?:[{_WHITESPACE}]*/\*(?:[^*]|\*(?!/))*\*/)*"
-_BLOCK = r"/\*(?:[^*]|\*(?!/))*\*/"
+_BLOCK_COMMENTS = rf"(?:[{_WHITESPACE}]*/\*(?:[^*]++|\*(?!/))*+\*/)*"
+_BLOCK = r"/\*(?:[^*]++|\*(?!/))*+\*/"
 
 
 def _token_regex(name: str, blocks: bool) -> re.Pattern[str]:
@@ -57,13 +57,13 @@ def _token_regex(name: str, blocks: bool) -> re.Pattern[str]:
             {name}                              # an identifier or keyword
           | [{{}}()\[\],:=?.]                     # punctuation
           | @@?{name}(?:\.{name})*              # an attribute with its (dotted) name
-          | "(?:[^"\\{_CONTROL}]|\\[^{_CONTROL}])*"  # a string (no raw control character)
+          | "(?:[^"\\{_CONTROL}]++|\\[^{_CONTROL}])*+"  # a string (no raw control character)
           | {trailing}(?://(?!/)[^\r\n]*)?(?:\r\n|\n|\r)  # a line break, with its comment
             {block_comments}                    # and the /* */ comments starting the next line
           | -?[0-9]+(?:\.[0-9]+)?               # a number
           | ///[^\r\n]*                         # a doc comment
           | //(?!/)[^\r\n]*\Z                   # a // comment on the last line
-          | /\*(?:[^*]|\*(?!/))*\*/{block_comments}  # /* */ elsewhere: only at the start is fine
+          | /\*(?:[^*]++|\*(?!/))*+\*/{block_comments}  # /* */ elsewhere: only at the start is fine
           | [^{_WHITESPACE}]                    # a character that is not Prisma
           | \Z                                  # the end
         )
@@ -114,7 +114,7 @@ _SIMPLE_ESCAPES = {
 }
 _ESCAPE_RE = re.compile(r"\\(u[0-9A-Fa-f]{4}|.)")
 _CONTROL_RE = re.compile(rf"[{_CONTROL}]")
-_STRING_TO_END_OF_LINE_RE = re.compile(r'"(?:[^"\\\r\n]|\\[^\r\n])*"')
+_STRING_TO_END_OF_LINE_RE = re.compile(r'"(?:[^"\\\r\n]++|\\[^\r\n])*+"')
 
 
 class Tokens:
