@@ -119,9 +119,17 @@ class MigrationForm(forms.Form):
                           label="SQL", strip=False)
     commit = forms.ModelChoiceField(queryset=Commit.objects.none(), required=False)
 
-    def __init__(self, *args: object, incident: Incident, **kwargs: object) -> None:
+    def __init__(self, *args: object, incident: Incident, commits: list[Commit] | None = None,
+                 **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["commit"].queryset = incident.commits.all()  # type: ignore[attr-defined]
+        field = self.fields["commit"]
+        field.queryset = incident.commits.all()  # type: ignore[attr-defined]
+        if commits is not None:
+            # The page has the incident's commits in hand: the same options without reading
+            # them again (a posted choice is still checked against the queryset).
+            field.choices = [("", field.empty_label),  # type: ignore[attr-defined]
+                             *((commit.pk, field.label_from_instance(commit))  # type: ignore[attr-defined]
+                               for commit in commits)]
 
     def clean_sql(self) -> str:
         # Browsers always submit a textarea with CRLF line ends (HTML spec), whatever was

@@ -11,7 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -37,7 +37,15 @@ from .forms import (
     apply_service_error,
 )
 from .fragments import timeline_digest
-from .models import ActionItem, ActionStatus, Incident, Severity, Status, TimelineEntry
+from .models import (
+    ActionItem,
+    ActionStatus,
+    Incident,
+    Migration,
+    Severity,
+    Status,
+    TimelineEntry,
+)
 from .postmortem import build_markdown, phase_groups, render_page
 
 DETAIL = "recovery/incident_detail.html"
@@ -100,25 +108,43 @@ def incident_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _load_for_page(incident: Incident) -> Incident:
-    """The incident with everything its page shows, in a fixed number of queries."""
-    return Incident.objects.prefetch_related(
+    """The incident read again (a write may just have changed it) with everything its page
+    shows."""
+    return _with_page_rows(Incident.objects.get(pk=incident.pk))
+
+
+def _with_page_rows(incident: Incident) -> Incident:
+    """Everything the incident's page shows, loaded onto it: one query per kind of row. A
+    migration's commit is one of the incident's commits, already loaded: not read again."""
+    prefetch_related_objects(
+        [incident],
         Prefetch("entries", queryset=TimelineEntry.objects.select_related("author")),
-        "commits",
-        "migrations__commit",
-        "data_losses",
-        "action_items",
-    ).get(pk=incident.pk)
+        "commits", "migrations", "data_losses", "action_items",
+    )
+    commits = {commit.pk: commit for commit in incident.commits.all()}
+    elsewhere = []
+    for migration in incident.migrations.all():
+        if migration.commit_id in commits:
+            Migration.commit.field.set_cached_value(migration, commits[migration.commit_id])
+        elif migration.commit_id is not None:
+            elsewhere.append(migration)
+    prefetch_related_objects(elsewhere, "commit")
+    return incident
 
 
-def _page_context(incident: Incident, **forms_given: forms.Form) -> dict[str, Any]:
-    incident = _load_for_page(incident)
+def _page_context(incident: Incident, *, loaded: bool = False,
+                  **forms_given: forms.Form) -> dict[str, Any]:
+    """``loaded``: the incident was read in this request and holds its rows already."""
+    if not loaded:
+        incident = _load_for_page(incident)
     entries = list(incident.entries.all())
+    commits = list(incident.commits.all())
     context: dict[str, Any] = {
         "incident": incident,
         "phase_groups": phase_groups(entries),
         "timeline_digest": timeline_digest(entries),
         "phases": sorted({e.phase for e in entries if e.phase}),
-        "commits": list(incident.commits.all()),
+        "commits": commits,
         "migrations": list(incident.migrations.all()),
         "losses": list(incident.data_losses.all()),
         "items": list(incident.action_items.all()),
@@ -127,7 +153,7 @@ def _page_context(incident: Incident, **forms_given: forms.Form) -> dict[str, An
         "step_form": StepForm(),
         "comment_form": CommentForm(),
         "commit_form": CommitForm(),
-        "migration_form": MigrationForm(incident=incident),
+        "migration_form": MigrationForm(incident=incident, commits=commits),
         "loss_form": DataLossForm(),
         "action_form": ActionItemForm(),
     }
@@ -137,8 +163,8 @@ def _page_context(incident: Incident, **forms_given: forms.Form) -> dict[str, An
 
 @require_GET
 def incident_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    incident = get_incident_for_read(request, slug)
-    return render(request, DETAIL, _page_context(incident))
+    incident = _with_page_rows(get_incident_for_read(request, slug))
+    return render(request, DETAIL, _page_context(incident, loaded=True))
 
 
 def _respond(
@@ -340,7 +366,7 @@ def action_toggle(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_GET
 def postmortem_page(request: HttpRequest, slug: str) -> HttpResponse:
-    incident = _load_for_page(get_incident_for_read(request, slug))
+    incident = _with_page_rows(get_incident_for_read(request, slug))
     document, appendix = render_page(incident)
     return render(request, "recovery/postmortem.html",
                   {"incident": incident, "document": document, "appendix": appendix})
@@ -348,7 +374,7 @@ def postmortem_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def postmortem_markdown(request: HttpRequest, slug: str) -> HttpResponse:
-    incident = _load_for_page(get_incident_for_read(request, slug))
+    incident = _with_page_rows(get_incident_for_read(request, slug))
     response = HttpResponse(build_markdown(incident), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{incident.slug}-postmortem.md"'
     return response
