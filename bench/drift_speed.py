@@ -15,7 +15,12 @@ reference), then times, in the same run, the median of ``--runs`` runs of each:
   the same catalog, the floor for any tool that reads it.
 
     .venv/bin/python bench/drift_speed.py [--models 2000] [--runs 5] [--warmup 1] [--keep]
-        [--admin-dsn postgresql://postgres@127.0.0.1:5432/postgres]
+        [--admin-dsn postgresql://postgres@127.0.0.1:5432/postgres] [--db-prefix dw_bench_drift]
+        [--baseline DIR]
+
+``--baseline DIR`` also times ``manage.py drift`` of another checkout (``git archive main |
+tar -x -C DIR``) with this virtualenv, in the same run: a change is judged against the old code
+side by side, since wall times on a shared machine move more than most changes.
 
 Each tool must also agree that there is no drift (drift prints no finding, Prisma exits 0,
 migra exits 0), or the timing would measure something else. The databases are dropped at the
@@ -42,7 +47,9 @@ SHARED = Path(os.environ.get("DRIFTWATCH_SHARED", REPO.parent / "shared"))
 ORACLE = SHARED / "tools" / "prisma-oracle" / "prisma-oracle"
 MIGRA_VENV = Path("/tmp/migra-venv")
 MIGRA_PACKAGES = ["migra", "schemainspect", "sqlalchemy<2", "psycopg2-binary"]
-TARGET_DB, REFERENCE_DB = "dw_bench_drift_target", "dw_bench_drift_reference"
+# Database names are ``<prefix>_target`` and ``<prefix>_reference`` (``--db-prefix``: helpers
+# sharing one server each keep their own).
+DEFAULT_PREFIX = "dw_bench_drift"
 
 # Columns after id and parentId, cycled so that every model has 15 or 16 of them.
 SCALARS = (
@@ -198,25 +205,30 @@ def main() -> None:
     parser.add_argument("--admin-dsn", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true",
                         help="keep (and reuse) the two databases and the schema file")
+    parser.add_argument("--db-prefix", default=DEFAULT_PREFIX,
+                        help="database names start with this (and the scratch folder's)")
+    parser.add_argument("--baseline", type=Path, metavar="DIR",
+                        help="also time manage.py drift of the checkout in DIR, same run")
     args = parser.parse_args()
+    target_db, reference_db = f"{args.db_prefix}_target", f"{args.db_prefix}_reference"
 
-    work = Path(tempfile.gettempdir()) / f"dw_bench_drift_{args.models}"
+    work = Path(tempfile.gettempdir()) / f"{args.db_prefix}_{args.models}"
     work.mkdir(exist_ok=True)
     schema = work / "schema.prisma"
     schema.write_text(schema_text(args.models))
-    target = url_for(args.admin_dsn, TARGET_DB)
-    reference = url_for(args.admin_dsn, REFERENCE_DB)
-    reuse = args.keep and database_exists(args.admin_dsn, TARGET_DB) \
-        and database_exists(args.admin_dsn, REFERENCE_DB)
+    target = url_for(args.admin_dsn, target_db)
+    reference = url_for(args.admin_dsn, reference_db)
+    reuse = args.keep and database_exists(args.admin_dsn, target_db) \
+        and database_exists(args.admin_dsn, reference_db)
     if not reuse:
         started = time.perf_counter()
         ddl = subprocess.run([str(ORACLE), "ddl", str(schema)], capture_output=True, text=True)
         if ddl.returncode != 0:
             sys.exit(f"prisma-oracle ddl failed: {ddl.stderr[-1000:]}")
         print(f"prisma-oracle ddl: {time.perf_counter() - started:.1f} s", flush=True)
-        for name in (TARGET_DB, REFERENCE_DB):
+        for name in (target_db, reference_db):
             create_database(args.admin_dsn, name, ddl.stdout)
-    print(f"{args.models} models, {column_count(target)} columns in {TARGET_DB}", flush=True)
+    print(f"{args.models} models, {column_count(target)} columns in {target_db}", flush=True)
 
     python = str(REPO / ".venv" / "bin" / "python")
     rows: list[tuple[str, list[float]]] = []
@@ -224,6 +236,11 @@ def main() -> None:
         rows.append(("manage.py drift (whole process)", timed(
             [python, "manage.py", "drift", "--schema", str(schema), "--database-url", target,
              "--format", "json"], args.runs, drift_clean, args.warmup)))
+        if args.baseline is not None:
+            rows.append((f"manage.py drift ({args.baseline.name})", timed(
+                [python, str(args.baseline.resolve() / "manage.py"), "drift", "--schema",
+                 str(schema), "--database-url", target, "--format", "json"], args.runs,
+                drift_clean, args.warmup)))
         rows.append(("prisma-oracle diff (Prisma's live diff)", timed(
             [str(ORACLE), "diff", target, str(schema)], args.runs, exit_zero, args.warmup)))
         migra = ensure_migra()
@@ -235,7 +252,7 @@ def main() -> None:
              CATALOG_READ], args.runs, exit_zero, args.warmup)))
     finally:
         if not args.keep:
-            for name in (TARGET_DB, REFERENCE_DB):
+            for name in (target_db, reference_db):
                 drop_database(args.admin_dsn, name)
     print_table(rows, args.runs)
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")

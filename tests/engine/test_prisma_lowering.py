@@ -8,6 +8,8 @@ that agreement tested.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from audits.engine.errors import SchemaError
@@ -682,3 +684,30 @@ def test_truncate_never_cuts_a_character_and_quote_ident_follows_postgresql() ->
     assert pg_quote_ident("Role") == '"Role"'
     assert pg_quote_ident("order") == '"order"'
     assert pg_quote_ident("name") == "name"
+
+
+def test_fields_spelled_alike_lower_as_without_their_spellings() -> None:
+    """Lowering works once per (name, spelling) on PostgreSQL: the same tables as field by
+    field, for repeated columns, uniques, relations and a many-to-many between them."""
+    models = "".join(
+        f"model M{n} {{\n"
+        "  id Int @id @default(autoincrement())\n"
+        '  email String @unique @map("mail")\n'
+        f'  code String @unique(map: "code_key_{n}") @db.VarChar(20)\n'
+        "  price Decimal @default(0) @db.Decimal(12, 2)\n"
+        "  parentId Int?\n"
+        f'  parent M{1 - n}? @relation("p{n}", fields: [parentId], references: [id])\n'
+        f'  children M{1 - n}[] @relation("p{1 - n}")\n'
+        "  tags T[]\n"
+        "}\n"
+        for n in (0, 1)
+    )
+    parsed = parse_schema(PG + models + "model T {\n  id Int @id\n  m0 M0[]\n  m1 M1[]\n}\n")
+    plain = dataclasses.replace(parsed, models=tuple(
+        dataclasses.replace(model, fields=tuple(
+            dataclasses.replace(field, spelling=None) for field in model.fields))
+        for model in parsed.models))
+    assert all(f.spelling is not None for model in parsed.models for f in model.fields)
+    assert lower(parsed) == lower(plain)
+    assert [t.name for t in lower(parsed).tables] == ["M0", "M1", "T", "_M0ToT", "_M1ToT"]
+    assert [i.name for i in table(lower(parsed), "M1").indexes] == ["M1_mail_key", "code_key_1"]

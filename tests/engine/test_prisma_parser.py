@@ -848,3 +848,18 @@ def test_a_parsed_position_reads_equals_hashes_and_pickles_as_its_place() -> Non
     copy = pickle.loads(pickle.dumps(field))  # carries the place, not the tokens
     assert copy == field and copy.position is not None and len(copy.position) == 3
     assert position != ("schema.prisma", 2, 3)  # a Position is not any tuple
+
+
+def test_a_field_keeps_its_spelling_after_its_name_which_its_value_ignores() -> None:
+    model = model_of('  a Int @id @default(autoincrement()) /// the key\n'
+                     '  b String? @db.VarChar(9) @map(\n    "bee")\n'
+                     '  c Int')
+    assert [field.spelling for field in model.fields] == [
+        ("Int", "@id", "@default", "(", "autoincrement", "(", ")", ")"),
+        ("String", "?", "@db.VarChar", "(", "9", ")", "@map", "(", "\n", '"bee"', ")"),
+        ("Int",),
+    ]
+    a = model.fields[0]
+    assert dataclasses.replace(a, spelling=None) == a
+    assert hash(dataclasses.replace(a, spelling=None)) == hash(a)
+    assert Field("c", FieldType("Int")).spelling is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from functools import cached_property, partial
 from typing import Any, Protocol, cast
 
@@ -176,6 +177,12 @@ class Field:
     attributes: tuple[Attribute, ...] = ()
     documentation: str | None = None  # /// lines joined with newlines
     position: Position | None = None
+    # The texts of the field's tokens after its name, up to the end of its declaration, as the
+    # parser read them (None for a field built otherwise). Everything a field's type,
+    # attributes and their arguments say follows from it, so validation and lowering work
+    # once per distinct spelling: a big schema repeats a few hundred over tens of thousands
+    # of fields. Not part of the field's value: equality and hashing ignore it.
+    spelling: tuple[str, ...] | None = dataclass_field(default=None, compare=False, repr=False)
 
     def attribute(self, name: str) -> Attribute | None:
         # a plain loop, not next() over a generator: lowering asks this of every field

@@ -314,13 +314,15 @@ class _Parser:
         attributes: list[Attribute] = []
         while kinds[self.pos] is ATTRIBUTE and texts[self.pos][1] != "@":
             attributes.append(self.attribute(False))
-        if kinds[self.pos] is NEWLINE:
-            self.pos += 1
+        end = self.pos
+        if kinds[end] is NEWLINE:
+            self.pos = end + 1
         else:
             self.trailing_doc(docs)
             self.end_of_line("a field attribute or a line break")
         return Field(
-            texts[name], field_type, tuple(attributes), "\n".join(docs) if docs else None, position
+            texts[name], field_type, tuple(attributes), "\n".join(docs) if docs else None,
+            position, tuple(texts[name + 1:end]),
         )
 
     def field_type(self) -> FieldType:

@@ -58,19 +58,44 @@ def lower_model(
     # here and handled after the columns, so errors come in the same order as before.
     unique_fields = []
     relation_fields = []
+    # What a field gives the table follows from its name and spelling, but on SQLite, where a
+    # column's default also depends on the primary key (the rowid): there each field is
+    # worked out on its own.
+    lowered = ctx.lowered_fields if ctx.dialect == POSTGRESQL else None
     for field in model.fields:
+        spelling = field.spelling
+        if lowered is not None and spelling is not None:
+            found = lowered.get((field.name, spelling))
+            if found is not None:
+                column, list_relation, unique_at, relation_at = found
+                if column is not None:
+                    columns.append(column)
+                elif list_relation:
+                    list_relations.append((model, field))
+                if unique_at >= 0:
+                    unique_fields.append((field, field.attributes[unique_at]))
+                if relation_at >= 0:
+                    relation_fields.append((field, field.attributes[relation_at]))
+                continue
         mapped, default, native, unique, relation = (
             _field_attributes(field, prefix) if field.attributes else _NO_ATTRIBUTES
         )
+        column = None
         # a dict lookup first: most fields are scalars; relation_target vets the others
         if field.type.name not in models or relation_target(ctx, field) is None:
-            columns.append(_column(ctx, field, key, mapped, default, native))
+            column = _column(ctx, field, key, mapped, default, native)
+            columns.append(column)
         elif field.type.list:
             list_relations.append((model, field))
         if unique is not None:
             unique_fields.append((field, unique))
         if relation is not None:
             relation_fields.append((field, relation))
+        if lowered is not None and spelling is not None:
+            lowered[(field.name, spelling)] = (
+                column, column is None and field.type.list,
+                _index_of(field, unique), _index_of(field, relation),
+            )
     return m.Table(
         name=table,
         schema=ctx.schema_of(model),
@@ -80,6 +105,14 @@ def lower_model(
         foreign_keys=foreign_keys(ctx, model, relation_fields),
         model=model.name,
     )
+
+
+def _index_of(field: ast.Field, attribute: ast.Attribute | None) -> int:
+    """Where ``attribute`` is among the field's attributes; -1 for None."""
+    for index, candidate in enumerate(field.attributes):
+        if candidate is attribute:
+            return index
+    return -1
 
 
 _NO_ATTRIBUTES = (None, None, None, None, None)

@@ -128,6 +128,12 @@ class Context:
     columns: dict[tuple[str, str, bool, str | None, str], m.Column] = dataclass_field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    # (field name, spelling) -> what the field gives its table: its column (None for a
+    # relation field), whether it is a list relation, and where its @unique and @relation are
+    # among its attributes (-1 when absent)
+    lowered_fields: dict[tuple[str, tuple[str, ...]], tuple[m.Column | None, bool, int, int]] = (
+        dataclass_field(default_factory=dict, init=False, repr=False, compare=False)
+    )
     _identifiers: dict[str, str] = dataclass_field(
         default_factory=dict, init=False, repr=False, compare=False
     )

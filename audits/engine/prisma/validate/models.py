@@ -4,10 +4,7 @@ have, ``@@schema`` against the datasource's ``schemas``, and enum values."""
 
 from __future__ import annotations
 
-from typing import cast
-
 from audits.engine.prisma import ast
-from audits.engine.prisma.lexer import NEWLINE, Tokens
 from audits.engine.prisma.lowering.names import index_name, unique_index_name
 from audits.engine.prisma.validate.attributes import (
     check_attribute_set,
@@ -81,32 +78,13 @@ def _check_fields(ctx: Ctx, model: ast.Model, checked: set[tuple[str, ...]]) -> 
     for field in model.fields:
         if not field.attributes:
             continue
-        key = _spelling(field)
+        key = field.spelling
         if key is not None and key in checked:
             continue
         before = len(errors)
         check_field_attributes(ctx, model, field)
         if key is not None and len(errors) == before:
             checked.add(key)
-
-
-def _spelling(field: ast.Field) -> tuple[str, ...] | None:
-    """The field's line as written after its name (type, attributes, arguments), read from its
-    tokens (C calls only); None when that is not at hand or the line does not hold all of the
-    field (an argument list going on below)."""
-    position = field.position
-    if position is None or len(position) != 2:
-        return None
-    tokens = cast(Tokens, position[0])
-    index: int = position[1]
-    try:
-        end = tokens.kinds.index(NEWLINE, index)
-    except ValueError:
-        end = len(tokens.kinds) - 1
-    key = tuple(tokens.texts[index + 1:end])
-    if key.count("(") != key.count(")") or key.count("[") != key.count("]"):
-        return None
-    return key
 
 
 def _table_name_clash(ctx: Ctx, model: ast.Model,
