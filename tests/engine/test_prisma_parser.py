@@ -863,3 +863,29 @@ def test_a_field_keeps_its_spelling_after_its_name_which_its_value_ignores() -> 
     assert dataclasses.replace(a, spelling=None) == a
     assert hash(dataclasses.replace(a, spelling=None)) == hash(a)
     assert Field("c", FieldType("Int")).spelling is None
+
+
+NODES = (StringValue, NumberValue, BooleanValue, ConstantValue, FunctionValue, ArrayValue,
+         Argument, Attribute, FieldType, Field, Model, EnumValue, EnumDecl, ConfigBlock)
+
+
+@pytest.mark.parametrize("node", NODES, ids=lambda node: node.__name__)
+def test_syntax_tree_nodes_build_as_their_dataclass_declares_and_stay_frozen(node: type) -> None:
+    """The nodes' __init__ is generated for speed (ast._fast_init): it takes every field,
+    positionally or by name, with the declared defaults, and the node stays frozen."""
+    declared = dataclasses.fields(node)
+    values = {f.name: f"value of {f.name}" for f in declared}
+    by_name = node(**values)
+    by_position = node(*values.values())
+    assert {f.name: getattr(by_name, f.name) for f in declared} == values
+    assert by_position == by_name and hash(by_position) == hash(by_name)
+    required = {f.name: values[f.name] for f in declared
+                if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING}
+    defaulted = node(**required)
+    for f in declared:
+        assert getattr(defaulted, f.name) == (values[f.name] if f.name in required else f.default)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        setattr(by_name, declared[0].name, "changed")
+    assert pickle.loads(pickle.dumps(by_name)) == by_name
+    with pytest.raises(TypeError):
+        node(*values.values(), "one too many")
