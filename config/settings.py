@@ -139,6 +139,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on stderr of every manage.py command
 AXES_LOCKOUT_CALLABLE = "config.lockout.lockout_response"
 
+# Database sessions, as Django's, read with one plain statement (config/sessions.py says why).
+SESSION_ENGINE = "config.sessions"
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
