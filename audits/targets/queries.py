@@ -31,6 +31,7 @@ from django.db.models.functions import DenseRank, RowNumber
 from audits.core.access import RUN_LIGHT
 from audits.core.models import STATUS_ORDER, AuditRun, Finding, ModelStatus, Target
 from audits.core.records import finding_from_row, row_key
+from recovery.fragments import digest
 from recovery.models import Incident, Status
 
 WORST_FINDINGS = 3
@@ -199,6 +200,13 @@ class Grid:
     @property
     def more_query(self) -> str:
         return urlencode({"status": self.status, "q": self.query, "offset": self.shown_until})
+
+    @property
+    def rows_digest(self) -> str:
+        """Every field the grid's rows show: their HTML is kept under it (the template's cache
+        tag, with the run and the page's address), so a changed row is a new key."""
+        return digest(*((row.pk, row.status, row.object_type, row.schema, row.table, row.model,
+                         row.finding_count, row.worst_severity) for row in self.rows))
 
 
 def grid(run: AuditRun | None, *, status: str = "", query: str = "", offset: int = 0) -> Grid:
