@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import pytest
 
 from audits.engine.errors import SchemaError
-from audits.engine.prisma import load_schema, parse_files, parse_schema
+from audits.engine.prisma import grammar, load_schema, parse_files, parse_schema
 from audits.engine.prisma.ast import (
     Argument,
     ArrayValue,
@@ -889,3 +889,41 @@ def test_syntax_tree_nodes_build_as_their_dataclass_declares_and_stay_frozen(nod
     assert pickle.loads(pickle.dumps(by_name)) == by_name
     with pytest.raises(TypeError):
         node(*values.values(), "one too many")
+
+
+def test_a_line_repeated_is_rebuilt_as_parsing_it_would(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past grammar.REPLAY_AFTER occurrences a field line after its name is rebuilt by a
+    compiled builder (prisma/replay.py): the same nodes at the same places as parsing gives."""
+    lines = [
+        'a String @default("tab\\there \\"q\\" \\u00e9") @map("x_y")',
+        "b Int @id @default(autoincrement())",
+        "c Decimal @default(-1.5) @db.Decimal(12, 2)",
+        "d Boolean? @default(false)",
+        "e Role[] @default([USER, ADMIN])",
+        'f Json @default("{}") @ignore',
+        "g M @relation(\"r\", fields: [b], references: [b], onDelete: SetNull)",
+        'h Unsupported("circle")? @default(dbgenerated("point(1, 2)"))',
+        "i String /// documented at the end of its line",
+    ]
+    body = "".join(f"  {line}\n" for line in lines)
+    text = "".join(f"model M{n} {{\n  /// doc\n{body}}}\n" for n in range(6))
+    compiled = []
+    real_builder = grammar.field_builder
+    monkeypatch.setattr(grammar, "field_builder",
+                        lambda *args: compiled.append(args[0].name) or real_builder(*args))
+    replayed = parse_schema(text)
+    assert compiled == [line.split()[0] for line in lines[:-1]]  # not the documented one
+    monkeypatch.setattr(grammar, "REPLAY_AFTER", 10**9)
+    parsed = parse_schema(text)
+    assert replayed == parsed
+    for model, parsed_model in zip(replayed.models, parsed.models, strict=True):
+        for field, parsed_field in zip(model.fields, parsed_model.fields, strict=True):
+            assert repr(field) == repr(parsed_field)  # every position, resolved
+            assert field.spelling == parsed_field.spelling
+    last = replayed.models[-1].fields[0]  # replayed: the line's sixth time
+    line = 5 * (len(lines) + 3) + 3
+    assert text.splitlines()[line - 1] == "  " + lines[0]
+    assert last.position == P(line, 3)
+    assert last.attributes[1].position == P(line, 3 + lines[0].index("@map"))
+    assert last.attributes[0].arguments[0].value == StringValue('tab\there "q" \u00e9', P(line, 21))
+    assert last.documentation == "doc"

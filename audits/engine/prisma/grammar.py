@@ -38,10 +38,13 @@ from audits.engine.prisma.lexer import (
     STRING,
     Tokens,
 )
+from audits.engine.prisma.replay import FieldBuilder, field_builder
 
 CONFIG_KEYWORDS = ("datasource", "generator")
 TOP_LEVEL_KEYWORDS = ("model", "view", "enum", "type", "datasource", "generator")
 _TOP_LEVEL_EXPECTED = "one of " + ", ".join(TOP_LEVEL_KEYWORDS)
+# A line after a field's name that has parsed this many times gets a compiled builder.
+REPLAY_AFTER = 3
 # Deeper nesting than this is no schema anyone writes; refusing it keeps recursion bounded.
 MAX_NESTING = 64
 
@@ -71,6 +74,9 @@ class _Parser:
         # (type name, kind of the token after it) -> a shared FieldType, for plain and
         # optional types; any other following token means "not optional".
         self.field_types: dict[tuple[str, str], FieldType] = {}
+        # a field's line after its name -> how often it has parsed, and its builder once compiled
+        self.lines_seen: dict[tuple[str, ...], int] = {}
+        self.builders: dict[tuple[str, ...], FieldBuilder] = {}
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -295,11 +301,24 @@ class _Parser:
     def field(self, docs: list[str]) -> Field:
         """``name Type? @attribute(...) ... /// doc`` up to the end of its line.
 
-        The hot path of the parser (one call per field), hence the locals and the fast paths.
+        The hot path of the parser (one call per field), hence the locals and the fast paths;
+        a line after its name that has parsed often enough is rebuilt by its compiled builder
+        (``replay``) instead.
         """
         kinds = self.kinds
         texts = self.texts
         name = self.pos
+        try:
+            line_end = kinds.index(NEWLINE, name)
+        except ValueError:  # the last line, without a line break
+            line_end = -1
+        line = tuple(texts[name + 1:line_end]) if line_end > 0 else None
+        if line is not None:
+            builder = self.builders.get(line)
+            if builder is not None:
+                self.pos = line_end + 1
+                return builder(self.tokens, name, texts[name],
+                               "\n".join(docs) if docs else None, line)
         position = token_position((self.tokens, name))
         index = name + 1
         field_type = None
@@ -320,10 +339,23 @@ class _Parser:
         else:
             self.trailing_doc(docs)
             self.end_of_line("a field attribute or a line break")
-        return Field(
+        field = Field(
             texts[name], field_type, tuple(attributes), "\n".join(docs) if docs else None,
-            position, tuple(texts[name + 1:end]),
+            position, line if end == line_end else tuple(texts[name + 1:end]),
         )
+        if end == line_end and line is not None:
+            self.replay(field, name, line)
+        return field
+
+    def replay(self, field: Field, name: int, line: tuple[str, ...]) -> None:
+        """Count the line; compile its builder once it has parsed ``REPLAY_AFTER`` times
+        (compiling costs as much as parsing a few dozen fields)."""
+        seen = self.lines_seen.get(line, 0) + 1
+        self.lines_seen[line] = seen
+        if seen == REPLAY_AFTER:
+            builder = field_builder(field, name)
+            if builder is not None:
+                self.builders[line] = builder
 
     def field_type(self) -> FieldType:
         kinds = self.kinds
