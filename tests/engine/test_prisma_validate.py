@@ -120,3 +120,28 @@ def test_a_syntax_error_is_one_diagnostic() -> None:
     assert report.errors == [Diagnostic(
         "model 'A' is not closed (expected '}' before the end of file at line 3)",
         "a.prisma", 1, 1)]
+
+
+@pytest.mark.parametrize(("literal", "problem"), [
+    ("x", "premature end of input"),
+    ("2020-01-01", "premature end of input"),
+    ("2020-01-01T00:00:00", "premature end of input"),
+    ("2020-01-01T00:00:00+0100", "input contains invalid characters"),
+    ("2020-01-01T00:00Z", "input contains invalid characters"),
+    ("20200101T000000Z", "input contains invalid characters"),
+    ("2020-01-01T00:00:00.Z", "input contains invalid characters"),
+    ("2020-13-01T00:00:00Z", "input is out of range"),
+    ("2020-02-30T00:00:00Z", "input is out of range"),
+    ("2020-01-01T00:00:00Zx", "trailing input"),
+    ("2020-01-01T00:00:00Z", None),
+    ("2020-01-01 00:00:00Z", None),
+    ("2020-01-01t00:00:00z", None),
+    ("2020-01-01T00:00:00.123+01:00", None),
+    ("2020-01-01T00:00:60Z", None),
+])
+def test_a_datetime_default_is_an_rfc3339_string(literal: str, problem: str | None) -> None:
+    """Prisma's verdict and words for each (checked with the prisma-oracle)."""
+    found = errors(PG + f'model A {{\n  id Int @id\n  d DateTime @default("{literal}")\n}}\n')
+    assert found == ([] if problem is None else [
+        (6, 14, f'Error parsing attribute "@default": Parse error: "{literal}" is not a valid '
+                f"rfc3339 datetime string. ({problem})")])

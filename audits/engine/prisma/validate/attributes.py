@@ -265,6 +265,12 @@ def check_default(ctx: Ctx, model: ast.Model, field: ast.Field,
         parsing_error(ctx, attribute, f'Parse error: "{value.value}" is not a valid base64 '
                       "string.")
         return
+    if kind == "DateTime" and isinstance(value, ast.StringValue):
+        problem = rfc3339_problem(value.value)
+        if problem is not None:
+            parsing_error(ctx, attribute, f'Parse error: "{value.value}" is not a valid rfc3339 '
+                          f"datetime string. ({problem})")
+            return
     if not _literal_fits(ctx, kind, value):
         if kind in ctx.enums and isinstance(value, ast.ConstantValue):
             parsing_error(ctx, attribute, f"The defined default value `{value.name}` is not a "
@@ -285,12 +291,73 @@ def _literal_fits(ctx: Ctx, kind: str, value: ast.Value) -> bool:
     if kind == "Boolean":
         return isinstance(value, ast.BooleanValue)
     if kind == "DateTime":
-        return isinstance(value, ast.StringValue)
+        return isinstance(value, ast.StringValue) and rfc3339_problem(value.value) is None
     enum = ctx.enums.get(kind)
     if enum is not None:
         return isinstance(value, ast.ConstantValue) and any(v.name == value.name
                                                             for v in enum.values)
     return True
+
+
+# RFC 3339 as Prisma reads a DateTime default (chrono's parse_from_rfc3339): fixed-width fields
+# in this order, "T", "t" or a space between date and time, a fraction of any length, "Z"/"z"
+# or an offset with a colon. The width of a field is checked before its characters, as chrono
+# does, which decides which of its words Prisma prints.
+_RFC3339_FIELDS = ("9999", "-", "99", "-", "99", "T", "99", ":", "99", ":", "99")
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def rfc3339_problem(text: str) -> str | None:
+    """None when ``text`` is a date-time Prisma accepts as a default; else chrono's words."""
+    at = 0
+    numbers = []
+    for shape in _RFC3339_FIELDS:
+        piece = text[at:at + len(shape)]
+        if len(piece) < len(shape):
+            return "premature end of input"
+        if shape == "T":
+            ok = piece in "Tt "
+        elif shape[0] == "9":
+            ok = piece.isascii() and piece.isdigit()
+            numbers.append(int(piece) if ok else 0)
+        else:
+            ok = piece == shape
+        if not ok:
+            return "input contains invalid characters"
+        at += len(shape)
+    if text[at:at + 1] == ".":
+        digits = at + 1
+        while text[digits:digits + 1].isascii() and text[digits:digits + 1].isdigit():
+            digits += 1
+        if digits == at + 1:
+            return "input contains invalid characters"
+        at = digits
+    zone = text[at:at + 1]
+    offset = (0, 0)
+    if zone in ("Z", "z"):
+        at += 1
+    elif zone in ("+", "-"):
+        hours, colon, minutes = text[at + 1:at + 3], text[at + 3:at + 4], text[at + 4:at + 6]
+        for piece, width in ((hours, 2), (colon, 1), (minutes, 2)):
+            if len(piece) < width:
+                return "premature end of input"
+            if not (piece == ":" if width == 1 else piece.isascii() and piece.isdigit()):
+                return "input contains invalid characters"
+        offset = (int(hours), int(minutes))
+        at += 6
+    elif not zone:
+        return "premature end of input"
+    else:
+        return "input contains invalid characters"
+    if at < len(text):
+        return "trailing input"
+    year, month, day, hour, minute, second = numbers
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    if not 1 <= month <= 12 or not 1 <= day <= _DAYS_IN_MONTH[month - 1] \
+            or (month == 2 and day == 29 and not leap) or hour > 23 or minute > 59 \
+            or second > 60 or offset[0] > 23 or offset[1] > 59:
+        return "input is out of range"
+    return None
 
 
 def _is_base64(text: str) -> bool:
