@@ -10,9 +10,11 @@ first out); see CACHES in config/settings.py.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+import secrets
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
+from django.db.models import Model
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -41,6 +43,34 @@ def timeline_digest(entries: Iterable[TimelineEntry]) -> str:
          entry.author.get_username() if entry.author else "", entry.body)
         for entry in entries
     ))
+
+
+def rows_digest(*rows: Model) -> str:
+    """Every stored field of every row given: a fragment built from these rows alone is kept
+    under it, so a change to any column of any of them, by any path, is a new key."""
+    return digest(*((type(row).__name__, *(getattr(row, field.attname)
+                                          for field in row._meta.concrete_fields))
+                    for row in rows))
+
+
+# Stands for the request's CSRF token in a kept fragment: the token differs per user and per
+# request and must never be served to anyone else. Random per process, so no text a user
+# writes into a page can name it.
+CSRF_SLOT = f"csrf-{secrets.token_hex(16)}"
+CSRF_FIELD = 'name="csrfmiddlewaretoken"'
+
+
+def kept_fragment(key: str, render: Callable[[], str], csrf_token: Callable[[], str]) -> str:
+    """The fragment rendered once for ``key`` and kept per process; a form's CSRF token is
+    stored as a slot and filled in with this request's token each time it is served."""
+    cache_key = f"recovery:fragment:{key}"
+    html = cache.get(cache_key)
+    if html is None:
+        html = render()
+        kept = html.replace(csrf_token(), CSRF_SLOT) if CSRF_FIELD in html else html
+        cache.set(cache_key, kept, TIMEOUT)
+        return html
+    return html.replace(CSRF_SLOT, csrf_token()) if CSRF_SLOT in html else html
 
 
 def markdown_html(text: str) -> SafeString:

@@ -36,7 +36,7 @@ from .forms import (
     StepRemoveForm,
     apply_service_error,
 )
-from .fragments import timeline_digest
+from .fragments import rows_digest, timeline_digest
 from .models import (
     ActionItem,
     ActionStatus,
@@ -139,15 +139,22 @@ def _page_context(incident: Incident, *, loaded: bool = False,
         incident = _load_for_page(incident)
     entries = list(incident.entries.all())
     commits = list(incident.commits.all())
+    migrations = list(incident.migrations.all())
+    losses = list(incident.data_losses.all())
+    items = list(incident.action_items.all())
     context: dict[str, Any] = {
         "incident": incident,
         "phase_groups": phase_groups(entries),
         "timeline_digest": timeline_digest(entries),
+        # the page's kept blocks (the keep tag) are built from these rows and unbound forms
+        # alone; a form handed back with its errors is rendered afresh
+        "page_digest": "" if forms_given else rows_digest(
+            incident, *entries, *commits, *migrations, *losses, *items),
         "phases": sorted({e.phase for e in entries if e.phase}),
         "commits": commits,
-        "migrations": list(incident.migrations.all()),
-        "losses": list(incident.data_losses.all()),
-        "items": list(incident.action_items.all()),
+        "migrations": migrations,
+        "losses": losses,
+        "items": items,
         "status_form": StatusForm(initial={"status": incident.status}),
         "severity_form": SeverityForm(initial={"severity": incident.severity}),
         "step_form": StepForm(),
