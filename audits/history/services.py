@@ -417,8 +417,8 @@ def fix_sql_by_name(fix_sql: str) -> dict[str, str]:
 def deployment_section(incident: Any) -> Any:
     """Post-mortem "Deployment status": each logged migration on each linked target."""
 
-    migrations = list(incident.migrations.only("id", "name", "sql", "checksum", "incident_id")
-                      .order_by("name"))
+    # by name (Migration's ordering); the post-mortem's page has them loaded already
+    migrations = list(incident.migrations.all())
     targets = list(Target.objects.filter(incidents=incident).only("id", "name", "slug")
                    .order_by("name"))
     if not migrations or not targets:
