@@ -4,6 +4,7 @@ type attributes are ``@<name>.VarChar``), the preview features, and the declarat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from audits.engine.prisma import ast
 from audits.engine.prisma.validate.diagnostics import Diagnostics
@@ -16,6 +17,16 @@ PROVIDERS = {
     "postgresql": "postgresql", "postgres": "postgresql", "sqlite": "sqlite", "mysql": "mysql",
     "sqlserver": "sqlserver", "mongodb": "mongodb", "cockroachdb": "cockroachdb",
 }
+
+
+class FieldFacts(NamedTuple):
+    """What the model-wide rules ask of each field: where its first ``@id`` and ``@unique``
+    are among its attributes (-1 when absent), and its ``@map("...")`` name (None when not
+    mapped)."""
+
+    id_at: int
+    unique_at: int
+    mapped: str | None
 
 
 @dataclass
@@ -31,8 +42,13 @@ class Ctx:
     composites: dict[str, ast.Model] = field(default_factory=dict)
     enums: dict[str, ast.EnumDecl] = field(default_factory=dict)
     _prefix: tuple[str | None] | None = None
+    # a field's spelling -> its FieldFacts (what the model-wide rules ask of it)
+    field_facts: dict[tuple[str, ...], FieldFacts] = field(default_factory=dict)
     # model or view name -> its relation fields, filled in by the relation rules
     relation_fields: dict[str, list[ast.Field]] = field(default_factory=dict)
+    # (model, the model its relation fields point at, relation name) -> those fields, in order
+    relation_ends: dict[tuple[str, str, str | None], list[ast.Field]] = field(
+        default_factory=dict)
 
     def __post_init__(self) -> None:
         for model in self.schema.models:

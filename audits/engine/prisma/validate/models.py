@@ -12,7 +12,7 @@ from audits.engine.prisma.validate.attributes import (
     check_shard_key,
     parsing_error,
 )
-from audits.engine.prisma.validate.context import Ctx, kind_word
+from audits.engine.prisma.validate.context import Ctx, FieldFacts, kind_word
 from audits.engine.prisma.validate.indexes import check_index_methods
 from audits.engine.prisma.validate.relations import is_relation
 
@@ -32,6 +32,40 @@ def field_names(value: ast.Value | None) -> list[tuple[str, ast.Position | None]
         if isinstance(item, ast.ConstantValue | ast.FunctionValue):
             found.append((item.name, item.position))
     return found
+
+
+def field_facts(ctx: Ctx, model: ast.Model) -> list[FieldFacts]:
+    """``FieldFacts`` of each of the model's fields, worked out once per distinct spelling (they
+    follow from the field's line after its name) instead of three scans of every field's
+    attributes."""
+    known = ctx.field_facts
+    found = []
+    for field in model.fields:
+        key = field.spelling
+        facts = known.get(key) if key is not None else None
+        if facts is None:
+            facts = _facts_of(field)
+            if key is not None:
+                known[key] = facts
+        found.append(facts)
+    return found
+
+
+def _facts_of(field: ast.Field) -> FieldFacts:
+    id_at = unique_at = -1
+    mapped = None
+    seen_map = False
+    for index, attribute in enumerate(field.attributes):
+        name = attribute.name
+        if name == "id" and id_at < 0:
+            id_at = index
+        elif name == "unique" and unique_at < 0:
+            unique_at = index
+        elif name == "map" and not seen_map:
+            seen_map = True
+            value = attribute.argument("name")
+            mapped = value.value if isinstance(value, ast.StringValue) else None
+    return FieldFacts(id_at, unique_at, mapped)
 
 
 def check_models(ctx: Ctx) -> None:
@@ -54,14 +88,15 @@ def check_models(ctx: Ctx) -> None:
                 check_shard_key(ctx, attribute)
         if model.kind == "type":
             continue
+        facts = field_facts(ctx, model)
         _table_name_clash(ctx, model, tables)
-        _column_name_clashes(ctx, model)
+        _column_name_clashes(ctx, model, facts)
         _schema_attribute(ctx, model, model.attribute("schema"), kind_word(model))
         if model.kind == "view":
             _view_rules(ctx, model, attributes)
         else:
-            _id_rules(ctx, model, attributes)
-            _index_name_clashes(ctx, model, index_names)
+            _id_rules(ctx, model, facts)
+            _index_name_clashes(ctx, model, index_names, facts)
         _index_references(ctx, model, attributes)
         if ctx.connector == "postgresql":
             for attribute in attributes:
@@ -108,7 +143,8 @@ def _mapped(node: ast.Model | ast.Field) -> str:
     return value.value if isinstance(value, ast.StringValue) else node.name
 
 
-def _index_name_clashes(ctx: Ctx, model: ast.Model, seen: set[tuple[str | None, str]]) -> None:
+def _index_name_clashes(ctx: Ctx, model: ast.Model, seen: set[tuple[str | None, str]],
+                        facts: list[FieldFacts]) -> None:
     """Index names (given with ``map:`` or Prisma's default) share one namespace per database
     schema on PostgreSQL and SQLite."""
     if ctx.connector not in ("postgresql", "sqlite"):
@@ -119,12 +155,13 @@ def _index_name_clashes(ctx: Ctx, model: ast.Model, seen: set[tuple[str | None, 
     schema_value = schema_attribute.argument("name") if schema_attribute else None
     schema = schema_value.value if isinstance(schema_value, ast.StringValue) else None
     named: list[tuple[str, ast.Attribute]] = []
-    for field in model.fields:
-        unique = field.attribute("unique")
-        if unique is not None:
+    for field, fact in zip(model.fields, facts, strict=True):
+        if fact.unique_at >= 0:
+            unique = field.attributes[fact.unique_at]
             given = unique.argument("map", None)
+            mapped = field.name if fact.mapped is None else fact.mapped
             named.append((given.value if isinstance(given, ast.StringValue)
-                          else unique_index_name(table, (_mapped(field),), limit), unique))
+                          else unique_index_name(table, (mapped,), limit), unique))
     for attribute in model.attributes:
         if attribute.name not in ("unique", "index"):
             continue
@@ -148,20 +185,13 @@ def _index_name_clashes(ctx: Ctx, model: ast.Model, seen: set[tuple[str | None, 
         seen.add((schema, name))
 
 
-def _column_name_clashes(ctx: Ctx, model: ast.Model) -> None:
+def _column_name_clashes(ctx: Ctx, model: ast.Model, facts: list[FieldFacts]) -> None:
     columns: dict[str, ast.Field] = {}
     relation_types = ctx.models
-    for field in model.fields:
+    for field, fact in zip(model.fields, facts, strict=True):
         if field.type.name in relation_types:
             continue
-        column = field.name
-        for attribute in field.attributes:  # this runs for every field: no helper calls
-            if attribute.name == "map":
-                value = attribute.argument("name")
-                if isinstance(value, ast.StringValue):
-                    column = value.value
-                break
-        first = columns.setdefault(column, field)
+        first = columns.setdefault(field.name if fact.mapped is None else fact.mapped, field)
         if first is not field:
             ctx.error(f'Field "{field.name}" is already defined on {kind_word(model)} '
                       f'"{model.name}".', field.position)
@@ -189,8 +219,8 @@ def _schema_attribute(ctx: Ctx, node: ast.Model | ast.EnumDecl, attribute: ast.A
                   "https://pris.ly/d/multi-schema", value.position)
 
 
-def _id_rules(ctx: Ctx, model: ast.Model, attributes: list[ast.Attribute]) -> None:
-    id_fields = [f for f in model.fields if f.attribute("id") is not None]
+def _id_rules(ctx: Ctx, model: ast.Model, facts: list[FieldFacts]) -> None:
+    id_fields = [f for f, fact in zip(model.fields, facts, strict=True) if fact.id_at >= 0]
     block_id = model.attribute("id")
     if len(id_fields) > 1:
         ctx.error(f'Error validating model "{model.name}": At most one field must be marked as '

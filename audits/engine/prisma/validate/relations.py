@@ -38,6 +38,13 @@ def check_relations(ctx: Ctx) -> None:
         for model in ctx.schema.models if model.kind != "type"
     }
     ctx.relation_fields = relation_fields
+    # every relation field's relation name read once: each field is also a candidate opposite
+    # of every field pointing back at its model
+    ends: dict[tuple[str, str, str | None], list[ast.Field]] = defaultdict(list)
+    for name, fields in relation_fields.items():
+        for field in fields:
+            ends[(name, field.type.name, relation_name(field))].append(field)
+    ctx.relation_ends = ends
     for model in ctx.schema.models:
         if model.kind == "type":
             continue
@@ -62,10 +69,12 @@ def _ambiguity(ctx: Ctx, model: ast.Model, fields: list[ast.Field]) -> None:
 
 def _opposites(ctx: Ctx, model: ast.Model, field: ast.Field) -> list[ast.Field]:
     target = ctx.models[field.type.name]
-    name = relation_name(field)
-    candidates = ctx.relation_fields.get(target.name, target.fields)  # only relation fields
-    return [f for f in candidates
-            if f is not field and f.type.name == model.name and relation_name(f) == name]
+    if target.name not in ctx.relation_fields:  # pragma: no cover  (every model is there)
+        name = relation_name(field)
+        return [f for f in target.fields
+                if f is not field and f.type.name == model.name and relation_name(f) == name]
+    candidates = ctx.relation_ends.get((target.name, model.name, relation_name(field)), [])
+    return [f for f in candidates if f is not field]
 
 
 def _check_field(ctx: Ctx, model: ast.Model, field: ast.Field) -> None:
