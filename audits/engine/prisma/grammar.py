@@ -42,6 +42,7 @@ from audits.engine.prisma.replay import FieldBuilder, field_builder
 
 CONFIG_KEYWORDS = ("datasource", "generator")
 TOP_LEVEL_KEYWORDS = ("model", "view", "enum", "type", "datasource", "generator")
+_TOP_LEVEL = frozenset(TOP_LEVEL_KEYWORDS)
 _TOP_LEVEL_EXPECTED = "one of " + ", ".join(TOP_LEVEL_KEYWORDS)
 # A line after a field's name that has parsed this many times gets a compiled builder.
 REPLAY_AFTER = 3
@@ -266,13 +267,16 @@ class _Parser:
         kind = self.texts[keyword]
         docs: list[str] = []  # as Prisma does, docs above a block attribute go to the next field
         while True:
-            index = self.collect_docs(docs)
+            index = self.pos
+            if kinds[index] is not IDENT:  # a field's line right after a field's needs no look
+                index = self.collect_docs(docs)
             token_kind = kinds[index]
             if token_kind is IDENT:
-                if self.texts[index] in TOP_LEVEL_KEYWORDS and self.starts_block(index):
+                if self.texts[index] in _TOP_LEVEL and self.starts_block(index):
                     raise self.not_closed(keyword, name, index)
                 field = self.field(docs)
-                docs = []
+                if docs:
+                    docs = []
                 if field.name in field_names:
                     raise self.error(
                         index, "a field name used once",

@@ -87,6 +87,7 @@ def _token_re(text: str) -> re.Pattern[str]:
 
 
 _FIRST_CHAR = itemgetter(slice(0, 1))  # "" for the EOF token
+_LONE_AT_RE = re.compile(r"@(?!@?[^\W\d])")  # an "@" that no attribute name follows
 _LINE_BREAK_RE = re.compile(r"\r\n|\n|\r")
 _PUNCTUATION = "{}()[],:=?."
 _KIND_OF_FIRST_CHAR: dict[str, str] = {
@@ -131,8 +132,10 @@ class Tokens:
         self.texts.append("")
         # All in C: most kinds follow from the first character; the rest are fixed up below.
         kinds: list[str | None] = list(map(_KIND_OF_FIRST_CHAR.get, map(_FIRST_CHAR, self.texts)))
+        # which kinds occur, from one pass in C rather than a scan for each question below
+        present = set(kinds)
         index = 0
-        while True:
+        while None in present:
             try:
                 index = kinds.index(None, index)
             except ValueError:
@@ -142,11 +145,15 @@ class Tokens:
             if index and text.startswith("/*") and text[-1] not in "\r\n" \
                     and self.texts[index + 1]:
                 kinds[index] = BAD  # a /* */ comment with something after it on its line
-        for lone in ("@", '"'):  # an "@" without a name, a string without its end
-            if lone in self.texts:
+            present.add(kinds[index])
+        # an "@" without a name (only where the text has an "@" not followed by one), a string
+        # without its end
+        for lone in ("@", '"'):
+            if (lone == '"' or _LONE_AT_RE.search(self.text)) and lone in self.texts:
                 kinds[self.texts.index(lone)] = BAD
+                present.add(BAD)
         self.kinds = cast(list[str], kinds)
-        if BAD in self.kinds:
+        if BAD in present:
             self.raise_bad(self.kinds.index(BAD))
 
     @cached_property
