@@ -252,14 +252,17 @@ def oracle(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 def _our_tables(files: dict[str, str]) -> dict[str, list[str]]:
-    """Our tables and columns, less ``@ignore`` fields: Prisma creates their columns (and so
-    do we) but leaves them out of its DMMF."""
+    """Our tables and columns, less ``@ignore`` fields and ``@@ignore`` models: Prisma creates
+    their columns and tables (and so do we) but leaves them out of its DMMF."""
     parsed = parse_files(files)
     ignored = {(model.name, field.name) for model in parsed.models for field in model.fields
                if field.attribute("ignore") is not None}
+    ignored_models = {model.name for model in parsed.models
+                      if model.attribute("ignore") is not None}
     return {table.name: [column.name for column in table.columns
                          if (table.model, column.field) not in ignored]
-            for table in lower(parsed).tables if table.model is not None}
+            for table in lower(parsed).tables
+            if table.model is not None and table.model not in ignored_models}
 
 
 def _prisma_tables(files: dict[str, str],
