@@ -21,6 +21,7 @@ Conventions every producer follows, so that comparison stays simple:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass
 from enum import StrEnum
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
@@ -247,29 +248,53 @@ def _field_names(kind: type) -> tuple[str, ...] | None:
 
 def from_plain(cls: type[T], data: Any) -> T:
     """Rebuild a dataclass from ``to_plain`` output; unknown keys are ignored for old snapshots."""
-    hints = get_type_hints(cls)
     kwargs = {}
-    for spec in fields(cls):  # type: ignore[arg-type]
-        if spec.name in data:
-            kwargs[spec.name] = _convert(hints[spec.name], data[spec.name])
+    for name, convert in _readers(cls):
+        if name in data:
+            kwargs[name] = convert(data[name])
     return cls(**kwargs)
 
 
-def _convert(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
+Converter = Callable[[Any], Any]
+# Per dataclass, each field's name and the function that rebuilds its value. Resolving type
+# hints is far slower than the rebuilding itself (a langfuse-sized schema is about 9,000
+# objects of a handful of classes), so it happens once per class, not once per object.
+_READERS: dict[type, tuple[tuple[str, Converter], ...]] = {}
+
+
+def _readers(cls: type) -> tuple[tuple[str, Converter], ...]:
+    try:
+        return _READERS[cls]
+    except KeyError:
+        hints = get_type_hints(cls)
+        readers = tuple((spec.name, _converter(hints[spec.name]))
+                        for spec in fields(cls))
+        _READERS[cls] = readers
+        return readers
+
+
+def _keep(value: Any) -> Any:
+    return value
+
+
+def _converter(hint: Any) -> Converter:
+    """A function that rebuilds a value of type ``hint`` from its plain form (None stays)."""
     origin = get_origin(hint)
     args = get_args(hint)
     if origin is tuple:
-        return tuple(_convert(args[0], item) for item in value)
+        item = _converter(args[0])
+        if item is _keep:
+            return lambda value: None if value is None else tuple(value)
+        return lambda value: None if value is None else tuple(item(part) for part in value)
     if args and type(None) in args:  # Optional[X]
-        inner = next(arg for arg in args if arg is not type(None))
-        return _convert(inner, value)
+        return _converter(next(arg for arg in args if arg is not type(None)))
     if is_dataclass(hint):
-        return from_plain(hint, value)  # type: ignore[arg-type]
+        nested: type = hint  # type: ignore[assignment]
+        return lambda value: None if value is None else from_plain(nested, value)
     if isinstance(hint, type) and issubclass(hint, StrEnum):
-        return hint(value)
-    return value
+        enum: type[StrEnum] = hint
+        return lambda value: None if value is None else enum(value)
+    return _keep
 
 
 __all__ = [
