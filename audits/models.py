@@ -7,12 +7,20 @@ is what registers them when Django loads the app.
 from audits.alerts.models import Alert
 from audits.api.models import ApiToken
 from audits.catastrophe.models import VitalSignsRecord, WatchSettings
-from audits.core.models import AuditRun, Finding, ModelStatus, SchemaVersion, Target
+from audits.core.models import (
+    AuditRun,
+    Finding,
+    ModelStatus,
+    SchemaSnapshot,
+    SchemaVersion,
+    Target,
+)
 from audits.endpoints.models import Endpoint, EndpointOverride, EndpointRescan, EndpointScan
 from audits.history.models import HistoryCheck, MigrationRecord, ThreeWayRecord
 
 __all__ = [
     "Alert", "ApiToken", "AuditRun", "Endpoint", "EndpointOverride", "EndpointRescan",
-    "EndpointScan", "Finding", "HistoryCheck", "MigrationRecord", "ModelStatus", "SchemaVersion",
-    "Target", "ThreeWayRecord", "VitalSignsRecord", "WatchSettings",
+    "EndpointScan", "Finding", "HistoryCheck", "MigrationRecord", "ModelStatus",
+    "SchemaSnapshot", "SchemaVersion", "Target", "ThreeWayRecord", "VitalSignsRecord",
+    "WatchSettings",
 ]

@@ -25,7 +25,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from audits.api import tokens
-from audits.core import crypto
+from audits.core import crypto, snapshots
+from audits.engine.model import Schema
 from audits.models import AuditRun, EndpointOverride, EndpointRescan, Target
 from recovery.models import ActionItem, Incident, TimelineEntry
 
@@ -176,9 +177,9 @@ def world() -> World:
     target = Target.objects.create(name="Matrix target", slug="matrix-target", dialect="sqlite",
                                    dsn_encrypted=crypto.encrypt("sqlite:///nowhere.db"))
     target.incidents.add(incident)
-    empty = {"dialect": "sqlite", "enums": [], "namespaces": ["public"], "tables": []}
-    run = AuditRun.objects.create(target=target, status="succeeded", snapshot=empty,
-                                  expected_snapshot=empty, worst_status="ok")
+    empty, _ = snapshots.store(Schema(dialect="sqlite"), Schema(dialect="sqlite"))
+    run = AuditRun.objects.create(target=target, status="succeeded", live_snapshot_id=empty,
+                                  expected_snapshot_id=empty, worst_status="ok")
     rescan = EndpointRescan.objects.create(target=target, status="failed", error="no code")
     override = EndpointOverride.objects.create(target=target, route="/api/x", model="User",
                                                reason="matrix")

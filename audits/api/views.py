@@ -110,10 +110,7 @@ SCAN_FIELDS = ("run", "scanned_at", "error", "counts", "unresolved", "payload")
 @token_required()
 @require_GET
 def target_status(request: HttpRequest, slug: str) -> HttpResponse:
-    target = (Target.objects.select_related("last_run", "last_success")
-              .defer("last_run__snapshot", "last_run__expected_snapshot",
-                     "last_success__snapshot", "last_success__expected_snapshot")
-              .filter(slug=slug).first())
+    target = Target.objects.select_related("last_run", "last_success").filter(slug=slug).first()
     if target is None:
         return error(404, f"no target {slug}")
     models = []

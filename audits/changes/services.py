@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from audits.core.models import AuditRun, SchemaVersion, Target
-from audits.core.records import report_from_run, schema_from_plain
+from audits.core.records import report_from_run
+from audits.core.snapshots import run_schemas
 from audits.endpoints.models import Endpoint
 from audits.engine.changes import Change, changes_between, schema_facts, with_endpoints
 from audits.engine.changes.guide import guide_to_dict, guide_to_markdown, sections, summary_line
@@ -184,13 +185,13 @@ def decode_error(target: Target, message: str) -> Decoded:
     run = _last_success(target)
     if run is None:
         raise ChangesError("the target has no successful audit to decode against yet")
-    if not run.expected_snapshot or not run.snapshot:
+    expected, actual = run_schemas(run)
+    if expected is None or actual is None:
         raise ChangesError(f"audit #{run.number or run.pk} kept no schema snapshots to decode "
                            "against")
     prisma = _prisma_of(target, run)
-    expected = schema_from_plain(run.expected_snapshot)
-    actual = schema_from_plain(run.snapshot)
-    decoded = decode(parse_error(text), prisma, expected, report_from_run(run), actual=actual,
+    decoded = decode(parse_error(text), prisma, expected,
+                     report_from_run(run, dialect=actual.dialect), actual=actual,
                      endpoints=stored_endpoints(target))
     return _with_pending_migration(run, decoded)
 

@@ -10,18 +10,11 @@ from config.roles import can_write
 
 from .models import AuditRun, Target
 
-RUN_LIGHT = ("snapshot", "expected_snapshot")
-
 
 def get_target_for_read(request: HttpRequest, slug: str) -> Target:
     """Any logged-in user may read (the login middleware has turned anonymous users away)."""
-    return get_object_or_404(
-        Target.objects.select_related("last_run", "last_success").defer(
-            *(f"last_run__{name}" for name in RUN_LIGHT),
-            *(f"last_success__{name}" for name in RUN_LIGHT),
-        ),
-        slug=slug,
-    )
+    return get_object_or_404(Target.objects.select_related("last_run", "last_success"),
+                             slug=slug)
 
 
 def get_target_for_write(request: HttpRequest, slug: str) -> Target:
@@ -30,8 +23,5 @@ def get_target_for_write(request: HttpRequest, slug: str) -> Target:
     return get_object_or_404(Target, slug=slug)
 
 
-def get_run_for_read(target: Target, run_id: int, *, light: bool = True) -> AuditRun:
-    runs = AuditRun.objects.filter(target=target)
-    if light:
-        runs = runs.defer(*RUN_LIGHT)
-    return get_object_or_404(runs, pk=run_id)
+def get_run_for_read(target: Target, run_id: int) -> AuditRun:
+    return get_object_or_404(AuditRun.objects.filter(target=target), pk=run_id)

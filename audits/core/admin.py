@@ -41,7 +41,7 @@ class AuditRunAdmin(ReadOnlyAdmin):
     list_display = ("target", "status", "worst_status", "queued_at", "duration_ms",
                     "critical_count", "error_count", "warning_count")
     list_filter = ("status", "worst_status", "target")
-    exclude = ("snapshot", "expected_snapshot")
+    raw_id_fields = ("expected_snapshot", "live_snapshot")
 
 
 @admin.register(Finding)

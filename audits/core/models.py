@@ -186,6 +186,27 @@ class SchemaVersion(models.Model):
         return f"{self.target} schema {self.content_hash[:12]}"
 
 
+class SchemaSnapshot(models.Model):
+    """A schema as JSON, stored once however many runs saw it: rows are addressed by the hash
+    of their text. A fleet audited every few minutes sees the same expected schema at every
+    audit and, mostly, the same live one as last time (or as another target with the same
+    code): each run references a row instead of writing two ~130 KB documents. A row is never
+    changed; runs that reference it protect it from deletion."""
+
+    digest = models.CharField(max_length=64, unique=True)  # sha256 of schema_json
+    dialect = models.CharField(max_length=20)
+    # Text, not a JSON column: written as the audit serialized it (one encoding, no jsonb
+    # parse on the server), read back only by the pages that rebuild the schema.
+    schema_json = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "schema snapshot"
+
+    def __str__(self) -> str:
+        return f"{self.dialect} schema {self.digest[:12]}"
+
+
 class RunImmutable(Exception):
     """A finished audit run is a record; it is never edited afterwards."""
 
@@ -221,8 +242,14 @@ class AuditRun(models.Model):
     schema_version = models.ForeignKey(
         SchemaVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
     )
-    expected_snapshot = models.JSONField(null=True, blank=True)  # the expected Schema used
-    snapshot = models.JSONField(null=True, blank=True)  # the live Schema
+    # The expected schema used and the live one read (audits.core.snapshots stores and reads
+    # them); many runs share one row.
+    expected_snapshot = models.ForeignKey(
+        SchemaSnapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    live_snapshot = models.ForeignKey(
+        SchemaSnapshot, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     timings = models.JSONField(default=dict, blank=True)
     critical_count = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField(default=0)
@@ -234,6 +261,9 @@ class AuditRun(models.Model):
     )
     # {"new": [finding...], "resolved": [finding...], "flipped": [{model, table, before, after}]}
     changes = models.JSONField(default=dict, blank=True)
+    # A hash of what `changes` compares (finding fingerprints, table statuses): the next run
+    # with the same one knows nothing changed without reading this run's rows back.
+    result_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["-queued_at", "-id"]

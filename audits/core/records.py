@@ -4,41 +4,11 @@ model statuses written from a report, and a report read back from them."""
 from __future__ import annotations
 
 import hashlib
-import json
 import re
-import weakref
-from typing import Any
 
 from audits.engine import model as engine_model
-from audits.engine.model import to_plain
 
 from .models import STATUS_ORDER, AuditRun, Finding, ModelStatus
-
-Schema = engine_model.Schema
-
-
-
-def schema_to_plain(schema: Schema) -> Any:
-    """The schema as JSON data. The plain form of the last few schemas is remembered while the
-    schema object lives: an unchanged expected schema is one shared object (the parse cache)
-    and every audit stores it; callers must not modify what they get."""
-    entry = _plain_by_id.get(id(schema))
-    if entry is not None and entry[0]() is schema:
-        return entry[1]
-    plain = to_plain(schema)  # what json.loads(schema.to_json()) gives, built directly
-    _plain_by_id[id(schema)] = (weakref.ref(schema), plain)
-    while len(_plain_by_id) > PLAIN_ENTRIES:
-        del _plain_by_id[next(iter(_plain_by_id))]  # the oldest first
-    return plain
-
-
-PLAIN_ENTRIES = 16
-# id -> (a weak reference proving the object is still the same one, its plain form)
-_plain_by_id: dict[int, tuple[weakref.ref[Schema], Any]] = {}
-
-
-def schema_from_plain(data: Any) -> Schema:
-    return Schema.from_json(json.dumps(data))
 
 
 def fingerprint(finding: engine_model.Finding) -> str:
@@ -125,9 +95,11 @@ def status_rows(run: AuditRun, report: engine_model.Report) -> list[ModelStatus]
     return rows
 
 
-def report_from_run(run: AuditRun) -> engine_model.Report:
+def report_from_run(run: AuditRun, dialect: str = "") -> engine_model.Report:
+    """The run's report from its rows; ``dialect`` is its live schema's, when the caller has
+    it (the target's may have changed since)."""
     return engine_model.Report(
-        dialect=(run.snapshot or {}).get("dialect", run.target.dialect),
+        dialect=dialect or run.target.dialect,
         findings=tuple(finding_from_row(row) for row in run.findings.all()),
         objects=tuple(
             engine_model.ObjectStatus(

@@ -36,7 +36,8 @@ from audits.core.events import AuditFinished
 from audits.core.incidents import EntryKind, log_on_open_incidents
 from audits.core.models import AuditRun, ModelStatus, Target
 from audits.core.paths import unchanged_since
-from audits.core.records import report_from_run, schema_from_plain
+from audits.core.records import report_from_run
+from audits.core.snapshots import run_schemas
 from audits.targets.services import expected_for, read_schema_files
 
 from .models import VERDICT_ORDER, Endpoint, EndpointOverride, EndpointRescan, EndpointScan
@@ -146,9 +147,9 @@ def compute(target: Target, run: AuditRun | None) -> EndpointsReport:
     if not code_dir.is_dir():
         raise EndpointScanError(f"the code path {target.code_path} is not a folder")
     schema = prisma_schema_for(target, run)
-    if run is not None and run.expected_snapshot:
-        expected = schema_from_plain(run.expected_snapshot)
-        report = report_from_run(run)
+    expected = run_schemas(run)[0] if run is not None else None
+    if run is not None and expected is not None:
+        report = report_from_run(run, dialect=expected.dialect)
     else:  # no audit yet: every endpoint will be unknown, but the list is there
         expected, _ = expected_for(target)
         report = engine_model.Report(dialect=expected.dialect)
@@ -498,9 +499,9 @@ def endpoint_rows(target: Target, *, verdict: str = "", query: str = "") -> list
     for word in query.lower().split():
         rows = rows.filter(search_text__contains=word)
     # the deciding audit's number comes along in the same query ("decided by audit #N")
-    return list(rows.select_related("decided_by_run").defer(
-        "decided_by_run__snapshot", "decided_by_run__expected_snapshot", "decided_by_run__timings",
-        "decided_by_run__changes").order_by("prefix", "route", "method_key"))
+    return list(rows.select_related("decided_by_run")
+                .defer("decided_by_run__timings", "decided_by_run__changes")
+                .order_by("prefix", "route", "method_key"))
 
 
 def scanned_routes(target: Target) -> list[str]:
@@ -514,7 +515,7 @@ def grouped(rows: list[Endpoint]) -> list[EndpointGroup]:
 
 def scan_of(target: Target) -> EndpointScan | None:
     return (EndpointScan.objects.filter(target=target).select_related("run")
-            .defer("run__snapshot", "run__expected_snapshot", "run__timings", "run__changes")
+            .defer("run__timings", "run__changes")
             .first())
 
 

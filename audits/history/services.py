@@ -249,14 +249,13 @@ def three_way_record(run: AuditRun, position: int, row: Any) -> ThreeWayRecord:
 def latest_check(target: Target) -> HistoryCheck | None:
     """The history of the target's latest run that has one (errors included)."""
     return (HistoryCheck.objects.filter(target=target).select_related("run")
-            .defer("run__snapshot", "run__expected_snapshot")
             .order_by("-checked_at", "-id").first())
 
 
 def latest_good_check(target: Target) -> HistoryCheck | None:
     """The latest history that was checked without error (what the tables show)."""
     return (HistoryCheck.objects.filter(target=target, error="")
-            .select_related("run").defer("run__snapshot", "run__expected_snapshot")
+            .select_related("run")
             .order_by("-checked_at", "-id").first())
 
 

@@ -32,8 +32,8 @@ def _checks(request: HttpRequest, target: Target) -> tuple[Any, Any]:
     if run_id:
         if not run_id.isdigit():
             raise Http404("run is a run number")
-        check = get_object_or_404(HistoryCheck.objects.select_related("run").defer(
-            "run__snapshot", "run__expected_snapshot"), target=target, run_id=int(run_id))
+        check = get_object_or_404(HistoryCheck.objects.select_related("run"),
+                                  target=target, run_id=int(run_id))
         return check, (check if check.ok else None)
     latest = history.latest_check(target)
     if latest is None or latest.ok:

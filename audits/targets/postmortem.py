@@ -10,7 +10,7 @@ from recovery.postmortem import Section
 def drift_section(incident: Incident) -> Section | None:
     targets = list(
         Target.objects.filter(incidents=incident).select_related("last_success")
-        .defer("last_success__snapshot", "last_success__expected_snapshot").order_by("name")
+        .order_by("name")
     )
     if not targets:
         return None

@@ -28,7 +28,6 @@ from django.db.models import (
 )
 from django.db.models.functions import DenseRank, RowNumber
 
-from audits.core.access import RUN_LIGHT
 from audits.core.models import STATUS_ORDER, AuditRun, Finding, ModelStatus, Target
 from audits.core.records import finding_from_row, row_key
 from recovery.fragments import digest
@@ -254,7 +253,7 @@ def table_findings(run: AuditRun, schema: str, table: str,
 
 
 def run_list(target: Target, limit: int = 200) -> list[AuditRun]:
-    return list(AuditRun.objects.filter(target=target).defer(*RUN_LIGHT)
+    return list(AuditRun.objects.filter(target=target)
                 .select_related("requested_by").order_by("-queued_at", "-id")[:limit])
 
 

@@ -10,6 +10,8 @@ event (``audits.core.events``) tells the features that react to it; this module 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 import os
 import time
@@ -23,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
-from audits.core import conf, confinement, queueing
+from audits.core import conf, confinement, queueing, snapshots
 from audits.core.credentials import (
     TargetConfigError,
     check_env_var,
@@ -49,8 +51,6 @@ from audits.core.models import (
 from audits.core.records import (
     finding_row,
     report_from_run,
-    schema_from_plain,
-    schema_to_plain,
     status_rows,
     worst_status_of,
 )
@@ -189,7 +189,7 @@ def set_baseline(target: Target, run: AuditRun) -> Target:
     """Audit this target from now on against the live snapshot of a known-good run."""
     if run.target_id != target.pk:
         raise TargetConfigError("the baseline run belongs to another target")
-    if run.status != AuditRun.State.SUCCEEDED or not run.snapshot:
+    if run.status != AuditRun.State.SUCCEEDED or run.live_snapshot_id is None:
         raise TargetConfigError("only a succeeded audit with a live snapshot can be a baseline")
     Target.objects.filter(pk=target.pk).update(
         baseline_run=run, schema_source=Target.SchemaSource.BASELINE
@@ -206,11 +206,9 @@ def expected_for(target: Target) -> tuple[Schema, SchemaVersion | None]:
     source = target.schema_source
     if source == Target.SchemaSource.BASELINE:
         baseline = target.baseline_run
-        if baseline is None or not baseline.snapshot:
+        if baseline is None or baseline.live_snapshot is None:
             raise TargetConfigError("baseline mode is on but no baseline audit is chosen")
-        # a finished run's snapshot never changes (RunImmutable): its id names its content
-        return expected_schema_cached(f"baseline-run:{baseline.pk}",
-                                      lambda: schema_from_plain(baseline.snapshot)), None
+        return snapshots.schema_of(baseline.live_snapshot), None
     if source == Target.SchemaSource.PATH:
         if not target.schema_path:
             raise TargetConfigError("the target has no schema path")
@@ -226,10 +224,15 @@ def expected_for(target: Target) -> tuple[Schema, SchemaVersion | None]:
     # parsed and lowered once per distinct content in this process: a periodic audit of an
     # unchanged schema does not even load the text (execute_audit defers it)
     chosen = version
-    expected = expected_schema_cached(f"schema-version:{version.content_hash}",
-                                      lambda: dict(chosen.content))
+    key = f"schema-version:{version.content_hash}"
+    expected = expected_schema_cached(key, lambda: dict(chosen.content))
     if target.namespaces:
-        expected = dataclasses.replace(expected, namespaces=tuple(target.namespaces))
+        # remembered too: one shared object per content is what lets each audit reuse its
+        # serialization (snapshots.snapshot_text) instead of redoing it
+        parsed, namespaces = expected, tuple(target.namespaces)
+        expected = expected_schema_cached(
+            f"{key}:namespaces:{json.dumps(namespaces)}",
+            lambda: dataclasses.replace(parsed, namespaces=namespaces))
     return expected, version
 
 
@@ -239,7 +242,7 @@ def expected_for(target: Target) -> tuple[Schema, SchemaVersion | None]:
 def active_run(target: Target) -> AuditRun | None:
     return (
         AuditRun.objects.filter(target=target, status__in=["queued", "running"])
-        .defer("snapshot", "expected_snapshot").first()
+        .first()
     )
 
 
@@ -278,9 +281,10 @@ def execute_audit(run_id: int) -> AuditRun | None:
 
 @sensitive_variables("dsn")
 def _execute_claimed(run_id: int) -> AuditRun:
-    run = (AuditRun.objects.select_related("target", "target__baseline_run",
+    run = (AuditRun.objects.select_related("target", "target__baseline_run__live_snapshot",
                                            "target__current_schema")
-           .defer("target__current_schema__content").get(pk=run_id))
+           .defer("target__current_schema__content", "target__trend", "target__trend_svg",
+                  "target__baseline_run__live_snapshot__schema_json").get(pk=run_id))
     target = run.target
     dsn: str | None = None
     started = time.monotonic()
@@ -300,7 +304,7 @@ def _execute_claimed(run_id: int) -> AuditRun:
         log_crash(f"audit run {run_id} crashed", exc, dsn)
         fail_run(run_id, confinement.stored_error(
             scrub(f"internal error: {type(exc).__name__}: {exc}", dsn)), started=started)
-    return AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run_id)
+    return AuditRun.objects.get(pk=run_id)
 
 
 def _audit(expected: Schema, dsn: str, *, exact_row_counts: bool = False) -> Any:
@@ -391,17 +395,23 @@ def save_result(
     worst = worst_status_of(report)
     target = run.target
     # A constant number of queries whatever the size of the schema or the report (a test holds
-    # it): the previous run, its findings and statuses, the run's UPDATE, one INSERT each for
-    # findings and statuses, the target's locked read and its one UPDATE.
+    # it): the previous run, the run's UPDATE, one INSERT each for findings and statuses, the
+    # target's locked read and its one UPDATE; only when the result differs from the previous
+    # run's, its findings and statuses; only when a schema differs from the previous run's,
+    # the snapshot rows to find or write.
     with transaction.atomic():
         previous = (
             AuditRun.objects.filter(target=target, status=AuditRun.State.SUCCEEDED)
             .exclude(pk=run.pk).order_by("-finished_at", "-id")
-            .only("id", "number", "worst_status", "schema_version").first()
+            .select_related(*snapshots.PREVIOUS_RELATED)
+            .only("id", "number", "worst_status", "schema_version", "result_digest",
+                  *snapshots.PREVIOUS_FIELDS)
+            .first()
         )
         findings = [finding_row(run, finding) for finding in report.findings]
         statuses = status_rows(run, report)
-        changes = _changes_since(previous, findings, statuses)
+        digest = result_digest(findings, statuses)
+        changes = _changes_since(previous, findings, statuses, digest)
         finished_at = timezone.now()
         duration_ms = duration_ms if duration_ms is not None else _elapsed_ms(None, run)
         fields = {
@@ -410,10 +420,10 @@ def save_result(
             "timings": timings or {}, "critical_count": counts["critical"],
             "error_count": counts["error"], "warning_count": counts["warning"],
             "info_count": counts["info"], "worst_status": worst, "previous_run": previous,
-            "changes": changes,
+            "changes": changes, "result_digest": digest,
         }
-        fields["expected_snapshot"] = schema_to_plain(expected)
-        fields["snapshot"] = schema_to_plain(actual)
+        fields["expected_snapshot_id"], fields["live_snapshot_id"] = snapshots.store(
+            expected, actual, previous)
         updated = AuditRun.objects.filter(pk=run.pk, status=AuditRun.State.RUNNING).update(
             **fields)
         if not updated:  # the sweep failed it meanwhile; its verdict stands
@@ -444,12 +454,26 @@ def _finding_summary(row: Finding) -> dict[str, str]:
     }
 
 
+def result_digest(findings: list[Finding], statuses: list[ModelStatus]) -> str:
+    """A hash of what ``_changes_since`` compares: equal for two runs, nothing changed."""
+    parts = sorted({row.fingerprint for row in findings})
+    parts += sorted(f"{row.schema}\x1f{row.table}\x1f{row.status}" for row in statuses
+                    if row.object_type == "table")
+    return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()
+
+
 def _changes_since(
-    previous: AuditRun | None, findings: list[Finding], statuses: list[ModelStatus]
+    previous: AuditRun | None, findings: list[Finding], statuses: list[ModelStatus],
+    digest: str = "",
 ) -> dict[str, Any]:
-    """New and resolved findings, and models whose status flipped, since the last success."""
+    """New and resolved findings, and models whose status flipped, since the last success.
+    With ``digest`` (this run's ``result_digest``) equal to the previous run's, that is
+    nothing, known without reading the previous run's rows: most audits of a fleet."""
     if previous is None:
         return {"previous_run": None, "new": [], "resolved": [], "flipped": []}
+    if digest and digest == previous.result_digest:
+        return {"previous_run": previous.pk, "previous_number": previous.number, "new": [],
+                "resolved": [], "flipped": []}
     before = {row.fingerprint: row for row in previous.findings.all()}
     now = {row.fingerprint: row for row in findings}
     # Status changes are the tables' (enum and schema rows carry their findings, which are
@@ -524,13 +548,13 @@ def sweep_stale_runs(now: datetime | None = None) -> int:
 
 def fix_migration_for_run(run: AuditRun) -> str:
     """The SQL that adds what the run found missing (destructive changes only as comments)."""
-    if run.status != AuditRun.State.SUCCEEDED or not run.snapshot or not run.expected_snapshot:
+    expected, actual = (snapshots.run_schemas(run) if run.status == AuditRun.State.SUCCEEDED
+                        else (None, None))
+    if expected is None or actual is None:
         raise TargetConfigError("only a succeeded audit can produce a fix migration")
     from audits.engine.repair import fix_migration
 
-    expected = schema_from_plain(run.expected_snapshot)
-    actual = schema_from_plain(run.snapshot)
-    return fix_migration(expected, actual, report_from_run(run))
+    return fix_migration(expected, actual, report_from_run(run, dialect=actual.dialect))
 
 
 def fix_migration_folder(run: AuditRun, name: str = "driftwatch_fix") -> str:

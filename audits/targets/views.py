@@ -140,7 +140,7 @@ def run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
 @write_required
 def set_baseline(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     target = get_target_for_write(request, slug)
-    audit_run = get_run_for_read(target, run_id, light=False)
+    audit_run = get_run_for_read(target, run_id)
     try:
         services.set_baseline(target, audit_run)
     except TargetConfigError as exc:
@@ -173,7 +173,7 @@ def compare(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _fix_run(request: HttpRequest, slug: str, run_id: int) -> tuple[Target, AuditRun]:
     target = get_target_for_read(request, slug)
-    return target, get_run_for_read(target, run_id, light=False)
+    return target, get_run_for_read(target, run_id)
 
 
 def _fix_sql_or_404(audit_run: AuditRun) -> str:

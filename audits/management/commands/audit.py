@@ -55,7 +55,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         deadline = started + timeout
         while True:
-            run = AuditRun.objects.defer("snapshot", "expected_snapshot").get(pk=run_id)
+            run = AuditRun.objects.get(pk=run_id)
             if run.is_finished:
                 return run
             if run.status == AuditRun.State.QUEUED and (
