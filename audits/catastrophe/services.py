@@ -44,8 +44,12 @@ def on_audit_finished(sender: Any, event: AuditFinished, **kwargs: Any) -> None:
 
 
 def thresholds_for(target: Target) -> Thresholds:
-    settings = WatchSettings.objects.filter(target=target).first()
-    return settings.limits() if settings is not None else Thresholds()
+    """The target's thresholds: no query when its settings came with it (select_related)."""
+    try:
+        settings = target.catastrophe_settings  # type: ignore[attr-defined]
+    except WatchSettings.DoesNotExist:
+        return Thresholds()
+    return settings.limits()
 
 
 def set_thresholds(target: Target, limits: Thresholds, *, user: Any = None) -> WatchSettings:
@@ -77,13 +81,18 @@ def record_vitals(run: AuditRun, vitals: VitalSigns) -> VitalSignsRecord | None:
     """Store ``run``'s vital signs and act on what they show; once per run."""
     with transaction.atomic():
         # one audit of a target at a time already; the lock also orders two receivers
-        target = Target.objects.select_for_update().get(pk=run.target_id)
+        # what the incident's words need (not the trend and its SVG), and the thresholds
+        target = (Target.objects.select_for_update(of=("self",))
+                  .select_related("catastrophe_settings")
+                  .only("id", "name", "slug", "protected", "catastrophe_settings__thresholds")
+                  .get(pk=run.target_id))
         if VitalSignsRecord.objects.filter(run=run).exists():
             return None
         baseline = baseline_for(target, run)
         detections: tuple[Detection, ...] = ()
-        if baseline is not None and _same_database(baseline.signs(), vitals):
-            detections = detect(baseline.signs(), vitals, thresholds_for(target))
+        before = baseline.signs() if baseline is not None else None
+        if before is not None and _same_database(before, vitals):
+            detections = detect(before, vitals, thresholds_for(target))
         record = VitalSignsRecord.objects.create(
             run=run, target=target, vitals=to_plain(vitals), total_rows=vitals.total_rows(),
             table_count=len(vitals.user_tables()),
