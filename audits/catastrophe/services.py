@@ -44,7 +44,12 @@ def on_audit_finished(sender: Any, event: AuditFinished, **kwargs: Any) -> None:
 
 
 def thresholds_for(target: Target) -> Thresholds:
-    """The target's thresholds: no query when its settings came with it (select_related)."""
+    settings = WatchSettings.objects.filter(target=target).first()
+    return settings.limits() if settings is not None else Thresholds()
+
+
+def _loaded_thresholds(target: Target) -> Thresholds:
+    """The thresholds of a target read with ``select_related("catastrophe_settings")``."""
     try:
         settings = target.catastrophe_settings  # type: ignore[attr-defined]
     except WatchSettings.DoesNotExist:
@@ -70,37 +75,45 @@ def set_thresholds(target: Target, limits: Thresholds, *, user: Any = None) -> W
     return settings
 
 
+BASELINE = Q(healthy=True) | Q(incident__isnull=True) | Q(incident__status=Status.RESOLVED)
+
+
 def baseline_for(target: Target, run: AuditRun) -> VitalSignsRecord | None:
-    return (VitalSignsRecord.objects.filter(target=target).exclude(run=run)
-            .filter(Q(healthy=True) | Q(incident__isnull=True)
-                    | Q(incident__status=Status.RESOLVED))
+    return (VitalSignsRecord.objects.filter(target=target).exclude(run=run).filter(BASELINE)
             .order_by("-id").first())
 
 
 def record_vitals(run: AuditRun, vitals: VitalSigns) -> VitalSignsRecord | None:
-    """Store ``run``'s vital signs and act on what they show; once per run."""
+    """Store ``run``'s vital signs and act on what they show; once per run.
+
+    Every audit comes through here, so a healthy one costs two statements: the newest record
+    that is this run's own (already recorded: nothing to do) or the baseline, with the
+    target's thresholds; then the record. Only a detection takes the target's lock and a
+    transaction, for the incident it opens or adds to."""
+    latest = (VitalSignsRecord.objects.filter(target_id=run.target_id)
+              .filter(Q(run_id=run.pk) | BASELINE)
+              .select_related("target__catastrophe_settings")
+              .only("id", "run_id", "target_id", "vitals", "target__id",
+                    "target__catastrophe_settings__thresholds")
+              .order_by("-id").first())
+    if latest is not None and latest.run_id == run.pk:
+        return None
+    baseline = latest
+    detections: tuple[Detection, ...] = ()
+    before = baseline.signs() if baseline is not None else None
+    if baseline is not None and before is not None and _same_database(before, vitals):
+        detections = detect(before, vitals, _loaded_thresholds(baseline.target))
+    fields = {"run": run, "vitals": to_plain(vitals), "total_rows": vitals.total_rows(),
+              "table_count": len(vitals.user_tables()), "rows_exact": vitals.exact_counts,
+              "baseline": baseline, "healthy": not detections,
+              "detections": [detection.to_plain() for detection in detections]}
+    if not detections:
+        return VitalSignsRecord.objects.create(target_id=run.target_id, **fields)
     with transaction.atomic():
         # one audit of a target at a time already; the lock also orders two receivers
-        # what the incident's words need (not the trend and its SVG), and the thresholds
-        target = (Target.objects.select_for_update(of=("self",))
-                  .select_related("catastrophe_settings")
-                  .only("id", "name", "slug", "protected", "catastrophe_settings__thresholds")
-                  .get(pk=run.target_id))
-        if VitalSignsRecord.objects.filter(run=run).exists():
-            return None
-        baseline = baseline_for(target, run)
-        detections: tuple[Detection, ...] = ()
-        before = baseline.signs() if baseline is not None else None
-        if before is not None and _same_database(before, vitals):
-            detections = detect(before, vitals, thresholds_for(target))
-        record = VitalSignsRecord.objects.create(
-            run=run, target=target, vitals=to_plain(vitals), total_rows=vitals.total_rows(),
-            table_count=len(vitals.user_tables()),
-            rows_exact=vitals.exact_counts, baseline=baseline, healthy=not detections,
-            detections=[detection.to_plain() for detection in detections],
-        )
-        if detections:
-            _open_or_add_incident(target, record, baseline)
+        target = Target.objects.select_for_update().get(pk=run.target_id)
+        record = VitalSignsRecord.objects.create(target=target, **fields)
+        _open_or_add_incident(target, record, baseline)
         return record
 
 
