@@ -20,6 +20,7 @@ from audits.engine.endpoints.routes import (
     top_level_arguments,
 )
 from audits.engine.endpoints.usage import Project
+from audits.engine.errors import EngineError
 
 _ROUTER_NAMES = frozenset({"app", "router", "server", "fastify"})
 _ROUTER_FACTORIES = frozenset({"express", "Router", "fastify", "Fastify", "Hono", "Koa"})
@@ -88,6 +89,7 @@ class ExpressRoutes:
             if use is not None:
                 self.uses.append(use)
         if registrations:
+            _check_nesting(self.project.rel(path), registrations)
             self.registrations[path] = registrations
 
     def _is_router(self, target: tuple[Path, str | None]) -> bool:
@@ -163,6 +165,24 @@ def _own_prefix(tokens: list[Token], open_index: int) -> str:
     return prefix
 
 
+# Each endpoint's facts are read over its whole handler, so registrations nested inside each
+# other's handlers cost the square of their depth (800 deep: 8.5 s); real code nests a few.
+MAX_NESTED_ROUTES = 16
+
+
+def _check_nesting(shown: str, registrations: list[_Registration]) -> None:
+    """``EngineError`` when route registrations nest deeper than MAX_NESTED_ROUTES."""
+    ends: list[int] = []  # the spans still open at the current start, innermost last
+    for start, end in sorted(r.span for r in registrations):
+        while ends and ends[-1] <= start:
+            ends.pop()
+        ends.append(end)
+        if len(ends) > MAX_NESTED_ROUTES:
+            raise EngineError(f"{shown} nests route registrations more than "
+                              f"{MAX_NESTED_ROUTES} deep inside each other's handlers: "
+                              "too deep to scan")
+
+
 def _registrations_at(tokens: list[Token], index: int) -> list[_Registration]:
     """``r.get('/p', ...)`` or ``r.route('/p').get(...).post(...)`` starting at ``r``."""
     if index + 3 >= len(tokens) or not tokens[index + 1].is_punct("."):
@@ -173,6 +193,10 @@ def _registrations_at(tokens: list[Token], index: int) -> list[_Registration]:
     receiver = tokens[index].value
     call = index + 3
     close = matching_close(tokens, call)
+    if close >= len(tokens):
+        # never closed: the file does not parse, so no server serves this route, and its
+        # handler would run to the end of the file (each one: quadratic in the routes)
+        return []
     route = string_at(tokens, call + 1)
     if verb in ROUTER_VERBS and route is not None and route.startswith(("/", "*")):
         span = (call + 2, close)
