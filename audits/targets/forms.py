@@ -110,12 +110,21 @@ class TargetForm(forms.ModelForm):
 
     def clean_schema_files(self) -> dict[str, str]:
         files = {}
-        limit = conf.max_file_bytes()
+        limit = conf.max_upload_bytes()
+        total = 0
         for upload in self.cleaned_data.get("schema_files") or []:
             if not upload.name.endswith(".prisma"):
                 raise forms.ValidationError(f"{upload.name} is not a .prisma file.")
+            total += upload.size
             if upload.size > limit:
-                raise forms.ValidationError(f"{upload.name} is larger than {limit:,} bytes.")
+                raise forms.ValidationError(
+                    f"{upload.name} is larger than {limit:,} bytes, the most the form accepts "
+                    "(DRIFTWATCH_MAX_UPLOAD_BYTES); a larger schema can be read from a schema "
+                    "path by the worker.")
+            if total > limit:  # several files are parsed together, in this request
+                raise forms.ValidationError(
+                    f"the uploaded files hold more than {limit:,} bytes together, the most the "
+                    "form accepts (DRIFTWATCH_MAX_UPLOAD_BYTES).")
             data = upload.read()
             if b"\x00" in data:  # PostgreSQL cannot store it, and no schema holds one
                 raise forms.ValidationError(

@@ -67,6 +67,17 @@ def test_a_route_file_past_the_cap_fails_the_scan_up_front(tmp_path: Path) -> No
     try:
         scan_backend(tmp_path, MODELS)
     except EngineError as error:
-        assert str(error) == "src/routes.ts is larger than 1,048,576 bytes: too large to scan"
+        assert str(error) == "src/routes.ts is larger than 10,485,760 bytes: too large to scan"
     else:
         raise AssertionError("a route file past the cap was scanned")
+
+
+@FUZZ
+@given(source=SOURCE)
+def test_the_bracket_table_agrees_with_a_forward_scan(source: str) -> None:
+    from audits.engine.endpoints.lexer import _scan_close, matching_close
+
+    tokens = tokenize(source)
+    for index, token in enumerate(tokens):
+        if token.kind.value == "punct" and token.value in ("(", "[", "{", "${"):
+            assert matching_close(tokens, index) == _scan_close(list(tokens), index)

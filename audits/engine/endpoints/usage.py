@@ -84,7 +84,7 @@ class Project:
     def module(self, path: Path) -> Module:
         module = self.modules.get(path)
         if module is None:
-            module = load_module(guard(self.roots, self.root, path))
+            module = load_module(guard(self.roots, self.root, path), self.rel(path))
             self.modules[path] = module
         return module
 
