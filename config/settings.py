@@ -192,6 +192,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the worker's database connection before and after every task
+# unless this is set: each audit paid a new PostgreSQL backend (connect, authenticate, catalog
+# caches cold), a tenth of its time in bench/fleet.py. The fixup now recycles it every 2 x this
+# many tasks, and config/celery.py applies Django's own rules around each task, as for a web
+# request: CONN_MAX_AGE, and the health check that replaces a broken connection.
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "500"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 # On a cold shutdown (SIGQUIT, what bin/start sends on Ctrl-C) running tasks get this long to
 # finish before they are ended; a warm shutdown (SIGTERM) still waits for them.
