@@ -33,7 +33,7 @@ FIX_MIGRATIONS_DIR = SEED_DIR / "fix_migrations"
 
 SQLITE_DIR = SEED_DIR / "sqlite"
 SQLITE_SCHEMA_PATH = SQLITE_DIR / "schema.prisma"
-SQLITE_PRE_INCIDENT_SCHEMA_PATH = SQLITE_DIR / "pre_incident" / "schema.prisma"
+SQLITE_PRE_INCIDENT_SCHEMA_PATH = SEED_DIR / "sqlite_pre_incident" / "schema.prisma"
 SQLITE_BASE_MIGRATIONS_DIR = SQLITE_DIR / "migrations"
 SQLITE_FIX_MIGRATIONS_DIR = SQLITE_DIR / "fix_migrations"
 
