@@ -25,7 +25,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,10 @@ import time
 from pathlib import Path
 
 import psycopg
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.stack import free_port, percentile, wait_listening  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -68,25 +71,6 @@ from django.contrib.auth.models import User
 from audits import tokens
 print(tokens.create_token(User.objects.get(username="mobile"), name="bench")[1])
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start listening")
 
 
 def one_client(port: int, token: str, rate: float, seconds: float,
@@ -127,11 +111,6 @@ def one_client(port: int, token: str, rate: float, seconds: float,
     return latencies, len(errors), elapsed, errors[:5]
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=150.0,
@@ -166,7 +145,7 @@ def main() -> int:
              "--worker-class", args.worker_class, "--threads", str(args.threads),
              "--log-level", "warning"],
             cwd=REPO, env=env)
-        wait_for(port, gunicorn)
+        wait_listening(port, gunicorn, timeout=30.0)
         one_client(port, token, 20, 0.5, expected)  # warm-up: imports, connections
         latencies, errors, elapsed, samples = one_client(port, token, args.rate, args.seconds,
                                                          expected)

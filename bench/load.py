@@ -38,7 +38,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -54,6 +53,10 @@ from pathlib import Path
 
 import psycopg
 import redis
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.stack import free_port, percentile, wait_listening  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -116,25 +119,6 @@ def manage(env: dict[str, str], *args: str) -> str:
     if done.returncode != 0:
         raise SystemExit(f"manage.py {args[0]} failed:\n{done.stderr[-2000:]}")
     return done.stdout
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {proc.returncode}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not start listening")
 
 
 def stop(proc: subprocess.Popen[bytes] | None) -> None:
@@ -409,11 +393,6 @@ def feed_audits(port: int, writer: str, stop_event: threading.Event) -> None:
 
 
 # --- the run --------------------------------------------------------------------------------
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:

@@ -31,7 +31,9 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.stack import ensure_database  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -64,15 +66,7 @@ def walk(role: str) -> list[tuple[str, str, bool]]:
 
 
 def prepare(rebuild: bool) -> None:
-    with psycopg.connect(ADMIN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                              (DB_NAME,)).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    os.environ["DATABASE_URL"] = ADMIN.rsplit("/", 1)[0] + f"/{DB_NAME}"
+    os.environ["DATABASE_URL"] = ensure_database(ADMIN, DB_NAME, rebuild=rebuild)
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
     os.environ["DEBUG"] = "0"
     os.environ["LOG_LEVEL"] = "WARNING"

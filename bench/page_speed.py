@@ -22,7 +22,9 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-import psycopg
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.stack import ensure_database  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 ADMIN = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -34,14 +36,7 @@ STATUSES = ("ok", "degraded", "broken", "missing")
 
 
 def prepare_database(rebuild: bool) -> None:
-    with psycopg.connect(ADMIN, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DB_NAME,)).fetchone()
-        if exists and rebuild:
-            conn.execute(f'DROP DATABASE "{DB_NAME}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
-    os.environ["DATABASE_URL"] = ADMIN.rsplit("/", 1)[0] + f"/{DB_NAME}"
+    os.environ["DATABASE_URL"] = ensure_database(ADMIN, DB_NAME, rebuild=rebuild)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(64))  # production settings want one
     sys.path.insert(0, str(REPO))
