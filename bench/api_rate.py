@@ -68,7 +68,7 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 TOKEN_CODE = """
 from django.contrib.auth.models import User
-from audits import tokens
+from audits.api import tokens
 print(tokens.create_token(User.objects.get(username="mobile"), name="bench")[1])
 """
 
