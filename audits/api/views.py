@@ -27,7 +27,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from audits.core.models import AuditRun, ModelStatus, Target
+from audits.core.models import AuditRun, Target
+from audits.core.records import statuses_of
 from audits.endpoints import services as endpoints
 from audits.targets import services
 from config.roles import can_write
@@ -117,8 +118,7 @@ def target_status(request: HttpRequest, slug: str) -> HttpResponse:
     if target.last_success_id:
         models = [{"model": row.model, "table": row.table, "schema": row.schema,
                    "status": row.status}
-                  for row in ModelStatus.objects.filter(run_id=target.last_success_id,
-                                                        object_type="table")
+                  for row in statuses_of(target.last_success).filter(object_type="table")
                   .order_by("-status_rank", "table")]
     scan = endpoints.scan_of(target)
     return JsonResponse({

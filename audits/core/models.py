@@ -264,6 +264,15 @@ class AuditRun(models.Model):
     # A hash of what `changes` compares (finding fingerprints, table statuses): the next run
     # with the same one knows nothing changed without reading this run's rows back.
     result_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
+    # The earlier run whose findings and model statuses this one shares: set when this run's
+    # would be the same rows (equal result_digest), so an unchanged audit of a fleet writes
+    # none. Always the run that holds the rows, never one that shares them itself. Null: the
+    # run holds its own. RESTRICT: deleting a target deletes its runs together, but one
+    # holding rows others still share cannot go alone.
+    rows_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="+",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["-queued_at", "-id"]
@@ -306,6 +315,11 @@ class AuditRun(models.Model):
         if self.status in self.FINISHED and not kwargs.pop("allow_finished", False):
             raise RunImmutable(f"audit run #{self.pk} is {self.status} and is kept as a record")
         return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def rows_run_id(self) -> int | None:
+        """The run whose Finding and ModelStatus rows are this run's (see ``rows_from``)."""
+        return self.rows_from_id or self.pk
 
     @property
     def is_finished(self) -> bool:

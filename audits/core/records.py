@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import re
 
+from django.db.models import QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
 from audits.engine import model as engine_model
 
 from .models import STATUS_ORDER, AuditRun, Finding, ModelStatus
@@ -95,18 +98,44 @@ def status_rows(run: AuditRun, report: engine_model.Report) -> list[ModelStatus]
     return rows
 
 
+def result_digest(report: engine_model.Report) -> str:
+    """A hash of every field of every row ``report`` becomes (its findings, then its tables'
+    statuses, in order): two reports with the same digest are stored as the same rows, so a
+    run can share its previous run's (``AuditRun.rows_from``)."""
+    findings = [(f.kind, f.severity.value, f.message, f.table, f.schema, f.model, f.field,
+                 f.column, f.expected, f.actual, f.object_name) for f in report.findings]
+    objects = [(o.table, o.status.value, o.schema, o.model) for o in report.objects]
+    return hashlib.sha256(repr((findings, objects)).encode()).hexdigest()
+
+
+def findings_of(run: AuditRun) -> QuerySet[Finding]:
+    """A run's findings: its own rows or those of the earlier run it shares them with."""
+    return Finding.objects.filter(run_id=run.rows_run_id)
+
+
+def statuses_of(run: AuditRun) -> QuerySet[ModelStatus]:
+    return ModelStatus.objects.filter(run_id=run.rows_run_id)
+
+
+def rows_run_of(run_id: int | None) -> Subquery:
+    """The id of the run holding the rows of run ``run_id``, inside another query: for callers
+    that know a run only by its id (a target's ``last_success_id``)."""
+    return Subquery(AuditRun.objects.filter(pk=run_id)
+                    .values(owner=Coalesce("rows_from_id", "id"))[:1])
+
+
 def report_from_run(run: AuditRun, dialect: str = "") -> engine_model.Report:
     """The run's report from its rows; ``dialect`` is its live schema's, when the caller has
     it (the target's may have changed since)."""
     return engine_model.Report(
         dialect=dialect or run.target.dialect,
-        findings=tuple(finding_from_row(row) for row in run.findings.all()),
+        findings=tuple(finding_from_row(row) for row in findings_of(run)),
         objects=tuple(
             engine_model.ObjectStatus(
                 table=row.table, status=engine_model.Status(row.status), schema=row.schema,
                 model=row.model or None,
             )
-            for row in run.model_statuses.all() if row.object_type == "table"
+            for row in statuses_of(run) if row.object_type == "table"
         ),
     )
 

@@ -36,7 +36,7 @@ from audits.core.events import AuditFinished
 from audits.core.incidents import EntryKind, log_on_open_incidents
 from audits.core.models import AuditRun, ModelStatus, Target
 from audits.core.paths import unchanged_since
-from audits.core.records import report_from_run
+from audits.core.records import report_from_run, rows_run_of
 from audits.core.snapshots import run_schemas
 from audits.targets.services import expected_for, read_schema_files
 
@@ -101,7 +101,8 @@ def model_names_for(target: Target) -> list[str]:
     """The models overrides may name: those of the last audit (one query), else the schema's;
     empty when neither can be read."""
     if target.last_success_id:
-        names = (ModelStatus.objects.filter(run_id=target.last_success_id).exclude(model="")
+        names = (ModelStatus.objects.filter(run_id=rows_run_of(target.last_success_id))
+                 .exclude(model="")
                  .values_list("model", flat=True).distinct())
         found = sorted(set(names))
         if found:

@@ -29,7 +29,7 @@ from django.db.models import (
 from django.db.models.functions import DenseRank, RowNumber
 
 from audits.core.models import STATUS_ORDER, AuditRun, Finding, ModelStatus, Target
-from audits.core.records import finding_from_row, row_key
+from audits.core.records import finding_from_row, findings_of, row_key, statuses_of
 from recovery.fragments import digest
 from recovery.models import Incident, Status
 
@@ -42,7 +42,7 @@ CARD_FIELDS = (
     "last_run__id", "last_run__number", "last_run__status", "last_run__finished_at",
     "last_run__duration_ms", "last_run__unreachable", "last_run__error",
     "last_success__id", "last_success__finished_at", "last_success__critical_count",
-    "last_success__error_count", "last_success__warning_count",
+    "last_success__error_count", "last_success__warning_count", "last_success__rows_from",
 )
 
 
@@ -64,10 +64,11 @@ def overview(targets: QuerySet[Target] | None = None) -> list[TargetCard]:
     # Ranked here, not in SQL: the CASE expression cost more to build than the rest of the
     # query. The sort is stable, so within a rank the database's order by name stands.
     rows.sort(key=_attention_rank)
-    worst = worst_findings([t.last_success_id for t in rows if t.last_success_id])
+    # keyed by the run holding the rows: an unchanged audit shares its previous run's
+    worst = worst_findings([t.last_success.rows_run_id for t in rows if t.last_success])
     return [
-        TargetCard(target=t,
-                   worst_findings=worst.get(t.last_success_id, []) if t.last_success_id else [])
+        TargetCard(target=t, worst_findings=(worst.get(t.last_success.rows_run_id, [])
+                                             if t.last_success else []))
         for t in rows
     ]
 
@@ -106,8 +107,9 @@ def worst_findings(run_ids: list[int], limit: int = WORST_FINDINGS) -> dict[int,
     """Per run, its ``limit`` worst groups of findings (``_worst_findings``), kept per process
     for a given set of runs: the overview and every incident page's drift panel ask for the same
     last successful runs, whose findings never change once the run has finished (AuditRun is
-    immutable then, and a new audit is a new run id, so a new key). Building the windowed query
-    was half of those two pages' time."""
+    immutable then; a new audit's rows are a new run id's, or, unchanged, the same rows under
+    the same id). ``run_ids`` are the runs holding the rows (``AuditRun.rows_run_id``).
+    Building the windowed query was half of those two pages' time."""
     if not run_ids:
         return {}
     key = "audits:worst-findings:" + hashlib.sha256(
@@ -217,7 +219,7 @@ def grid(run: AuditRun | None, *, status: str = "", query: str = "", offset: int
     counts = dict.fromkeys(STATUS_ORDER, 0)
     if run is None:
         return Grid(rows=[], counts=counts, total=0, matching=0, status=status, query=query)
-    statuses = ModelStatus.objects.filter(run=run)
+    statuses = statuses_of(run)
     for row in statuses.values("status").annotate(n=Count("id")).order_by():
         counts[row["status"]] = row["n"]
     if status == "problems":
@@ -244,9 +246,9 @@ def table_findings(run: AuditRun, schema: str, table: str,
                    object_type: str = "table") -> list[Finding]:
     """The findings of one Drift tab row: a table's, an enum type's or a schema's."""
     if object_type == "table":
-        return list(Finding.objects.filter(run=run, schema__in=[schema, ""], table=table)
+        return list(findings_of(run).filter(schema__in=[schema, ""], table=table)
                     .order_by("severity_rank", "column", "id"))
-    outside = (Finding.objects.filter(run=run, schema__in=[schema, ""], table="")
+    outside = (findings_of(run).filter(schema__in=[schema, ""], table="")
                .order_by("severity_rank", "object_name", "id"))
     return [f for f in outside
             if row_key(finding_from_row(f)) == (object_type, schema or "public", table)]
@@ -258,7 +260,7 @@ def run_list(target: Target, limit: int = 200) -> list[AuditRun]:
 
 
 def run_findings(run: AuditRun) -> list[Finding]:
-    return list(Finding.objects.filter(run=run).order_by("severity_rank", "table", "column", "id"))
+    return list(findings_of(run).order_by("severity_rank", "table", "column", "id"))
 
 
 def incident_targets(incident: Incident) -> list[TargetCard]:

@@ -10,7 +10,6 @@ event (``audits.core.events``) tells the features that react to it; this module 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import os
@@ -22,6 +21,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
@@ -50,8 +50,11 @@ from audits.core.models import (
 )
 from audits.core.records import (
     finding_row,
+    findings_of,
     report_from_run,
+    result_digest,
     status_rows,
+    statuses_of,
     worst_status_of,
 )
 from audits.core.svg import trend_strip
@@ -395,23 +398,24 @@ def save_result(
     worst = worst_status_of(report)
     target = run.target
     # A constant number of queries whatever the size of the schema or the report (a test holds
-    # it): the previous run, the run's UPDATE, one INSERT each for findings and statuses, the
-    # target's locked read and its one UPDATE; only when the result differs from the previous
-    # run's, its findings and statuses; only when a schema differs from the previous run's,
-    # the snapshot rows to find or write.
+    # it): the previous run, the run's UPDATE, the target's locked read and its one UPDATE;
+    # only when the result differs from the previous run's, one INSERT each for findings and
+    # statuses and the previous run's rows (to say what changed); only when a schema differs
+    # from the previous run's, the snapshot rows to find or write.
+    digest = result_digest(report)
     with transaction.atomic():
-        previous = (
-            AuditRun.objects.filter(target=target, status=AuditRun.State.SUCCEEDED)
-            .exclude(pk=run.pk).order_by("-finished_at", "-id")
-            .select_related(*snapshots.PREVIOUS_RELATED)
-            .only("id", "number", "worst_status", "schema_version", "result_digest",
-                  *snapshots.PREVIOUS_FIELDS)
-            .first()
-        )
-        findings = [finding_row(run, finding) for finding in report.findings]
-        statuses = status_rows(run, report)
-        digest = result_digest(findings, statuses)
-        changes = _changes_since(previous, findings, statuses, digest)
+        previous = _previous_success(target)
+        if previous is not None and previous.result_digest == digest:
+            # The same rows as the previous run's: shared, not written again (most audits of
+            # a fleet), and nothing changed.
+            findings, statuses = [], []
+            rows_from = previous.rows_run_id
+            changes = _nothing_changed(previous)
+        else:
+            findings = [finding_row(run, finding) for finding in report.findings]
+            statuses = status_rows(run, report)
+            rows_from = None
+            changes = _changes_since(previous, findings, statuses)
         finished_at = timezone.now()
         duration_ms = duration_ms if duration_ms is not None else _elapsed_ms(None, run)
         fields = {
@@ -420,7 +424,7 @@ def save_result(
             "timings": timings or {}, "critical_count": counts["critical"],
             "error_count": counts["error"], "warning_count": counts["warning"],
             "info_count": counts["info"], "worst_status": worst, "previous_run": previous,
-            "changes": changes, "result_digest": digest,
+            "changes": changes, "result_digest": digest, "rows_from_id": rows_from,
         }
         fields["expected_snapshot_id"], fields["live_snapshot_id"] = snapshots.store(
             expected, actual, previous)
@@ -429,7 +433,7 @@ def save_result(
         if not updated:  # the sweep failed it meanwhile; its verdict stands
             return None
         Finding.objects.bulk_create(findings)  # one INSERT each (PostgreSQL: UNNEST arrays)
-        ModelStatus.objects.bulk_create(statuses)
+        ModelStatus.objects.bulk_create(statuses)  # (none when empty)
         for name, value in fields.items():
             setattr(run, name, value)
         _store_on_target(run, last_success=True)
@@ -454,34 +458,39 @@ def _finding_summary(row: Finding) -> dict[str, str]:
     }
 
 
-def result_digest(findings: list[Finding], statuses: list[ModelStatus]) -> str:
-    """A hash of what ``_changes_since`` compares: equal for two runs, nothing changed."""
-    parts = sorted({row.fingerprint for row in findings})
-    parts += sorted(f"{row.schema}\x1f{row.table}\x1f{row.status}" for row in statuses
-                    if row.object_type == "table")
-    return hashlib.sha256("\x1e".join(parts).encode()).hexdigest()
+def _previous_success(target: Target) -> AuditRun | None:
+    """The target's last successful run, read by id (the target's ``last_success``, read in
+    the same statement so it is current): constant cost however long the target's history."""
+    return (
+        AuditRun.objects.filter(
+            pk=Subquery(Target.objects.filter(pk=target.pk).values("last_success_id")[:1]),
+            status=AuditRun.State.SUCCEEDED)
+        .select_related(*snapshots.PREVIOUS_RELATED)
+        .only("id", "number", "worst_status", "schema_version", "result_digest", "rows_from",
+              *snapshots.PREVIOUS_FIELDS)
+        .first()
+    )
+
+
+def _nothing_changed(previous: AuditRun) -> dict[str, Any]:
+    return {"previous_run": previous.pk, "previous_number": previous.number, "new": [],
+            "resolved": [], "flipped": []}
 
 
 def _changes_since(
     previous: AuditRun | None, findings: list[Finding], statuses: list[ModelStatus],
-    digest: str = "",
 ) -> dict[str, Any]:
-    """New and resolved findings, and models whose status flipped, since the last success.
-    With ``digest`` (this run's ``result_digest``) equal to the previous run's, that is
-    nothing, known without reading the previous run's rows: most audits of a fleet."""
+    """New and resolved findings, and models whose status flipped, since the last success."""
     if previous is None:
         return {"previous_run": None, "new": [], "resolved": [], "flipped": []}
-    if digest and digest == previous.result_digest:
-        return {"previous_run": previous.pk, "previous_number": previous.number, "new": [],
-                "resolved": [], "flipped": []}
-    before = {row.fingerprint: row for row in previous.findings.all()}
+    before = {row.fingerprint: row for row in findings_of(previous)}
     now = {row.fingerprint: row for row in findings}
     # Status changes are the tables' (enum and schema rows carry their findings, which are
-    # counted as new and resolved above). "run" too: the related manager sets it on each row.
+    # counted as new and resolved above).
     old_status = {
         (row.schema, row.table): row
-        for row in previous.model_statuses.filter(object_type="table")
-        .only("run", "schema", "table", "model", "status")
+        for row in statuses_of(previous).filter(object_type="table")
+        .only("schema", "table", "model", "status")
     }
     flipped = []
     for row in statuses:
@@ -508,7 +517,7 @@ def compare_runs(a: AuditRun, b: AuditRun) -> dict[str, Any]:
     """What differs between two runs of one target, in the shape of a run's `changes`."""
     if a.target_id != b.target_id:
         raise TargetConfigError("both runs must belong to the same target")
-    changes = _changes_since(a, list(b.findings.all()), list(b.model_statuses.all()))
+    changes = _changes_since(a, list(findings_of(b)), list(statuses_of(b)))
     changes["previous_run"], changes["previous_number"] = a.pk, a.number
     return changes
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audits.core.models import AuditRun, Finding, Target
+from audits.core.records import findings_of
 from audits.targets import services
 
 POLL_SECONDS = 0.5
@@ -69,8 +70,7 @@ class Command(BaseCommand):
             time.sleep(POLL_SECONDS)
 
     def _emit(self, run: AuditRun, fmt: str, *, queued: bool = False) -> None:
-        findings = list(Finding.objects.filter(run=run).order_by("severity_rank", "table",
-                                                                  "column", "id"))
+        findings = list(findings_of(run).order_by("severity_rank", "table", "column", "id"))
         if fmt == "json":
             self.stdout.write(json.dumps(run_document(run, findings), indent=2))
             return

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from audits.core.events import AuditFinished, audit_finished
-from audits.core.models import AuditRun, Target
+from audits.core.models import AuditRun, Finding, Target
+from audits.core.records import findings_of, statuses_of
 from audits.engine import audit as engine_audit
 from audits.engine import model as m
 from audits.targets import services
@@ -49,11 +50,13 @@ def test_storing_an_audit_takes_the_same_queries_for_1_table_or_400(
     # schema, expected and live alike): the first target looks for the row, writes it and
     # reads its id; the second finds it; later runs reuse their previous run's.
     assert first == [8 + 4 + 3, 8 + 4 + 1]
-    # the same findings and statuses as the previous run: its result digest says so, and its
-    # rows are not read back
-    assert again == [8, 8]
-    assert AuditRun.objects.get(pk=Target.objects.get(pk=wide.pk).last_success_id) \
-        .findings.count() == 1200
+    # the same findings and statuses as the previous run: its result digest says so; its rows
+    # are neither read back nor written again, the new run shares them
+    assert again == [6, 6]
+    second = AuditRun.objects.get(pk=Target.objects.get(pk=wide.pk).last_success_id)
+    assert second.rows_from_id is not None and second.rows_from_id != second.pk
+    assert not Finding.objects.filter(run=second).exists()
+    assert findings_of(second).count() == 1200 and statuses_of(second).count() == 400
     changed = [_queries_to_store(small, _wide_report(2)), _queries_to_store(wide, _wide_report(3))]
     assert changed == [10, 10]  # the previous run's findings and statuses, to say what changed
 
