@@ -16,6 +16,8 @@ import weakref
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
+from django.db import transaction
+
 from audits.engine.model import Schema, to_plain
 
 from .models import SchemaSnapshot
@@ -49,17 +51,19 @@ _texts: OrderedDict[int, tuple[weakref.ref[Schema], str, str]] = OrderedDict()
 def store(expected: Schema, actual: Schema, previous: AuditRun | None = None) -> tuple[int, int]:
     """The ids of the rows holding ``expected`` and ``actual``, written when new.
 
-    ``previous`` (the target's previous run, loaded with its snapshots' digests) answers the
-    usual case with no query at all; otherwise one query finds rows stored by other runs, and
-    only content no run has stored yet is written (two more). Safe against a concurrent
-    writer of the same content: the INSERT skips a digest that exists by then."""
+    ``previous`` (the target's previous run, with its snapshot ids, whose digests this process
+    usually remembers) answers the usual case with no query at all; otherwise one query finds
+    rows stored by other runs, and only content no run has stored yet is written (two more).
+    Safe against a concurrent writer of the same content: the INSERT skips a digest that
+    exists by then."""
     known = _digests_of(previous)
     expected_digest, actual_digest = digest_of(expected), digest_of(actual)
     schemas = {expected_digest: expected, actual_digest: actual}
     missing = [digest for digest in schemas if digest not in known]
     if missing:
-        known.update(SchemaSnapshot.objects.filter(digest__in=missing)
-                     .values_list("digest", "id"))
+        found = dict(SchemaSnapshot.objects.filter(digest__in=missing).values_list("digest", "id"))
+        _remember({pk: digest for digest, pk in found.items()})
+        known.update(found)
         new = [digest for digest in missing if digest not in known]
         if new:
             SchemaSnapshot.objects.bulk_create(
@@ -67,8 +71,11 @@ def store(expected: Schema, actual: Schema, previous: AuditRun | None = None) ->
                                 schema_json=snapshot_text(schemas[digest])[1])
                  for digest in new],
                 ignore_conflicts=True)
-            known.update(SchemaSnapshot.objects.filter(digest__in=new)
-                         .values_list("digest", "id"))
+            written = dict(SchemaSnapshot.objects.filter(digest__in=new)
+                           .values_list("digest", "id"))
+            # remembered once committed: a rolled-back row's id may be given again (SQLite)
+            transaction.on_commit(lambda: _remember({pk: d for d, pk in written.items()}))
+            known.update(written)
     return known[expected_digest], known[actual_digest]
 
 
@@ -100,16 +107,34 @@ SEEN_ENTRIES = 16
 _seen: OrderedDict[int, tuple[Schema, str]] = OrderedDict()
 
 
-# What a previous run must load for ``store`` to recognize its snapshots without a query.
-PREVIOUS_FIELDS = ("expected_snapshot__digest", "live_snapshot__digest")
-PREVIOUS_RELATED = ("expected_snapshot", "live_snapshot")
+# What a previous run must load for ``store`` to recognize its snapshots.
+PREVIOUS_FIELDS = ("expected_snapshot", "live_snapshot")
 
 
 def _digests_of(run: AuditRun | None) -> dict[str, int]:
+    """``{digest: id}`` of a run's two snapshots: from memory for the rows this process has
+    written or read (rows never change), else one query. Joining the snapshots into the
+    previous run's query instead cost more to compile than this, on every audit."""
     if run is None:
         return {}
-    return {snapshot.digest: snapshot.pk
-            for snapshot in (run.expected_snapshot, run.live_snapshot) if snapshot is not None}
+    ids = [pk for pk in (run.expected_snapshot_id, run.live_snapshot_id) if pk is not None]
+    missing = [pk for pk in ids if pk not in _digests]
+    if missing:
+        _remember(dict(SchemaSnapshot.objects.filter(pk__in=missing).values_list("id", "digest")))
+    return {_digests[pk]: pk for pk in ids if pk in _digests}
+
+
+def _remember(digests: dict[int, str]) -> None:
+    for pk, digest in digests.items():
+        _digests[pk] = digest
+        _digests.move_to_end(pk)
+    while len(_digests) > DIGEST_ENTRIES:
+        _digests.popitem(last=False)
+
+
+DIGEST_ENTRIES = 4096
+# snapshot id -> digest, of committed rows, the most recently used last
+_digests: OrderedDict[int, str] = OrderedDict()
 
 
 def schema_of(snapshot: SchemaSnapshot) -> Schema:

@@ -471,7 +471,6 @@ def _previous_success(target: Target) -> AuditRun | None:
         AuditRun.objects.filter(
             pk=Subquery(Target.objects.filter(pk=target.pk).values("last_success_id")[:1]),
             status=AuditRun.State.SUCCEEDED)
-        .select_related(*snapshots.PREVIOUS_RELATED)
         .only("id", "number", "worst_status", "schema_version", "result_digest", "rows_from",
               *snapshots.PREVIOUS_FIELDS)
         .first()
