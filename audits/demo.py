@@ -28,7 +28,6 @@ from audits.core.credentials import scrub
 from audits.core.models import AuditRun, SchemaVersion, Target, content_hash
 from audits.endpoints import services as endpoint_services
 from audits.endpoints.models import EndpointScan
-from audits.engine.model import to_plain
 from audits.engine.vitals import read_vitals
 from audits.seed.build import apply_postgres_migrations, build_sqlite_database
 from audits.targets import services
@@ -231,7 +230,7 @@ def load_demo_catastrophe(incident: Any) -> list[Any]:
         AuditRun.objects.filter(pk=run.pk).update(queued_at=when, started_at=when,
                                                   finished_at=when, duration_ms=0)
         VitalSignsRecord.objects.create(
-            run=run, target=target, vitals=to_plain(before), total_rows=before.total_rows(),
+            run=run, target=target, vitals=before.to_stored(), total_rows=before.total_rows(),
             table_count=len(before.user_tables()), rows_exact=before.exact_counts)
         post_run, post_signs = post.run, post.signs()
         post.delete()

@@ -9,7 +9,6 @@ from django.db import models
 
 from audits.alerts.models import Alert
 from audits.core.models import AuditRun, Target
-from audits.engine.model import from_plain
 from audits.engine.vitals import Detection, Thresholds, VitalSigns
 
 
@@ -51,7 +50,7 @@ class VitalSignsRecord(models.Model):
 
     run = models.OneToOneField(AuditRun, on_delete=models.CASCADE, related_name="vital_signs")
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="vital_signs")
-    vitals = models.JSONField()  # VitalSigns, plain
+    vitals = models.JSONField()  # VitalSigns.to_stored()
     total_rows = models.BigIntegerField(default=0)  # for the chart: rows of the user tables
     table_count = models.PositiveIntegerField(default=0)
     rows_exact = models.BooleanField(default=False)
@@ -82,7 +81,7 @@ class VitalSignsRecord(models.Model):
         return f"vital signs of audit #{self.run_id}"
 
     def signs(self) -> VitalSigns:
-        return from_plain(VitalSigns, self.vitals)
+        return VitalSigns.from_stored(self.vitals)
 
     def found(self) -> list[Detection]:
         return [Detection.from_plain(item) for item in self.detections]

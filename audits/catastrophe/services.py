@@ -23,7 +23,6 @@ from audits.core import queueing
 from audits.core.events import AuditFinished
 from audits.core.incidents import log_on_open_incidents
 from audits.core.models import AuditRun, Target
-from audits.engine.model import to_plain
 from audits.engine.vitals import Detection, Thresholds, VitalSigns, detect
 from recovery import services as recovery_services
 from recovery.models import EntryKind, Incident, Severity, Status
@@ -96,7 +95,7 @@ def record_vitals(run: AuditRun, vitals: VitalSigns) -> VitalSignsRecord | None:
     before = baseline.signs() if baseline is not None else None
     if baseline is not None and before is not None and _same_database(before, vitals):
         detections = detect(before, vitals, thresholds_for(run.target_id))
-    fields = {"run": run, "vitals": to_plain(vitals), "total_rows": vitals.total_rows(),
+    fields = {"run": run, "vitals": vitals.to_stored(), "total_rows": vitals.total_rows(),
               "table_count": len(vitals.user_tables()), "rows_exact": vitals.exact_counts,
               "baseline": baseline, "healthy": not detections,
               "detections": [detection.to_plain() for detection in detections]}

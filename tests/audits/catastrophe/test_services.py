@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from audits.catastrophe import services
 from audits.catastrophe.models import VitalSignsRecord, WatchSettings
 from audits.core.models import Target
+from audits.engine.model import to_plain
 from recovery import services as recovery_services
 from recovery.models import EntryKind, Incident, Severity, Status
 from tests.audits.catastrophe.helpers import HEALTHY, WIPED, audit_with
@@ -137,3 +138,16 @@ def test_each_run_is_recorded_once(target) -> None:
     run = audit_with(target, HEALTHY)
     assert services.record_vitals(run, HEALTHY) is None
     assert VitalSignsRecord.objects.count() == 1
+
+
+def test_records_store_the_compact_form_and_a_baseline_in_the_old_form_still_compares(
+        target) -> None:
+    audit_with(target, HEALTHY)
+    record = VitalSignsRecord.objects.get()
+    assert record.vitals["tables"]["fields"][:2] == ["name", "schema"]
+    assert record.signs() == HEALTHY
+    # a record written before the compact form: one object per table
+    VitalSignsRecord.objects.filter(pk=record.pk).update(vitals=to_plain(HEALTHY))
+    audit_with(target, WIPED)
+    assert Incident.objects.count() == 1
+    assert VitalSignsRecord.objects.get(pk=record.pk).signs() == HEALTHY
