@@ -321,8 +321,9 @@ def _audit(expected: Schema, dsn: str, *, exact_row_counts: bool = False) -> Any
     from audits.engine.vitals import VitalsRequest
 
     # The vital signs come in the same read-only session: a handful of catalog statements.
+    # A live schema compared with this expected one lately is not compared again.
     return audit_database(
-        expected, dsn, vitals=VitalsRequest(exact_counts=exact_row_counts),
+        expected, dsn, vitals=VitalsRequest(exact_counts=exact_row_counts), remember=True,
         connect_timeout_s=conf.connect_timeout(),
         statement_timeout_ms=conf.statement_timeout_ms(),
         lock_timeout_ms=conf.lock_timeout_ms(),
