@@ -91,26 +91,27 @@ def clear_expected_cache() -> None:
     _reports.clear()
 
 
-def compare_remembered(expected: Schema, actual: Schema) -> Report:
-    """``compare(expected, actual)``, remembered for the last REPORT_ENTRIES pairs of an
-    expected schema object and a live schema's content. Comparing is a pure function of the
-    two, and a fleet compares unchanged live schemas with the one object the parse cache
+def compare_remembered(expected: Schema, actual: Schema) -> tuple[Schema, Report]:
+    """``(actual, compare(expected, actual))``, remembered for the last REPORT_ENTRIES pairs
+    of an expected schema object and a live schema's content. Comparing is a pure function of
+    the two, and a fleet compares unchanged live schemas with the one object the parse cache
     shares per schema content: its own last one, or the one every copy of an application's
     database has. A hit costs a hash and an equality test of the live schema (about a
-    seventh of comparing langfuse's)."""
+    seventh of comparing langfuse's) and returns the equal live schema it remembered, so
+    whatever the caller keeps per schema object (its serialization) is found again too."""
     try:
         key = (id(expected), hash(actual))
     except TypeError:  # a field holding a list or a dict: no shortcut
-        return compare(expected, actual)
+        return actual, compare(expected, actual)
     found = _reports.get(key)
     if found is not None and found[0] is expected and found[1] == actual:
         _reports.move_to_end(key)
-        return found[2]
+        return found[1], found[2]
     report = compare(expected, actual)
     _reports[key] = (expected, actual, report)  # ``expected`` kept alive: its id stays its own
     while len(_reports) > REPORT_ENTRIES:
         _reports.popitem(last=False)
-    return report
+    return actual, report
 
 
 REPORT_ENTRIES = 64
@@ -173,7 +174,10 @@ def audit_database(expected: Schema, dsn: str, *,
 
         raise TargetError(f"{redact_dsn(dsn)} is a {actual.dialect} database but the schema's "
                           f"datasource provider is {expected.dialect}")
-    report = compare_remembered(expected, actual) if remember else compare(expected, actual)
+    if remember:
+        actual, report = compare_remembered(expected, actual)
+    else:
+        report = compare(expected, actual)
     compared = time.perf_counter()
     return AuditResult(
         expected=expected,
@@ -260,5 +264,5 @@ def audit(source: SchemaSource, dsn: str, *, vitals: VitalsRequest | None = None
 
 
 __all__ = ["AuditResult", "LiveRead", "SchemaSource", "audit", "audit_database", "audit_prisma",
-           "clear_expected_cache", "compare_remembered", "expected_schema", "expected_schema_cached", "live_schema",
-           "read_live"]
+           "clear_expected_cache", "compare_remembered", "expected_schema",
+           "expected_schema_cached", "live_schema", "read_live"]

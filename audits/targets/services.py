@@ -290,9 +290,10 @@ def execute_audit(run_id: int) -> AuditRun | None:
 @sensitive_variables("dsn")
 def _execute_claimed(run_id: int) -> AuditRun:
     # The baseline run is not joined: only baseline mode needs it (two small reads then), and
-    # its columns made compiling this query cost twice as much on every audit.
+    # its columns made compiling this query cost twice as much on every audit. The trend
+    # comes along: storing the result then updates the target without reading it again.
     run = (AuditRun.objects.select_related("target", "target__current_schema")
-           .defer("target__current_schema__content", "target__trend", "target__trend_svg")
+           .defer("target__current_schema__content", "target__trend_svg")
            .get(pk=run_id))
     target = run.target
     dsn: str | None = None
@@ -366,16 +367,28 @@ def _trend_with(trend: list[dict[str, Any]], run: AuditRun) -> list[dict[str, An
     return ([item for item in trend if item.get("id") != run.pk] + [entry])[-TREND_LENGTH:]
 
 
-def _store_on_target(run: AuditRun, *, last_success: bool) -> None:
-    """A finished run on its target, in two queries (inside the caller's transaction): the
-    locked trend, then last run (and last success and worst status) and trend in one UPDATE."""
+def _store_on_target(run: AuditRun, *, last_success: bool,
+                     known_trend: list[dict[str, Any]] | None = None) -> None:
+    """A finished run on its target (inside the caller's transaction): last run (and last
+    success and worst status) and the trend with this run, in one UPDATE. ``known_trend``, the
+    trend as the caller read it, is the one UPDATE's condition; without it, or when the trend
+    has changed since, the trend is read again under a lock first."""
+    if known_trend is not None and Target.objects.filter(
+            pk=run.target_id, trend=known_trend).update(**_on_target(run, known_trend,
+                                                                    last_success)):
+        return
     target = Target.objects.select_for_update().only("trend").get(pk=run.target_id)
-    trend = _trend_with(target.trend, run)
+    Target.objects.filter(pk=run.target_id).update(**_on_target(run, target.trend, last_success))
+
+
+def _on_target(run: AuditRun, trend: list[dict[str, Any]], last_success: bool
+               ) -> dict[str, Any]:
+    trend = _trend_with(trend, run)
     fields: dict[str, Any] = {"last_run_id": run.pk, "trend": trend,
                               "trend_svg": str(trend_strip(trend))}
     if last_success:
         fields.update(last_success_id=run.pk, worst_status=run.worst_status)
-    Target.objects.filter(pk=run.target_id).update(**fields)
+    return fields
 
 
 def _save_success(
@@ -443,7 +456,8 @@ def save_result(
         ModelStatus.objects.bulk_create(statuses)  # (none when empty)
         for name, value in fields.items():
             setattr(run, name, value)
-        _store_on_target(run, last_success=True)
+        _store_on_target(run, last_success=True, known_trend=(
+            None if "trend" in target.get_deferred_fields() else target.trend))
     stored = run  # what was just written, without reading the snapshots back
     stored.target = target
     announce(AuditFinished(run=stored, previous=previous, expected=expected, actual=actual,

@@ -28,26 +28,27 @@ def empty() -> Iterator[None]:
 
 def test_an_equal_live_schema_read_again_gets_the_remembered_report() -> None:
     expected = _schema("id", "email")
-    first = compare_remembered(expected, _schema("id"))
-    again = compare_remembered(expected, _schema("id"))  # a new object, equal content
+    live, first = compare_remembered(expected, _schema("id"))
+    live_again, again = compare_remembered(expected, _schema("id"))  # another, equal object
     assert again is first and first == compare(expected, _schema("id"))
+    assert live_again is live  # the remembered object, so per-object caches find it too
     assert [f.kind for f in first.findings] == ["missing_column"]
 
 
 def test_a_changed_live_schema_or_another_expected_object_is_compared_afresh() -> None:
     expected = _schema("id", "email")
-    first = compare_remembered(expected, _schema("id"))
-    mended = compare_remembered(expected, _schema("id", "email"))
+    first = compare_remembered(expected, _schema("id"))[1]
+    mended = compare_remembered(expected, _schema("id", "email"))[1]
     assert mended is not first and not mended.findings
     other = replace(expected, namespaces=("public",))  # equal content, another object
-    assert compare_remembered(other, _schema("id")) is not first
+    assert compare_remembered(other, _schema("id"))[1] is not first
 
 
 def test_it_remembers_a_bounded_number_of_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine_audit, "REPORT_ENTRIES", 2)
     expected = _schema("id")
-    first = compare_remembered(expected, _schema("a"))
+    first = compare_remembered(expected, _schema("a"))[1]
     compare_remembered(expected, _schema("b"))
     compare_remembered(expected, _schema("c"))
     assert len(engine_audit._reports) == 2
-    assert compare_remembered(expected, _schema("a")) is not first  # forgotten, compared again
+    assert compare_remembered(expected, _schema("a"))[1] is not first  # forgotten: compared again

@@ -8,7 +8,14 @@ from django.db import IntegrityError, transaction
 
 from audits.alerts.models import Alert
 from audits.core import credentials, records
-from audits.core.models import AuditRun, Finding, ModelStatus, RunImmutable, SchemaVersion
+from audits.core.models import (
+    AuditRun,
+    Finding,
+    ModelStatus,
+    RunImmutable,
+    SchemaVersion,
+    Target,
+)
 from audits.targets import services
 from recovery import services as recovery_services
 from recovery.models import TimelineEntry
@@ -284,6 +291,20 @@ def test_trend_keeps_the_last_30_finished_runs(make_target, finish_run):
     assert len(target.trend) == 30
     assert [item["id"] for item in target.trend] == [r.pk for r in runs[2:]] + [failed.pk]
     assert target.trend[-1]["status"] == "failed" and target.trend[0]["worst_status"] == "ok"
+
+
+def test_a_trend_changed_after_the_run_was_loaded_is_read_again_not_overwritten(make_target):
+    target = make_target()
+    queued = services.request_audit(target, enqueue=False)
+    assert services.claim_run(queued.pk)
+    run = AuditRun.objects.select_related("target").get(pk=queued.pk)  # trend: [] here
+    elsewhere = {"id": 0, "n": 0, "status": "failed", "worst_status": "", "at": "", "ms": 1}
+    Target.objects.filter(pk=target.pk).update(trend=[elsewhere])
+    assert services.save_result(run, expected=schema("User"), actual=schema("User"),
+                                report=report([], {"User": "ok"})) is not None
+    target.refresh_from_db()
+    assert [item["id"] for item in target.trend] == [0, run.pk]
+    assert target.last_success_id == run.pk and "<svg" in target.trend_svg
 
 
 def test_execute_audit_of_a_schema_prisma_refuses_fails_listing_every_error(make_target):
