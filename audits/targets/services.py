@@ -373,10 +373,10 @@ def _store_on_target(run: AuditRun, *, last_success: bool,
     success and worst status) and the trend with this run, in one UPDATE. ``known_trend``, the
     trend as the caller read it, is the one UPDATE's condition; without it, or when the trend
     has changed since, the trend is read again under a lock first."""
-    if known_trend is not None and Target.objects.filter(
-            pk=run.target_id, trend=known_trend).update(**_on_target(run, known_trend,
-                                                                    last_success)):
-        return
+    if known_trend is not None:
+        fields = _on_target(run, known_trend, last_success)
+        if Target.objects.filter(pk=run.target_id, trend=known_trend).update(**fields):
+            return
     target = Target.objects.select_for_update().only("trend").get(pk=run.target_id)
     Target.objects.filter(pk=run.target_id).update(**_on_target(run, target.trend, last_success))
 
@@ -418,10 +418,11 @@ def save_result(
     worst = worst_status_of(report)
     target = run.target
     # A constant number of queries whatever the size of the schema or the report (a test holds
-    # it): the previous run, the run's UPDATE, the target's locked read and its one UPDATE;
-    # only when the result differs from the previous run's, one INSERT each for findings and
-    # statuses and the previous run's rows (to say what changed); only when a schema differs
-    # from the previous run's, the snapshot rows to find or write.
+    # it): the previous run, the run's UPDATE, the target's UPDATE (conditional on the trend
+    # the run was read with); only when the result differs from the previous run's, one
+    # INSERT each for findings and statuses and the previous run's rows (to say what
+    # changed); only when a schema differs from the previous run's, the snapshot rows to find
+    # or write.
     digest = result_digest(report)
     with transaction.atomic():
         previous = _previous_success(target)
