@@ -32,7 +32,11 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres,
               pytest.mark.django_db(transaction=True)]
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-REDIS_DB = int(os.environ.get("DRIFTWATCH_TEST_REDIS_DB", "11"))
+# One Redis database per pytest-xdist worker: two of this module's tests run at once on two
+# xdist workers, and on one database each flushed the other's queue and each test's Celery
+# worker could take the other's message (a run id of the other test database).
+REDIS_DB = (int(os.environ.get("DRIFTWATCH_TEST_REDIS_DB", "11"))
+            + int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)) % 16
 REDIS_URL = f"redis://127.0.0.1:6379/{REDIS_DB}"
 SCHEMA = """datasource db {
   provider = "postgresql"
