@@ -133,7 +133,9 @@ def _remember(digests: dict[int, str]) -> None:
 
 
 DIGEST_ENTRIES = 4096
-# snapshot id -> digest, of committed rows, the most recently used last
+# snapshot id -> digest, of committed rows, the most recently used last. PostgreSQL never gives
+# an id twice; SQLite does after its table is emptied (`manage.py flush`), so a worker that
+# outlives a flush should be restarted with it.
 _digests: OrderedDict[int, str] = OrderedDict()
 
 
