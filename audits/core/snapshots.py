@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from audits.engine.memory import keep
 from audits.engine.model import Schema, to_plain
 
 from .models import SchemaSnapshot
@@ -37,9 +38,7 @@ def snapshot_text(schema: Schema) -> tuple[str, str]:
         return entry[1], entry[2]
     text = json.dumps(to_plain(schema), sort_keys=True, separators=(",", ":"))
     digest = hashlib.sha256(text.encode()).hexdigest()
-    _texts[key] = (weakref.ref(schema), digest, text)
-    while len(_texts) > TEXT_ENTRIES:
-        _texts.popitem(last=False)  # the least recently used
+    keep(_texts, key, (weakref.ref(schema), digest, text), TEXT_ENTRIES)
     return digest, text
 
 
@@ -96,9 +95,7 @@ def digest_of(schema: Schema) -> str:
         _seen.move_to_end(key)
         return seen[1]
     digest = snapshot_text(schema)[0]
-    _seen[key] = (schema, digest)
-    while len(_seen) > SEEN_ENTRIES:
-        _seen.popitem(last=False)
+    keep(_seen, key, (schema, digest), SEEN_ENTRIES)
     return digest
 
 
@@ -126,10 +123,7 @@ def _digests_of(run: AuditRun | None) -> dict[str, int]:
 
 def _remember(digests: dict[int, str]) -> None:
     for pk, digest in digests.items():
-        _digests[pk] = digest
-        _digests.move_to_end(pk)
-    while len(_digests) > DIGEST_ENTRIES:
-        _digests.popitem(last=False)
+        keep(_digests, pk, digest, DIGEST_ENTRIES)
 
 
 DIGEST_ENTRIES = 4096

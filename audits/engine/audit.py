@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from audits.engine.compare import compare
 from audits.engine.errors import SchemaError, TargetError
+from audits.engine.memory import keep
 from audits.engine.model import Report, Schema
 
 if TYPE_CHECKING:
@@ -80,9 +81,7 @@ def expected_schema_cached(content_key: str,
         _expected.move_to_end(content_key)
         return found
     found = expected_schema(files())
-    _expected[content_key] = found
-    while len(_expected) > EXPECTED_ENTRIES:
-        _expected.popitem(last=False)  # the least recently used
+    keep(_expected, content_key, found, EXPECTED_ENTRIES)
     return found
 
 
@@ -108,9 +107,8 @@ def compare_remembered(expected: Schema, actual: Schema) -> tuple[Schema, Report
         _reports.move_to_end(key)
         return found[1], found[2]
     report = compare(expected, actual)
-    _reports[key] = (expected, actual, report)  # ``expected`` kept alive: its id stays its own
-    while len(_reports) > REPORT_ENTRIES:
-        _reports.popitem(last=False)
+    # ``expected`` kept alive with the entry: its id stays its own
+    keep(_reports, key, (expected, actual, report), REPORT_ENTRIES)
     return actual, report
 
 

@@ -4,6 +4,7 @@ writing them again (AuditRun.rows_from); every reader sees the same rows either 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import pytest
 from django.test import Client
@@ -29,6 +30,13 @@ def _broken() -> m.Report:
 def _mended() -> m.Report:
     return report([finding("missing_table", "Review")],
                   {"User": "ok", "Review": "missing", "Product": "ok"})
+
+
+def _reworded(message: str) -> m.Report:
+    """``_broken()`` with the missing column's finding worded otherwise: the same fingerprint."""
+    base = _broken()
+    return replace(base, findings=(replace(base.findings[0], message=message),
+                                   *base.findings[1:]))
 
 
 def test_an_unchanged_audit_writes_no_rows_and_shares_the_holders(
@@ -73,11 +81,7 @@ def test_a_changed_audit_holds_its_own_rows_and_says_what_changed_against_the_sh
 
 def test_the_digest_covers_every_stored_field_not_only_the_fingerprint() -> None:
     base = _broken()
-    worded = m.Report(dialect="postgresql", objects=base.objects, findings=(
-        m.Finding(kind="missing_column", severity=m.Severity.CRITICAL, table="User",
-                  schema="public", model="User", column="username",
-                  message="worded differently"),
-        base.findings[1]))
+    worded = _reworded("worded differently")
     assert result_digest(base) == result_digest(_broken())
     assert result_digest(worded) != result_digest(base)
 
@@ -86,12 +90,7 @@ def test_a_reworded_finding_is_stored_again_even_though_nothing_changed(
         make_target: Callable[..., Target], finish_run: Finish) -> None:
     target = make_target()
     finish_run(target, _broken())
-    base = _broken()
-    worded = m.Report(dialect="postgresql", objects=base.objects, findings=(
-        m.Finding(kind="missing_column", severity=m.Severity.CRITICAL, table="User",
-                  schema="public", model="User", column="username", message="reworded"),
-        base.findings[1]))
-    run = finish_run(target, worded)
+    run = finish_run(target, _reworded("reworded"))
     assert run.rows_from_id is None
     assert sorted(f.message for f in findings_of(run)) == ["missing_table Review", "reworded"]
     assert run.changes["new"] == run.changes["resolved"] == []  # same fingerprints
